@@ -1,0 +1,48 @@
+//! # results-vault
+//!
+//! A results store for public-service portals: every administrative result (a signed
+//! document) kept once per SHA-256 in one SQLite file, handed out again for reuse by
+//! later procedures, with a hash-chained audit log of every change and every reuse.
+//!
+//! ```no_run
+//! use results_vault::{Vault, VaultOptions};
+//! # fn main() -> results_vault::Result<()> {
+//! let vault = Vault::open_or_create("results.vault", VaultOptions::default())?;
+//! let report = vault.verify_log()?;
+//! assert!(report.is_intact());
+//! # Ok(()) }
+//! ```
+//!
+//! See `README.md` for the whole tour, and `DESIGN.md` of the project for the concepts.
+
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod envelope;
+pub mod error;
+pub mod hash;
+pub mod log;
+pub mod record;
+pub mod reuse;
+mod store;
+mod vault;
+
+#[cfg(feature = "capi")]
+pub mod ffi;
+
+pub use envelope::Envelope;
+pub use error::{Error, Result};
+pub use hash::Sha256;
+pub use log::{Event, EventKind, LogHead, LogProblem, LogReport};
+pub use record::{
+    ContentInfo, FieldError, Issuer, LegalStatus, NewRecord, Provenance, Record, ResultId, StatusChange, StatusKind,
+    Subject, SubjectId, SubjectKind,
+};
+pub use reuse::{AgencyStats, Excluded, Exclusion, Requester, ReuseAnswer, ReuseQuery};
+pub use vault::{Clock, Ingested, StorageLine, Vault, VaultOptions};
+
+/// The crate's version, as recorded in verdicts and reports.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The schema version of the vault files this build writes.
+pub const SCHEMA_VERSION: i64 = store::SCHEMA_VERSION;

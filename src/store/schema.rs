@@ -1,0 +1,108 @@
+//! The schema and its migrations, tracked in `PRAGMA user_version`.
+//!
+//! Each entry of [`MIGRATIONS`] moves the schema one version up; all pending ones run in
+//! one IMMEDIATE transaction, so a crash leaves either the old or the new schema, and two
+//! processes opening a fresh file at once migrate it once.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::error::{Error, Result};
+
+/// `PRAGMA application_id` of a vault file: "RVLT".
+pub(crate) const APPLICATION_ID: i64 = 0x5256_4C54;
+
+/// Migration `i` takes the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: contents, records, the audit log and reuse events.
+    r#"
+    CREATE TABLE contents (
+        id      INTEGER PRIMARY KEY,
+        sha256  BLOB    NOT NULL UNIQUE CHECK (length(sha256) = 32),
+        size    INTEGER NOT NULL CHECK (size > 0),
+        codec   INTEGER NOT NULL CHECK (codec IN (0, 1)),  -- 0 raw, 1 zstd
+        data    BLOB    NOT NULL
+    );
+
+    CREATE TABLE records (
+        result_id           TEXT    PRIMARY KEY,
+        dossier_code        TEXT    NOT NULL,
+        procedure_code      TEXT    NOT NULL,
+        document_type       TEXT    NOT NULL,
+        document_number     TEXT    NOT NULL,
+        agency_code         TEXT    NOT NULL,
+        agency_name         TEXT,
+        subject_kind        TEXT    NOT NULL CHECK (subject_kind IN ('citizen', 'organization')),
+        subject_id          TEXT    NOT NULL,
+        subject_name        TEXT,
+        issued_at           TEXT    NOT NULL,   -- YYYY-MM-DD
+        valid_from          TEXT    NOT NULL,   -- YYYY-MM-DD
+        valid_until         TEXT,               -- YYYY-MM-DD, inclusive; NULL: never expires
+        media_type          TEXT    NOT NULL,
+        file_name           TEXT,
+        provenance          TEXT    NOT NULL,   -- JSON
+        extra               TEXT,               -- JSON object, NULL when empty
+        content_id          INTEGER NOT NULL REFERENCES contents (id),
+        ingested_ms         INTEGER NOT NULL,
+        status              TEXT    NOT NULL CHECK (status IN ('ACTIVE', 'REVOKED', 'SUPERSEDED')),
+        status_reason       TEXT,
+        status_decision_ref TEXT,
+        status_at_ms        INTEGER,
+        status_by           TEXT,
+        replaced_by         TEXT REFERENCES records (result_id),
+        UNIQUE (dossier_code, procedure_code, document_number)
+    );
+    CREATE INDEX records_by_subject ON records (subject_kind, subject_id, document_type);
+    CREATE INDEX records_by_content ON records (content_id);
+    CREATE INDEX records_by_time    ON records (ingested_ms);
+
+    -- The hash-chained audit log: hash = SHA-256(JCS of the event with prev_hash).
+    CREATE TABLE events (
+        seq       INTEGER PRIMARY KEY,
+        at_ms     INTEGER NOT NULL,
+        kind      TEXT    NOT NULL,
+        actor     TEXT    NOT NULL,
+        result_id TEXT,
+        details   TEXT    NOT NULL,  -- JSON, exactly as hashed
+        prev_hash BLOB    NOT NULL,
+        hash      BLOB    NOT NULL
+    );
+    CREATE INDEX events_by_result ON events (result_id);
+
+    -- One row per result handed out for reuse; each is also a `reuse` event.
+    CREATE TABLE reuses (
+        event_seq      INTEGER PRIMARY KEY REFERENCES events (seq),
+        result_id      TEXT    NOT NULL REFERENCES records (result_id),
+        at_ms          INTEGER NOT NULL,
+        agency_code    TEXT    NOT NULL,
+        procedure_code TEXT    NOT NULL,
+        dossier_code   TEXT    NOT NULL,
+        purpose        TEXT    NOT NULL
+    );
+    CREATE INDEX reuses_by_time    ON reuses (at_ms);
+    CREATE INDEX reuses_by_dossier ON reuses (agency_code, dossier_code, at_ms);
+    CREATE INDEX reuses_by_result ON reuses (result_id, at_ms);
+    "#,
+];
+
+/// The schema version this build writes.
+pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Brings the schema up to [`SCHEMA_VERSION`]. The caller has already refused files
+/// that are newer or belong to another application.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Re-read under the write lock: another process may have migrated meanwhile.
+    let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > SCHEMA_VERSION {
+        return Err(Error::Malformed(format!(
+            "schema version {current} appeared during migration"
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+    }
+    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+    tx.commit()?;
+    Ok(())
+}
