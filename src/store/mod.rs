@@ -59,11 +59,7 @@ impl Store {
                 },
                 _ => Error::Io(e),
             })?;
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
-        // The page size can only be chosen before the first table exists.
-        conn.pragma_update(None, "page_size", options.page_size)?;
-        drop(conn);
-        Self::open_existing(path, options)
+        Self::open_existing(path, options, true)
     }
 
     /// Opens an existing vault file, migrating it if it is older than this build.
@@ -74,13 +70,17 @@ impl Store {
                 detail: "no vault file here; create one with Vault::create (or `rvault init`)",
             });
         }
-        Self::open_existing(path, options)
+        Self::open_existing(path, options, false)
     }
 
-    fn open_existing(path: &Path, options: StoreOptions) -> Result<Store> {
+    fn open_existing(path: &Path, options: StoreOptions, new_file: bool) -> Result<Store> {
         let contextualize = |e: Error| contextualize(path, e);
         let mut writer = connect(path, &options).map_err(contextualize)?;
         check_header(path, &writer).map_err(contextualize)?;
+        if new_file {
+            // The page size can only be chosen before the file's first write.
+            writer.pragma_update(None, "page_size", options.page_size).map_err(|e| contextualize(e.into()))?;
+        }
         let mode: String = writer
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
             .map_err(|e| contextualize(e.into()))?;
