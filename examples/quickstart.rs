@@ -1,1 +1,153 @@
-fn main() {}
+//! The main job on the embedded default: create a vault file, ingest sample results,
+//! revoke one, answer a reuse request, print what was found, the statistics and the
+//! audit-log check.
+//!
+//! ```sh
+//! cargo run --release --example quickstart            # writes quickstart.vault
+//! cargo run --release --example quickstart -- my.vault
+//! ```
+
+use std::error::Error;
+
+use results_vault::{
+    Issuer, NewRecord, Provenance, Requester, ReuseQuery, StatusChange, Subject, SubjectId, SubjectKind, Vault,
+    VaultOptions,
+};
+use time::macros::date;
+use time::{Duration, OffsetDateTime};
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let path = std::env::args().nth(1).unwrap_or_else(|| "quickstart.vault".to_owned());
+    // The demo owns this file: start from a fresh one each run.
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{path}{suffix}"));
+    }
+    let vault = Vault::create(&path, VaultOptions { actor: "quickstart-portal".into(), ..VaultOptions::default() })?;
+    println!("created vault {path} (schema v{}, results-vault {})", results_vault::SCHEMA_VERSION, results_vault::VERSION);
+
+    // 1. Ingest: a birth extract, a residence confirmation (expires), and one issued in error.
+    let citizen = SubjectId::new("001203004567");
+    let birth = vault.ingest(
+        result("G22.46-261001-0001", "1.000466", "Trích lục khai sinh", "123/TLKS", &citizen, None),
+        sample_pdf("Trích lục khai sinh — Nguyễn Văn An").as_bytes(),
+    )?;
+    let residence = vault.ingest(
+        result("G22.46-261005-0002", "1.004194", "Xác nhận cư trú", "45/XN-CA", &citizen, Some(date!(2027 - 04 - 05))),
+        sample_pdf("Xác nhận thông tin về cư trú").as_bytes(),
+    )?;
+    let wrong = vault.ingest(
+        result("G22.46-261006-0003", "1.000466", "Trích lục khai sinh", "124/TLKS", &citizen, None),
+        sample_pdf("Trích lục khai sinh — cấp nhầm").as_bytes(),
+    )?;
+    for done in [&birth, &residence, &wrong] {
+        let r = &done.record;
+        println!(
+            "ingested {}  {:<22} sha256 {}…  subject {}",
+            r.result_id,
+            r.meta.document_type,
+            &r.content.sha256.to_hex()[..16],
+            r.meta.subject.id // masked on display
+        );
+    }
+    // Ingest is idempotent: the same result again is the stored one.
+    let again = vault.ingest(birth.record.meta.clone(), &vault.read_content(&birth.record.result_id)?)?;
+    println!("ingesting the birth extract again: created = {}", again.created);
+
+    // 2. A status change: the wrongly issued extract is revoked by decision.
+    vault.revoke(
+        &wrong.record.result_id,
+        StatusChange {
+            reason: "Cấp nhầm thông tin".into(),
+            decision_ref: "08/QĐ-UBND".into(),
+            at: OffsetDateTime::now_utc(),
+            by: "G22.46.01".into(),
+        },
+    )?;
+
+    // 3. Reuse: a school enrolment asks for the citizen's birth extracts valid now.
+    let answer = vault.find_reusable(
+        ReuseQuery {
+            subject_kind: SubjectKind::Citizen,
+            subject_id: citizen.clone(),
+            document_type: "Trích lục khai sinh".into(),
+            at: OffsetDateTime::now_utc(),
+        },
+        Requester {
+            agency_code: "G22.47".into(),
+            procedure_code: "1.001193".into(),
+            dossier_code: "G22.47-261110-0042".into(),
+            purpose: "Tuyển sinh lớp 1".into(),
+        },
+    )?;
+    println!("\nreuse request for {} / Trích lục khai sinh:", citizen);
+    for r in &answer.results {
+        println!("  handed out {} ({}, issued {})", r.result_id, r.meta.document_number, r.meta.issued_at);
+    }
+    for e in &answer.excluded {
+        println!("  excluded   {} ({:?})", e.result_id, e.exclusion);
+    }
+
+    // 4. Statistics for today, and the audit-log check.
+    let now = OffsetDateTime::now_utc();
+    println!("\nstatistics (last hour):");
+    for s in vault.stats(now - Duration::hours(1), now + Duration::minutes(1))? {
+        println!(
+            "  {:<10} ingested {}  reuses made {}  own results reused {}  reuse rate {}",
+            s.agency_code,
+            s.results_ingested,
+            s.reuses_made,
+            s.results_reused,
+            s.reuse_rate.map_or("-".into(), |r| format!("{:.0}%", r * 100.0))
+        );
+    }
+    for line in vault.storage_summary()? {
+        println!("  storage: {} contents {} bytes -> {} stored ({})", line.contents, line.bytes, line.stored_bytes, line.codec);
+    }
+    let report = vault.verify_log()?;
+    let head = report.head.expect("events were written");
+    println!(
+        "\naudit log: {} events, {} records, {} reuses checked: {}",
+        report.events,
+        report.records,
+        report.reuses,
+        if report.is_intact() { "INTACT" } else { "PROBLEMS FOUND" }
+    );
+    println!("log head to keep outside the vault: seq {} hash {}", head.seq, head.hash);
+    if !report.is_intact() {
+        return Err(format!("{:?}", report.problems).into());
+    }
+    Ok(())
+}
+
+fn result(
+    dossier: &str,
+    procedure: &str,
+    document_type: &str,
+    number: &str,
+    subject: &SubjectId,
+    valid_until: Option<time::Date>,
+) -> NewRecord {
+    NewRecord {
+        dossier_code: dossier.into(),
+        procedure_code: procedure.into(),
+        document_type: document_type.into(),
+        document_number: number.into(),
+        issuer: Issuer { agency_code: "G22.46.01".into(), agency_name: Some("UBND phường Hải Châu".into()) },
+        subject: Subject { kind: SubjectKind::Citizen, id: subject.clone(), name: Some("Nguyễn Văn An".into()) },
+        issued_at: date!(2026 - 10 - 05),
+        valid_from: date!(2026 - 10 - 05),
+        valid_until,
+        media_type: "application/pdf".into(),
+        file_name: Some(format!("{}.pdf", number.replace('/', "-"))),
+        provenance: Provenance::BornDigital,
+        extra: serde_json::Map::new(),
+    }
+}
+
+/// A tiny one-page PDF, enough to stand for a real result in the demo.
+fn sample_pdf(title: &str) -> String {
+    format!(
+        "%PDF-1.7\n1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\n2 0 obj <</Type/Pages/Kids[3 0 R]/Count 1>> endobj\n\
+         3 0 obj <</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>> endobj\n% {title}\ntrailer <</Root 1 0 R>>\n%%EOF\n"
+    )
+}

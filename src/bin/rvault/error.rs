@@ -1,0 +1,62 @@
+//! CLI errors: what went wrong, and a hint that says how to fix it.
+
+use std::fmt;
+use std::process::ExitCode;
+
+/// Exit codes from 64 up are usage and I/O errors (sysexits.h).
+const EX_USAGE: u8 = 64;
+const EX_DATAERR: u8 = 65;
+const EX_NOINPUT: u8 = 66;
+const EX_SOFTWARE: u8 = 70;
+const EX_IOERR: u8 = 74;
+
+pub enum CliError {
+    Vault(results_vault::Error),
+    Input { path: String, error: std::io::Error },
+    Json { what: String, error: serde_json::Error },
+    Usage(String),
+}
+
+impl CliError {
+    pub fn hint(&self) -> Option<&'static str> {
+        use results_vault::Error as E;
+        match self {
+            CliError::Vault(E::Path { .. }) => Some("create the vault with `rvault init`, or point --vault (RVAULT_VAULT) at an existing one"),
+            CliError::Vault(E::NewerSchema { .. }) => Some("this vault was written by a newer rvault: upgrade rvault"),
+            CliError::Vault(E::Corrupt { .. }) => Some("keep the file as it is (it is evidence) and restore from a backup"),
+            CliError::Vault(E::InvalidField(_)) => Some("check the field named above in your metadata JSON"),
+            CliError::Vault(E::ReuseRefused(_)) => Some("a reuse needs --agency, --procedure, --dossier and --purpose"),
+            CliError::Vault(E::Conflict { .. }) => Some("a dossier + procedure + document number identifies one result; use a new document number for a new result"),
+            CliError::Json { .. } => Some("see README.md for the metadata JSON format"),
+            _ => None,
+        }
+    }
+
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(match self {
+            CliError::Usage(_) => EX_USAGE,
+            CliError::Json { .. } => EX_DATAERR,
+            CliError::Input { .. } => EX_NOINPUT,
+            CliError::Vault(results_vault::Error::Io(_)) => EX_IOERR,
+            CliError::Vault(results_vault::Error::Storage(_) | results_vault::Error::Malformed(_)) => EX_SOFTWARE,
+            CliError::Vault(_) => EX_DATAERR,
+        })
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Vault(e) => write!(f, "{e}"),
+            CliError::Input { path, error } => write!(f, "cannot read {path}: {error}"),
+            CliError::Json { what, error } => write!(f, "{what} is not valid: {error}"),
+            CliError::Usage(msg) => f.write_str(msg),
+        }
+    }
+}
+
+impl From<results_vault::Error> for CliError {
+    fn from(e: results_vault::Error) -> Self {
+        CliError::Vault(e)
+    }
+}
