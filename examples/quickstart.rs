@@ -22,21 +22,52 @@ fn main() -> Result<(), Box<dyn Error>> {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{path}{suffix}"));
     }
-    let vault = Vault::create(&path, VaultOptions { actor: "quickstart-portal".into(), ..VaultOptions::default() })?;
-    println!("created vault {path} (schema v{}, results-vault {})", results_vault::SCHEMA_VERSION, results_vault::VERSION);
+    let vault = Vault::create(
+        &path,
+        VaultOptions {
+            actor: "quickstart-portal".into(),
+            ..VaultOptions::default()
+        },
+    )?;
+    println!(
+        "created vault {path} (schema v{}, results-vault {})",
+        results_vault::SCHEMA_VERSION,
+        results_vault::VERSION
+    );
 
     // 1. Ingest: a birth extract, a residence confirmation (expires), and one issued in error.
     let citizen = SubjectId::new("001203004567");
     let birth = vault.ingest(
-        result("G22.46-261001-0001", "1.000466", "Trích lục khai sinh", "123/TLKS", &citizen, None),
+        result(
+            "G22.46-261001-0001",
+            "1.000466",
+            "Trích lục khai sinh",
+            "123/TLKS",
+            &citizen,
+            None,
+        ),
         sample_pdf("Trích lục khai sinh — Nguyễn Văn An").as_bytes(),
     )?;
     let residence = vault.ingest(
-        result("G22.46-261005-0002", "1.004194", "Xác nhận cư trú", "45/XN-CA", &citizen, Some(date!(2027 - 04 - 05))),
+        result(
+            "G22.46-261005-0002",
+            "1.004194",
+            "Xác nhận cư trú",
+            "45/XN-CA",
+            &citizen,
+            Some(date!(2027 - 04 - 05)),
+        ),
         sample_pdf("Xác nhận thông tin về cư trú").as_bytes(),
     )?;
     let wrong = vault.ingest(
-        result("G22.46-261006-0003", "1.000466", "Trích lục khai sinh", "124/TLKS", &citizen, None),
+        result(
+            "G22.46-261006-0003",
+            "1.000466",
+            "Trích lục khai sinh",
+            "124/TLKS",
+            &citizen,
+            None,
+        ),
         sample_pdf("Trích lục khai sinh — cấp nhầm").as_bytes(),
     )?;
     for done in [&birth, &residence, &wrong] {
@@ -81,7 +112,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     )?;
     println!("\nreuse request for {} / Trích lục khai sinh:", citizen);
     for r in &answer.results {
-        println!("  handed out {} ({}, issued {})", r.result_id, r.meta.document_number, r.meta.issued_at);
+        println!(
+            "  handed out {} ({}, issued {})",
+            r.result_id, r.meta.document_number, r.meta.issued_at
+        );
     }
     for e in &answer.excluded {
         println!("  excluded   {} ({:?})", e.result_id, e.exclusion);
@@ -101,7 +135,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         );
     }
     for line in vault.storage_summary()? {
-        println!("  storage: {} contents {} bytes -> {} stored ({})", line.contents, line.bytes, line.stored_bytes, line.codec);
+        println!(
+            "  storage: {} contents {} bytes -> {} stored ({})",
+            line.contents, line.bytes, line.stored_bytes, line.codec
+        );
     }
     let report = vault.verify_log()?;
     let head = report.head.expect("events were written");
@@ -112,7 +149,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         report.reuses,
         if report.is_intact() { "INTACT" } else { "PROBLEMS FOUND" }
     );
-    println!("log head to keep outside the vault: seq {} hash {}", head.seq, head.hash);
+    println!(
+        "log head to keep outside the vault: seq {} hash {}",
+        head.seq, head.hash
+    );
     if !report.is_intact() {
         return Err(format!("{:?}", report.problems).into());
     }
@@ -132,8 +172,15 @@ fn result(
         procedure_code: procedure.into(),
         document_type: document_type.into(),
         document_number: number.into(),
-        issuer: Issuer { agency_code: "G22.46.01".into(), agency_name: Some("UBND phường Hải Châu".into()) },
-        subject: Subject { kind: SubjectKind::Citizen, id: subject.clone(), name: Some("Nguyễn Văn An".into()) },
+        issuer: Issuer {
+            agency_code: "G22.46.01".into(),
+            agency_name: Some("UBND phường Hải Châu".into()),
+        },
+        subject: Subject {
+            kind: SubjectKind::Citizen,
+            id: subject.clone(),
+            name: Some("Nguyễn Văn An".into()),
+        },
         issued_at: date!(2026 - 10 - 05),
         valid_from: date!(2026 - 10 - 05),
         valid_until,

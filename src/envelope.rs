@@ -65,7 +65,10 @@ impl Envelope {
             document_type: &meta.document_type,
             document_number: &meta.document_number,
             agency_code: &meta.issuer.agency_code,
-            subject: SubjectV1 { kind: meta.subject.kind, id: meta.subject.id.expose() },
+            subject: SubjectV1 {
+                kind: meta.subject.kind,
+                id: meta.subject.id.expose(),
+            },
             issued_at: date(meta.issued_at),
             valid_from: date(meta.valid_from),
             valid_until: meta.valid_until.map(date),
@@ -75,7 +78,9 @@ impl Envelope {
                 media_type: &meta.media_type,
             },
         };
-        Ok(Envelope { bytes: crate::log::jcs(&envelope)? })
+        Ok(Envelope {
+            bytes: crate::log::jcs(&envelope)?,
+        })
     }
 
     /// The canonical bytes (UTF-8 JSON).

@@ -75,7 +75,9 @@ pub enum Error {
     ReuseRefused(String),
 
     /// The file was written by a newer version of results-vault.
-    #[error("{path}: vault schema version {found} is newer than this build supports ({supported}); upgrade results-vault")]
+    #[error(
+        "{path}: vault schema version {found} is newer than this build supports ({supported}); upgrade results-vault"
+    )]
     NewerSchema {
         /// The vault file.
         path: PathBuf,

@@ -94,7 +94,10 @@ mod tests {
     #[test]
     fn known_digest_and_hex_round_trip() {
         let h = Sha256::of(b"abc");
-        assert_eq!(h.to_hex(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            h.to_hex(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
         assert_eq!(h.to_hex().to_uppercase().parse::<Sha256>().unwrap(), h);
         assert!("zz".repeat(32).parse::<Sha256>().is_err());
         assert!("ab".parse::<Sha256>().is_err());

@@ -153,7 +153,16 @@ impl Event {
             &details,
             &prev_hash,
         )?;
-        Ok(Event { seq, at, kind, actor, result_id, details, prev_hash, hash })
+        Ok(Event {
+            seq,
+            at,
+            kind,
+            actor,
+            result_id,
+            details,
+            prev_hash,
+            hash,
+        })
     }
 
     /// `details` as stored: its canonical JSON.
@@ -212,7 +221,11 @@ impl LogReport {
     fn problem(&mut self, seq: Option<u64>, result_id: Option<&str>, what: impl Into<String>) {
         self.problem_count += 1;
         if self.problems.len() < MAX_REPORTED_PROBLEMS {
-            self.problems.push(LogProblem { seq, result_id: result_id.map(str::to_owned), what: what.into() });
+            self.problems.push(LogProblem {
+                seq,
+                result_id: result_id.map(str::to_owned),
+                what: what.into(),
+            });
         }
     }
 }
@@ -241,12 +254,23 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, anchor: Option<&LogHead>) -
         report.events += 1;
         let seq = e.seq as u64;
         if e.seq < 1 || seq != expected_seq {
-            report.problem(Some(seq), None, format!("sequence jumps from {} to {seq}: events were removed, inserted or reordered", expected_seq - 1));
+            report.problem(
+                Some(seq),
+                None,
+                format!(
+                    "sequence jumps from {} to {seq}: events were removed, inserted or reordered",
+                    expected_seq - 1
+                ),
+            );
         }
         expected_seq = seq + 1;
         let stored_prev = Sha256::from_slice(&e.prev_hash);
         if stored_prev != Some(prev) {
-            report.problem(Some(seq), None, "prev_hash does not match the previous event's hash: the chain is broken here");
+            report.problem(
+                Some(seq),
+                None,
+                "prev_hash does not match the previous event's hash: the chain is broken here",
+            );
         }
         let details: serde_json::Value = match serde_json::from_str(&e.details) {
             Ok(d) => d,
@@ -266,7 +290,11 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, anchor: Option<&LogHead>) -
         )?;
         let stored_hash = Sha256::from_slice(&e.hash);
         if stored_hash != Some(recomputed) {
-            report.problem(Some(seq), e.result_id.as_deref(), "event was edited: its hash does not match its contents");
+            report.problem(
+                Some(seq),
+                e.result_id.as_deref(),
+                "event was edited: its hash does not match its contents",
+            );
         }
         // Continue the chain from the stored hash, so one edit is reported once.
         prev = stored_hash.unwrap_or(recomputed);
@@ -274,13 +302,20 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, anchor: Option<&LogHead>) -
             if a.seq == seq {
                 anchor_seen = true;
                 if a.hash != prev {
-                    report.problem(Some(seq), None, "event differs from the anchored head kept outside the vault: the log was rewritten");
+                    report.problem(
+                        Some(seq),
+                        None,
+                        "event differs from the anchored head kept outside the vault: the log was rewritten",
+                    );
                 }
             }
         }
         match e.kind.parse::<EventKind>() {
             Ok(kind) if kind.changes_record() => {
-                let state = details.get("state").and_then(|s| s.as_str()).and_then(|s| s.parse::<Sha256>().ok());
+                let state = details
+                    .get("state")
+                    .and_then(|s| s.as_str())
+                    .and_then(|s| s.parse::<Sha256>().ok());
                 match (e.result_id, state) {
                     (Some(id), Some(state)) => {
                         if kind == EventKind::Ingest && pinned.contains_key(&id) {
@@ -300,16 +335,27 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, anchor: Option<&LogHead>) -
                 }
                 None => report.problem(Some(seq), None, "reuse event without a record id"),
             },
-            _ => report.problem(Some(seq), e.result_id.as_deref(), format!("unknown event kind {:?}", e.kind)),
+            _ => report.problem(
+                Some(seq),
+                e.result_id.as_deref(),
+                format!("unknown event kind {:?}", e.kind),
+            ),
         }
         Ok(())
     })?;
     if report.events > 0 {
-        report.head = Some(LogHead { seq: expected_seq - 1, hash: prev });
+        report.head = Some(LogHead {
+            seq: expected_seq - 1,
+            hash: prev,
+        });
     }
     if let Some(a) = anchor {
         if !anchor_seen {
-            report.problem(Some(a.seq), None, format!("the anchored head (event {}) is gone: the log was truncated", a.seq));
+            report.problem(
+                Some(a.seq),
+                None,
+                format!("the anchored head (event {}) is gone: the log was truncated", a.seq),
+            );
         }
     }
 
@@ -317,10 +363,16 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, anchor: Option<&LogHead>) -
         report.records += 1;
         let id = record.result_id.as_str();
         match pinned.remove(id) {
-            None => report.problem(None, Some(id), "record has no ingest event: it was added behind the vault's back"),
-            Some(state) if state != record_state(&record)? => {
-                report.problem(None, Some(id), "record differs from the state its last event pins: it was changed behind the vault's back")
-            }
+            None => report.problem(
+                None,
+                Some(id),
+                "record has no ingest event: it was added behind the vault's back",
+            ),
+            Some(state) if state != record_state(&record)? => report.problem(
+                None,
+                Some(id),
+                "record differs from the state its last event pins: it was changed behind the vault's back",
+            ),
             Some(_) => {}
         }
         Ok(())
@@ -328,7 +380,11 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, anchor: Option<&LogHead>) -
     let mut missing: Vec<String> = pinned.into_keys().collect();
     missing.sort();
     for id in missing {
-        report.problem(None, Some(&id), "the log names a record that is no longer stored: it was deleted behind the vault's back");
+        report.problem(
+            None,
+            Some(&id),
+            "the log names a record that is no longer stored: it was deleted behind the vault's back",
+        );
     }
 
     store::reuses::for_each(tx, |row| {
@@ -344,14 +400,22 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, anchor: Option<&LogHead>) -
                 && at_ms == row.at_ms
         });
         if !matches {
-            report.problem(Some(seq), Some(&row.result_id), "reuse row does not match its reuse event");
+            report.problem(
+                Some(seq),
+                Some(&row.result_id),
+                "reuse row does not match its reuse event",
+            );
         }
         Ok(())
     })?;
     let mut orphans: Vec<u64> = reuse_events.into_keys().collect();
     orphans.sort();
     for seq in orphans {
-        report.problem(Some(seq), None, "reuse event has no reuse row: it was deleted behind the vault's back");
+        report.problem(
+            Some(seq),
+            None,
+            "reuse event has no reuse row: it was deleted behind the vault's back",
+        );
     }
     Ok(report)
 }

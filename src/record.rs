@@ -139,7 +139,7 @@ impl FromStr for SubjectKind {
 pub struct SubjectId(String);
 
 impl SubjectId {
-    /// Wraps an identifier; it is checked against a kind by [`Subject::validate`].
+    /// Wraps an identifier; it is checked against a kind by [`SubjectId::check`].
     pub fn new(id: impl Into<String>) -> Self {
         SubjectId(id.into())
     }
@@ -178,7 +178,11 @@ impl SubjectId {
             SubjectKind::Citizen => format!(
                 "a personal ID must be exactly 12 ASCII digits (got {} characters{})",
                 s.chars().count(),
-                if s.bytes().all(|b| b.is_ascii_digit()) { "" } else { ", not all digits" }
+                if s.bytes().all(|b| b.is_ascii_digit()) {
+                    ""
+                } else {
+                    ", not all digits"
+                }
             ),
             SubjectKind::Organization => format!(
                 "an enterprise/tax code must be 10 digits, optionally followed by -NNN (got {} characters)",
@@ -294,10 +298,7 @@ impl NewRecord {
         self.subject.id.check(self.subject.kind)?;
         check_optional_text(&mut self.subject.name, "subject.name")?;
         if self.valid_until.is_some_and(|until| until < self.valid_from) {
-            return Err(FieldError::new(
-                "valid_until",
-                "must not be before valid_from",
-            ));
+            return Err(FieldError::new("valid_until", "must not be before valid_from"));
         }
         check_media_type(&self.media_type)?;
         if let Some(name) = &mut self.file_name {
@@ -331,7 +332,10 @@ pub(crate) fn check_text(value: &mut String, field: &'static str, max: usize) ->
     }
     let len = value.chars().count();
     if len > max {
-        return Err(FieldError::new(field, format!("is {len} characters; the limit is {max}")));
+        return Err(FieldError::new(
+            field,
+            format!("is {len} characters; the limit is {max}"),
+        ));
     }
     if value.chars().any(char::is_control) {
         return Err(FieldError::new(field, "must not contain control characters"));
@@ -355,7 +359,8 @@ fn check_media_type(media_type: &str) -> Result<(), FieldError> {
     let restricted = |s: &str| {
         !s.is_empty()
             && s.len() <= 127
-            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
     };
     let ok = media_type.len() <= 255
         && !media_type.chars().any(char::is_control)
@@ -363,7 +368,10 @@ fn check_media_type(media_type: &str) -> Result<(), FieldError> {
     if ok {
         Ok(())
     } else {
-        Err(FieldError::new("media_type", "must be a media type such as application/pdf"))
+        Err(FieldError::new(
+            "media_type",
+            "must be a media type such as application/pdf",
+        ))
     }
 }
 
@@ -504,7 +512,13 @@ mod tests {
     #[test]
     fn personal_id_is_twelve_ascii_digits() {
         assert!(SubjectId::new("001203004567").check(SubjectKind::Citizen).is_ok());
-        for bad in ["00120300456", "0012030045678", "00120300456a", "００１２０３００４５６７", ""] {
+        for bad in [
+            "00120300456",
+            "0012030045678",
+            "00120300456a",
+            "００１２０３００４５６７",
+            "",
+        ] {
             let err = SubjectId::new(bad).check(SubjectKind::Citizen).unwrap_err();
             assert_eq!(err.field, "subject.id");
             assert!(bad.is_empty() || !err.to_string().contains(bad), "{err} echoes the id");
@@ -516,7 +530,14 @@ mod tests {
         for good in ["0100109106", "0100109106-001"] {
             assert!(SubjectId::new(good).check(SubjectKind::Organization).is_ok(), "{good}");
         }
-        for bad in ["010010910", "0100109106-01", "0100109106-0011", "0100109106-", "-001", "0100109106_001"] {
+        for bad in [
+            "010010910",
+            "0100109106-01",
+            "0100109106-0011",
+            "0100109106-",
+            "-001",
+            "0100109106_001",
+        ] {
             assert!(SubjectId::new(bad).check(SubjectKind::Organization).is_err(), "{bad}");
         }
     }
@@ -534,7 +555,12 @@ mod tests {
         let mut decomposed = "Nguye\u{302}\u{303}n".to_string();
         check_text(&mut decomposed, "subject.name", 100).unwrap();
         assert_eq!(decomposed, "Nguyễn");
-        for (bad, why) in [("", "empty"), (" G06", "white space"), ("G\u{7}06", "control"), ("G\n06", "control")] {
+        for (bad, why) in [
+            ("", "empty"),
+            (" G06", "white space"),
+            ("G\u{7}06", "control"),
+            ("G\n06", "control"),
+        ] {
             let err = check_text(&mut bad.to_string(), "issuer.agency_code", 64).unwrap_err();
             assert!(err.reason.contains(why), "{bad:?}: {err}");
         }
@@ -544,7 +570,12 @@ mod tests {
 
     #[test]
     fn media_types() {
-        for good in ["application/pdf", "application/json", "text/xml; charset=utf-8", "application/vnd.etsi.asic-e+zip"] {
+        for good in [
+            "application/pdf",
+            "application/json",
+            "text/xml; charset=utf-8",
+            "application/vnd.etsi.asic-e+zip",
+        ] {
             assert!(check_media_type(good).is_ok(), "{good}");
         }
         for bad in ["", "pdf", "application/", "/pdf", "application/p df", "text/xml\n"] {

@@ -160,7 +160,10 @@ impl Vault {
                     } else if existing.meta != *meta {
                         "other metadata"
                     } else {
-                        out.push(Ingested { record: existing, created: false });
+                        out.push(Ingested {
+                            record: existing,
+                            created: false,
+                        });
                         continue;
                     };
                     return Err(Error::Conflict {
@@ -174,7 +177,10 @@ impl Vault {
                 let record = Record {
                     result_id: ResultId::new_at(now),
                     meta: meta.clone(),
-                    content: ContentInfo { sha256: encoded.sha256, size: encoded.size },
+                    content: ContentInfo {
+                        sha256: encoded.sha256,
+                        size: encoded.size,
+                    },
                     status: LegalStatus::Active,
                     ingested_at: now,
                 };
@@ -183,7 +189,14 @@ impl Vault {
                     "state": log::record_state(&record)?.to_hex(),
                     "sha256": record.content.sha256.to_hex(),
                 });
-                store::events::append(tx, now, EventKind::Ingest, &self.options.actor, Some(&record.result_id), details)?;
+                store::events::append(
+                    tx,
+                    now,
+                    EventKind::Ingest,
+                    &self.options.actor,
+                    Some(&record.result_id),
+                    details,
+                )?;
                 out.push(Ingested { record, created: true });
             }
             Ok(out)
@@ -195,14 +208,18 @@ impl Vault {
             return Err(Error::EmptyContent);
         }
         if size > self.options.max_content_size {
-            return Err(Error::ContentTooLarge { limit: self.options.max_content_size, size });
+            return Err(Error::ContentTooLarge {
+                limit: self.options.max_content_size,
+                size,
+            });
         }
         Ok(())
     }
 
     /// The record with this id.
     pub fn get(&self, id: &ResultId) -> Result<Record> {
-        self.store.read(|tx| store::records::get(tx, id)?.ok_or_else(|| Error::NotFound(id.clone())))
+        self.store
+            .read(|tx| store::records::get(tx, id)?.ok_or_else(|| Error::NotFound(id.clone())))
     }
 
     /// The record's content, re-hashed: an [`Error::Integrity`] if the stored bytes no
@@ -264,7 +281,10 @@ impl Vault {
             if a.kind != b.kind || a.id != b.id {
                 return Err(FieldError::new("replaced_by", "the replacement is about another subject").into());
             }
-            record.status = LegalStatus::Superseded { change: change.clone(), replaced_by: new.clone() };
+            record.status = LegalStatus::Superseded {
+                change: change.clone(),
+                replaced_by: new.clone(),
+            };
             store::records::set_status(tx, old, &record.status)?;
             let details = serde_json::json!({
                 "state": log::record_state(&record)?.to_hex(),
@@ -281,10 +301,16 @@ impl Vault {
         let record = store::records::get(tx, id)?.ok_or_else(|| Error::NotFound(id.clone()))?;
         match record.status {
             LegalStatus::Active => Ok(record),
-            LegalStatus::Revoked { .. } => Err(Error::InvalidTransition { result_id: id.clone(), current: "REVOKED", action }),
-            LegalStatus::Superseded { .. } => {
-                Err(Error::InvalidTransition { result_id: id.clone(), current: "SUPERSEDED", action })
-            }
+            LegalStatus::Revoked { .. } => Err(Error::InvalidTransition {
+                result_id: id.clone(),
+                current: "REVOKED",
+                action,
+            }),
+            LegalStatus::Superseded { .. } => Err(Error::InvalidTransition {
+                result_id: id.clone(),
+                current: "SUPERSEDED",
+                action,
+            }),
         }
     }
 
@@ -293,7 +319,9 @@ impl Vault {
     /// per result handed out, naming the requester. The other candidates come back in
     /// `excluded` with the reason. Refused without a full requester and purpose.
     pub fn find_reusable(&self, mut query: ReuseQuery, mut requester: Requester) -> Result<ReuseAnswer> {
-        requester.normalize_and_check().map_err(|e| Error::ReuseRefused(e.to_string()))?;
+        requester
+            .normalize_and_check()
+            .map_err(|e| Error::ReuseRefused(e.to_string()))?;
         query.normalize_and_check()?;
         let at = query.at;
 
@@ -301,13 +329,19 @@ impl Vault {
         let (candidates, mut excluded) = self.store.read(|tx| {
             let mut chosen = Vec::new();
             let mut excluded = Vec::new();
-            let found =
-                store::records::find_by_subject(tx, query.subject_kind, query.subject_id.expose(), &query.document_type)?;
+            let found = store::records::find_by_subject(
+                tx,
+                query.subject_kind,
+                query.subject_id.expose(),
+                &query.document_type,
+            )?;
             for record in found {
                 let exclusion = match (record.status_at(at), &record.status) {
                     (StatusKind::Revoked, _) => Some(Exclusion::Revoked),
                     (StatusKind::Superseded, LegalStatus::Superseded { replaced_by, .. }) => {
-                        Some(Exclusion::Superseded { replaced_by: replaced_by.clone() })
+                        Some(Exclusion::Superseded {
+                            replaced_by: replaced_by.clone(),
+                        })
                     }
                     (StatusKind::Expired, _) => Some(Exclusion::Expired),
                     _ if !record.has_started_at(at) => Some(Exclusion::NotYetValid),
@@ -318,7 +352,10 @@ impl Vault {
                     },
                 };
                 match exclusion {
-                    Some(exclusion) => excluded.push(Excluded { result_id: record.result_id, exclusion }),
+                    Some(exclusion) => excluded.push(Excluded {
+                        result_id: record.result_id,
+                        exclusion,
+                    }),
                     None => chosen.push(record),
                 }
             }
@@ -337,7 +374,10 @@ impl Vault {
                             Some(LegalStatus::Superseded { replaced_by, .. }) => Exclusion::Superseded { replaced_by },
                             _ => Exclusion::Revoked,
                         };
-                        excluded.push(Excluded { result_id: record.result_id, exclusion });
+                        excluded.push(Excluded {
+                            result_id: record.result_id,
+                            exclusion,
+                        });
                         continue;
                     }
                 };
@@ -430,5 +470,8 @@ impl Vault {
 }
 
 fn store_options(options: &VaultOptions) -> StoreOptions {
-    StoreOptions { busy_timeout: options.busy_timeout, page_size: options.page_size }
+    StoreOptions {
+        busy_timeout: options.busy_timeout,
+        page_size: options.page_size,
+    }
 }

@@ -14,7 +14,9 @@ fn busy_vault() -> TempVault {
     let b = t.vault.ingest(birth_extract("L-2"), &noise(2, 2000)).unwrap().record;
     let c = t.vault.ingest(birth_extract("L-3"), &noise(3, 2000)).unwrap().record;
     t.vault.revoke(&a.result_id, decision("revoked by decision")).unwrap();
-    t.vault.supersede(&b.result_id, &c.result_id, decision("re-issued")).unwrap();
+    t.vault
+        .supersede(&b.result_id, &c.result_id, decision("re-issued"))
+        .unwrap();
     let answer = t.vault.find_reusable(query(), requester()).unwrap();
     assert_eq!(answer.results.len(), 1);
     t
@@ -66,8 +68,17 @@ fn every_change_appends_one_event_and_the_chain_verifies() {
     assert!(report.is_intact(), "{report:?}");
     assert_eq!((report.events, report.records, report.reuses), (6, 3, 1));
     assert_eq!(report.head, t.vault.log_head().unwrap());
-    let superseded = &t.vault.find_by_hash(&results_vault::Sha256::of(&noise(2, 2000))).unwrap()[0];
-    let kinds: Vec<EventKind> = t.vault.history(&superseded.result_id).unwrap().iter().map(|e| e.kind).collect();
+    let superseded = &t
+        .vault
+        .find_by_hash(&results_vault::Sha256::of(&noise(2, 2000)))
+        .unwrap()[0];
+    let kinds: Vec<EventKind> = t
+        .vault
+        .history(&superseded.result_id)
+        .unwrap()
+        .iter()
+        .map(|e| e.kind)
+        .collect();
     assert_eq!(kinds, vec![EventKind::Ingest, EventKind::Supersede]);
 }
 
@@ -96,7 +107,10 @@ fn an_edited_event_is_found() {
 fn an_edited_event_with_its_hash_recomputed_breaks_the_next_link() {
     let t = busy_vault();
     // Change event 2's time and write any 32 bytes as its hash: event 3's prev no longer fits.
-    let p = tamper(&t, "UPDATE events SET at_ms = at_ms + 1, hash = zeroblob(32) WHERE seq = 2");
+    let p = tamper(
+        &t,
+        "UPDATE events SET at_ms = at_ms + 1, hash = zeroblob(32) WHERE seq = 2",
+    );
     assert!(any(&p, "chain is broken"), "{p:?}");
 }
 
@@ -137,7 +151,10 @@ fn reordered_events_are_found() {
 #[test]
 fn a_record_changed_behind_the_vaults_back_is_found() {
     let t = busy_vault();
-    let p = tamper(&t, "UPDATE records SET valid_until = '2099-12-31' WHERE dossier_code = 'L-3'");
+    let p = tamper(
+        &t,
+        "UPDATE records SET valid_until = '2099-12-31' WHERE dossier_code = 'L-3'",
+    );
     assert!(any(&p, "changed behind the vault's back"), "{p:?}");
 }
 
@@ -202,17 +219,29 @@ fn a_rewritten_or_truncated_log_is_found_against_a_head_kept_outside() {
 
     // Dropping the newest event leaves a chain that is consistent in itself…
     raw_sqlite(&t.path())
-        .execute_batch(&format!("DELETE FROM reuses; DELETE FROM events WHERE seq = {};", head.seq))
+        .execute_batch(&format!(
+            "DELETE FROM reuses; DELETE FROM events WHERE seq = {};",
+            head.seq
+        ))
         .unwrap();
     assert!(t.vault.verify_log().unwrap().is_intact());
     // …but not with the head kept outside.
     let report = t.vault.verify_log_against(&head).unwrap();
-    assert!(report.problems.iter().any(|p| p.what.contains("truncated")), "{report:?}");
+    assert!(
+        report.problems.iter().any(|p| p.what.contains("truncated")),
+        "{report:?}"
+    );
 
     // A forged head hash is found too.
-    let forged = LogHead { seq: 2, hash: results_vault::Sha256::of(b"forged") };
+    let forged = LogHead {
+        seq: 2,
+        hash: results_vault::Sha256::of(b"forged"),
+    };
     let report = t.vault.verify_log_against(&forged).unwrap();
-    assert!(report.problems.iter().any(|p| p.what.contains("rewritten")), "{report:?}");
+    assert!(
+        report.problems.iter().any(|p| p.what.contains("rewritten")),
+        "{report:?}"
+    );
 }
 
 #[test]
@@ -238,7 +267,12 @@ for seq, at_ms, kind, actor, result_id, details, prev_hash, h in db.execute(
     n += 1
 print(n)
 "#;
-    let out = std::process::Command::new("python3").arg("-c").arg(script).arg(&path).output().unwrap();
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&path)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "6");
 }

@@ -6,7 +6,12 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn rvault(vault: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rvault")).arg("--vault").arg(vault).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_rvault"))
+        .arg("--vault")
+        .arg(vault)
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn stdout(o: &Output) -> String {
@@ -35,26 +40,54 @@ fn an_officer_session() {
     std::fs::write(&file, b"%PDF-1.7 result").unwrap();
 
     // Before init: a clear error with a hint, exit code in the usage/I/O range.
-    let o = rvault(&vault, &["ingest", file.to_str().unwrap(), "--meta", meta.to_str().unwrap()]);
+    let o = rvault(
+        &vault,
+        &["ingest", file.to_str().unwrap(), "--meta", meta.to_str().unwrap()],
+    );
     assert!(o.status.code().unwrap() >= 64, "{o:?}");
-    assert!(stderr(&o).contains("hint: create the vault with `rvault init`"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("hint: create the vault with `rvault init`"),
+        "{}",
+        stderr(&o)
+    );
 
     assert!(rvault(&vault, &["init"]).status.success());
-    let o = rvault(&vault, &["ingest", file.to_str().unwrap(), "--meta", meta.to_str().unwrap()]);
+    let o = rvault(
+        &vault,
+        &["ingest", file.to_str().unwrap(), "--meta", meta.to_str().unwrap()],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.starts_with("stored "), "{out}");
     let id = out.split_whitespace().nth(1).unwrap().to_owned();
-    let o = rvault(&vault, &["ingest", file.to_str().unwrap(), "--meta", meta.to_str().unwrap()]);
-    assert!(stdout(&o).starts_with(&format!("already stored {id}")), "{}", stdout(&o));
+    let o = rvault(
+        &vault,
+        &["ingest", file.to_str().unwrap(), "--meta", meta.to_str().unwrap()],
+    );
+    assert!(
+        stdout(&o).starts_with(&format!("already stored {id}")),
+        "{}",
+        stdout(&o)
+    );
 
     let o = rvault(&vault, &["show", &id]);
     let shown: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(shown["result_id"], id.as_str());
     assert_eq!(shown["status"]["state"], "ACTIVE");
 
-    let reuse = ["reuse", "--subject", "001203004567", "--type", "birth-extract", "--agency", "G22.47",
-        "--procedure", "1.001193", "--dossier", "D-1"];
+    let reuse = [
+        "reuse",
+        "--subject",
+        "001203004567",
+        "--type",
+        "birth-extract",
+        "--agency",
+        "G22.47",
+        "--procedure",
+        "1.001193",
+        "--dossier",
+        "D-1",
+    ];
     let o = rvault(&vault, &[&reuse[..], &["--purpose", "enrolment"]].concat());
     assert!(o.status.success(), "{}", stderr(&o));
     let answer: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -67,10 +100,17 @@ fn an_officer_session() {
     assert!(head.starts_with("2:"), "{head}");
     let o = rvault(&vault, &["log", "verify", "--against", &head]);
     assert!(o.status.success());
-    assert!(stdout(&o).starts_with("INTACT: 2 events, 1 records, 1 reuses"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).starts_with("INTACT: 2 events, 1 records, 1 reuses"),
+        "{}",
+        stdout(&o)
+    );
 
     // Tampering shows as TAMPERED with exit code 1.
-    rusqlite::Connection::open(&vault).unwrap().execute("UPDATE events SET actor = 'x' WHERE seq = 1", []).unwrap();
+    rusqlite::Connection::open(&vault)
+        .unwrap()
+        .execute("UPDATE events SET actor = 'x' WHERE seq = 1", [])
+        .unwrap();
     let o = rvault(&vault, &["log", "verify"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("TAMPERED"), "{}", stdout(&o));
@@ -85,8 +125,14 @@ fn bad_metadata_names_the_field_and_hides_the_id() {
     std::fs::write(&meta, META.replace("001203004567", "00120300456")).unwrap();
     let file = dir.path().join("r.pdf");
     std::fs::write(&file, b"x").unwrap();
-    let o = rvault(&vault, &["ingest", file.to_str().unwrap(), "--meta", meta.to_str().unwrap()]);
+    let o = rvault(
+        &vault,
+        &["ingest", file.to_str().unwrap(), "--meta", meta.to_str().unwrap()],
+    );
     assert_eq!(o.status.code(), Some(65));
     let err = stderr(&o);
-    assert!(err.contains("invalid subject.id") && !err.contains("00120300456"), "{err}");
+    assert!(
+        err.contains("invalid subject.id") && !err.contains("00120300456"),
+        "{err}"
+    );
 }

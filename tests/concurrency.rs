@@ -91,7 +91,11 @@ fn two_processes_share_one_file() {
     work(&t.vault, "P0");
     for child in children {
         let out = child.wait_with_output().unwrap();
-        assert!(out.status.success(), "a child process failed:\n{}", String::from_utf8_lossy(&out.stdout));
+        assert!(
+            out.status.success(),
+            "a child process failed:\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
     }
     let report = t.vault.verify_log().unwrap();
     assert!(report.is_intact(), "{report:?}");

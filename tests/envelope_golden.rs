@@ -24,7 +24,10 @@ struct Vector {
 
 fn inputs() -> Vec<(String, NewRecord, ContentInfo)> {
     let record = |json: serde_json::Value| serde_json::from_value::<NewRecord>(json).unwrap();
-    let content = |bytes: &[u8]| ContentInfo { sha256: Sha256::of(bytes), size: bytes.len() as u64 };
+    let content = |bytes: &[u8]| ContentInfo {
+        sha256: Sha256::of(bytes),
+        size: bytes.len() as u64,
+    };
     vec![
         (
             "citizen-birth-extract-never-expires".into(),
@@ -114,7 +117,12 @@ fn envelopes_match_the_golden_vectors() {
         let mut record = g.record.clone();
         record.normalize_and_check().unwrap();
         let envelope = Envelope::new(&record, &g.content).unwrap();
-        assert_eq!(std::str::from_utf8(envelope.as_bytes()).unwrap(), g.envelope, "{}", g.name);
+        assert_eq!(
+            std::str::from_utf8(envelope.as_bytes()).unwrap(),
+            g.envelope,
+            "{}",
+            g.name
+        );
         assert_eq!(envelope.sha256(), g.envelope_sha256, "{}", g.name);
         assert_eq!(Sha256::of(g.envelope.as_bytes()), g.envelope_sha256, "{}", g.name);
     }
@@ -144,7 +152,12 @@ for v in json.load(open(sys.argv[1], encoding="utf-8")):
     assert hashlib.sha256(out).hexdigest() == v["envelope_sha256"], v["name"]
     print("ok", v["name"])
 "#;
-    let out = std::process::Command::new("python3").arg("-c").arg(script).arg(VECTORS).output().unwrap();
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(VECTORS)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), build().len());
 }

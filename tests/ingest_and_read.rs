@@ -34,7 +34,11 @@ fn same_result_twice_returns_the_stored_record() {
     let again = t.vault.ingest(birth_extract("D-1"), &content).unwrap();
     assert!(!again.created);
     assert_eq!(again.record, first.record);
-    assert_eq!(t.vault.history(&first.record.result_id).unwrap().len(), 1, "no second ingest event");
+    assert_eq!(
+        t.vault.history(&first.record.result_id).unwrap().len(),
+        1,
+        "no second ingest event"
+    );
 }
 
 #[test]
@@ -54,7 +58,9 @@ fn same_key_with_other_content_or_metadata_is_a_conflict() {
     let t = temp_vault();
     let first = t.vault.ingest(birth_extract("D-3"), b"version one").unwrap();
     match t.vault.ingest(birth_extract("D-3"), b"version two") {
-        Err(Error::Conflict { existing, difference, .. }) => {
+        Err(Error::Conflict {
+            existing, difference, ..
+        }) => {
             assert_eq!(existing, first.record.result_id);
             assert_eq!(difference, "other content");
         }
@@ -64,7 +70,10 @@ fn same_key_with_other_content_or_metadata_is_a_conflict() {
     renamed.subject.name = Some("Trần Thị Bình".to_owned());
     assert!(matches!(
         t.vault.ingest(renamed, b"version one"),
-        Err(Error::Conflict { difference: "other metadata", .. })
+        Err(Error::Conflict {
+            difference: "other metadata",
+            ..
+        })
     ));
     // Nothing changed: one record, one event.
     assert_eq!(t.vault.verify_log().unwrap().events, 1);
@@ -85,14 +94,27 @@ fn identical_content_in_two_dossiers_is_stored_once() {
 #[test]
 fn a_bad_field_is_named_and_the_personal_id_is_never_echoed() {
     let t = temp_vault();
-    let cases: Vec<(&str, Box<dyn Fn(&mut results_vault::NewRecord)>)> = vec![
+    type Breaker = Box<dyn Fn(&mut results_vault::NewRecord)>;
+    let cases: Vec<(&str, Breaker)> = vec![
         ("subject.id", Box::new(|r| r.subject.id = SubjectId::new("00120300456"))),
-        ("subject.id", Box::new(|r| r.subject.id = SubjectId::new("0012030045x7"))),
+        (
+            "subject.id",
+            Box::new(|r| r.subject.id = SubjectId::new("0012030045x7")),
+        ),
         ("dossier_code", Box::new(|r| r.dossier_code = String::new())),
-        ("procedure_code", Box::new(|r| r.procedure_code = "1.000\u{0}466".into())),
-        ("issuer.agency_code", Box::new(|r| r.issuer.agency_code = "G".repeat(65))),
+        (
+            "procedure_code",
+            Box::new(|r| r.procedure_code = "1.000\u{0}466".into()),
+        ),
+        (
+            "issuer.agency_code",
+            Box::new(|r| r.issuer.agency_code = "G".repeat(65)),
+        ),
         ("document_type", Box::new(|r| r.document_type = " birth".into())),
-        ("valid_until", Box::new(|r| r.valid_until = Some(time::macros::date!(2026 - 01 - 01)))),
+        (
+            "valid_until",
+            Box::new(|r| r.valid_until = Some(time::macros::date!(2026 - 01 - 01))),
+        ),
         ("media_type", Box::new(|r| r.media_type = "pdf".into())),
         ("file_name", Box::new(|r| r.file_name = Some("../etc/passwd".into()))),
     ];
@@ -113,22 +135,58 @@ fn a_bad_field_is_named_and_the_personal_id_is_never_echoed() {
 #[test]
 fn organization_codes_are_checked_by_their_own_rules() {
     let t = temp_vault();
-    assert!(t.vault.ingest(business_registration("B-1", "0100109106-001"), b"gcn").is_ok());
-    assert!(t.vault.ingest(business_registration("B-2", "0100109106"), b"gcn2").is_ok());
-    let err = t.vault.ingest(business_registration("B-3", "001203004567"), b"gcn3").unwrap_err();
-    assert!(matches!(err, Error::InvalidField(ref f) if f.field == "subject.id"), "{err}");
+    assert!(t
+        .vault
+        .ingest(business_registration("B-1", "0100109106-001"), b"gcn")
+        .is_ok());
+    assert!(t
+        .vault
+        .ingest(business_registration("B-2", "0100109106"), b"gcn2")
+        .is_ok());
+    let err = t
+        .vault
+        .ingest(business_registration("B-3", "001203004567"), b"gcn3")
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidField(ref f) if f.field == "subject.id"),
+        "{err}"
+    );
 }
 
 #[test]
 fn empty_and_oversized_content_are_refused() {
-    let t = temp_vault_with(VaultOptions { max_content_size: 1000, ..options() });
-    assert!(matches!(t.vault.ingest(birth_extract("D-7"), b""), Err(Error::EmptyContent)));
+    let t = temp_vault_with(VaultOptions {
+        max_content_size: 1000,
+        ..options()
+    });
+    assert!(matches!(
+        t.vault.ingest(birth_extract("D-7"), b""),
+        Err(Error::EmptyContent)
+    ));
     let err = t.vault.ingest(birth_extract("D-7"), &[7u8; 1001]).unwrap_err();
-    assert!(matches!(err, Error::ContentTooLarge { limit: 1000, size: 1001 }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::ContentTooLarge {
+                limit: 1000,
+                size: 1001
+            }
+        ),
+        "{err}"
+    );
     // Through a reader, reading stops just past the limit.
     let endless = std::io::repeat(1u8);
     let err = t.vault.ingest_reader(birth_extract("D-7"), endless).unwrap_err();
-    assert!(matches!(err, Error::ContentTooLarge { limit: 1000, size: 1001 }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::ContentTooLarge {
+                limit: 1000,
+                size: 1001
+            }
+        ),
+        "{err}"
+    );
     assert!(t.vault.ingest(birth_extract("D-7"), &[7u8; 1000]).is_ok());
     assert_eq!(t.vault.verify_log().unwrap().events, 1);
 }
@@ -150,7 +208,11 @@ fn a_batch_lands_whole_or_not_at_all() {
     bad.subject.id = SubjectId::new("12345");
     let err = t
         .vault
-        .ingest_batch(vec![(birth_extract("D-9"), &a[..]), (birth_extract("D-10"), &b[..]), (bad, &b[..])])
+        .ingest_batch(vec![
+            (birth_extract("D-9"), &a[..]),
+            (birth_extract("D-10"), &b[..]),
+            (bad, &b[..]),
+        ])
         .unwrap_err();
     assert!(matches!(err, Error::InvalidField(_)));
     // A conflict inside the batch also rolls back the items before it.
@@ -163,7 +225,10 @@ fn a_batch_lands_whole_or_not_at_all() {
     assert!(t.vault.find_by_hash(&Sha256::of(&a)).unwrap().is_empty());
     assert_eq!(t.vault.verify_log().unwrap().events, 1);
 
-    let done = t.vault.ingest_batch(vec![(birth_extract("D-9"), &a[..]), (birth_extract("D-10"), &b[..])]).unwrap();
+    let done = t
+        .vault
+        .ingest_batch(vec![(birth_extract("D-9"), &a[..]), (birth_extract("D-10"), &b[..])])
+        .unwrap();
     assert_eq!(done.len(), 2);
     assert!(done.iter().all(|d| d.created));
     assert_eq!(t.vault.read_content(&done[1].record.result_id).unwrap(), b);

@@ -61,7 +61,8 @@ fn only_results_in_force_and_intact_are_handed_out() {
     v.ingest(other_person, b"another person").unwrap();
 
     v.revoke(&revoked.result_id, decision()).unwrap();
-    v.supersede(&superseded.result_id, &replacement.result_id, decision()).unwrap();
+    v.supersede(&superseded.result_id, &replacement.result_id, decision())
+        .unwrap();
     raw_sqlite(&t.path())
         .execute(
             "UPDATE contents SET data = zeroblob(3000) WHERE id = (SELECT content_id FROM records WHERE result_id = ?1)",
@@ -71,35 +72,71 @@ fn only_results_in_force_and_intact_are_handed_out() {
 
     // 2026-11-10 17:30 UTC is already 2026-11-11 in Vietnam: R-13 (last day 11-10) has expired.
     let late = v
-        .find_reusable(query("residence-confirmation", datetime!(2026-11-10 17:30 UTC)), requester("G22.47", "D-1"))
+        .find_reusable(
+            query("residence-confirmation", datetime!(2026-11-10 17:30 UTC)),
+            requester("G22.47", "D-1"),
+        )
         .unwrap();
     let ids = |rs: &[results_vault::Record]| rs.iter().map(|r| r.result_id.clone()).collect::<Vec<_>>();
-    assert_eq!(ids(&late.results), vec![good.result_id.clone(), open_ended.result_id.clone(), replacement.result_id.clone()]);
+    assert_eq!(
+        ids(&late.results),
+        vec![
+            good.result_id.clone(),
+            open_ended.result_id.clone(),
+            replacement.result_id.clone()
+        ]
+    );
 
     let answer = v
-        .find_reusable(query("residence-confirmation", datetime!(2026-11-10 09:00 +07:00)), requester("G22.47", "D-1"))
+        .find_reusable(
+            query("residence-confirmation", datetime!(2026-11-10 09:00 +07:00)),
+            requester("G22.47", "D-1"),
+        )
         .unwrap();
     assert_eq!(
         ids(&answer.results),
-        vec![good.result_id.clone(), open_ended.result_id.clone(), last_day.result_id.clone(), replacement.result_id.clone()]
+        vec![
+            good.result_id.clone(),
+            open_ended.result_id.clone(),
+            last_day.result_id.clone(),
+            replacement.result_id.clone()
+        ]
     );
-    let why = |id: &results_vault::ResultId| answer.excluded.iter().find(|e| &e.result_id == id).map(|e| e.exclusion.clone());
+    let why = |id: &results_vault::ResultId| {
+        answer
+            .excluded
+            .iter()
+            .find(|e| &e.result_id == id)
+            .map(|e| e.exclusion.clone())
+    };
     assert_eq!(why(&expired.result_id), Some(Exclusion::Expired));
     assert_eq!(why(&future.result_id), Some(Exclusion::NotYetValid));
     assert_eq!(why(&revoked.result_id), Some(Exclusion::Revoked));
-    assert_eq!(why(&superseded.result_id), Some(Exclusion::Superseded { replaced_by: replacement.result_id.clone() }));
+    assert_eq!(
+        why(&superseded.result_id),
+        Some(Exclusion::Superseded {
+            replaced_by: replacement.result_id.clone()
+        })
+    );
     assert_eq!(why(&tampered.result_id), Some(Exclusion::IntegrityFailure));
     assert_eq!(answer.excluded.len(), 5);
     assert!(why(&other_type.result_id).is_none());
 
     // One reuse event per result handed out, naming the requester.
     let events = v.history(&good.result_id).unwrap();
-    let reuses: Vec<_> = events.iter().filter(|e| e.kind == results_vault::EventKind::Reuse).collect();
+    let reuses: Vec<_> = events
+        .iter()
+        .filter(|e| e.kind == results_vault::EventKind::Reuse)
+        .collect();
     assert_eq!(reuses.len(), 2);
     assert_eq!(reuses[0].actor, "G22.47");
     assert_eq!(reuses[0].details["dossier_code"], "D-1");
     assert_eq!(reuses[0].details["purpose"], "Đăng ký nhập học");
-    assert!(v.history(&expired.result_id).unwrap().iter().all(|e| e.kind != results_vault::EventKind::Reuse));
+    assert!(v
+        .history(&expired.result_id)
+        .unwrap()
+        .iter()
+        .all(|e| e.kind != results_vault::EventKind::Reuse));
     let report = v.verify_log().unwrap();
     assert_eq!(report.reuses, 3 + 4);
 }
@@ -110,7 +147,10 @@ fn a_request_without_requester_or_purpose_is_refused_and_records_nothing() {
     t.vault.ingest(birth_extract("R-30"), b"x").unwrap();
     let at = datetime!(2026-11-10 12:00 UTC);
     for (field, edit) in [
-        ("purpose", Box::new(|r: &mut Requester| r.purpose.clear()) as Box<dyn Fn(&mut Requester)>),
+        (
+            "purpose",
+            Box::new(|r: &mut Requester| r.purpose.clear()) as Box<dyn Fn(&mut Requester)>,
+        ),
         ("purpose", Box::new(|r: &mut Requester| r.purpose = "   ".into())),
         ("agency_code", Box::new(|r: &mut Requester| r.agency_code.clear())),
         ("procedure_code", Box::new(|r: &mut Requester| r.procedure_code.clear())),
@@ -135,7 +175,10 @@ fn a_malformed_subject_id_is_refused_without_echoing_it() {
     let mut q = query("birth-extract", datetime!(2026-11-10 12:00 UTC));
     q.subject_id = SubjectId::new("0012030045");
     let err = t.vault.find_reusable(q, requester("G22.47", "D-3")).unwrap_err();
-    assert!(matches!(err, Error::InvalidField(ref f) if f.field == "subject.id"), "{err}");
+    assert!(
+        matches!(err, Error::InvalidField(ref f) if f.field == "subject.id"),
+        "{err}"
+    );
     assert!(!format!("{err:?}").contains("0012030045"));
 }
 
@@ -153,11 +196,16 @@ fn statistics_per_agency() {
     }
     v.ingest(birth_extract("G22.46-D9"), &noise(200, 500)).unwrap();
     let at = datetime!(2026-11-10 12:00 UTC);
-    v.find_reusable(query("birth-extract", at), requester("G22.47", "G22.47-D0")).unwrap();
-    v.find_reusable(query("birth-extract", at), requester("G22.47", "G22.47-D1")).unwrap();
-    v.find_reusable(query("birth-extract", at), requester("G22.47", "G22.47-D1")).unwrap();
+    v.find_reusable(query("birth-extract", at), requester("G22.47", "G22.47-D0"))
+        .unwrap();
+    v.find_reusable(query("birth-extract", at), requester("G22.47", "G22.47-D1"))
+        .unwrap();
+    v.find_reusable(query("birth-extract", at), requester("G22.47", "G22.47-D1"))
+        .unwrap();
 
-    let stats = v.stats(datetime!(2026-11-01 00:00 UTC), datetime!(2026-12-01 00:00 UTC)).unwrap();
+    let stats = v
+        .stats(datetime!(2026-11-01 00:00 UTC), datetime!(2026-12-01 00:00 UTC))
+        .unwrap();
     let of = |code: &str| stats.iter().find(|s| s.agency_code == code).unwrap().clone();
     let g47 = of("G22.47");
     assert_eq!((g47.results_ingested, g47.dossiers, g47.dossiers_with_reuse), (4, 4, 2));
@@ -168,5 +216,8 @@ fn statistics_per_agency() {
     assert_eq!(g46.reuse_rate, Some(0.0));
 
     // A window before anything happened is empty.
-    assert!(v.stats(datetime!(2026-01-01 00:00 UTC), datetime!(2026-02-01 00:00 UTC)).unwrap().is_empty());
+    assert!(v
+        .stats(datetime!(2026-01-01 00:00 UTC), datetime!(2026-02-01 00:00 UTC))
+        .unwrap()
+        .is_empty());
 }

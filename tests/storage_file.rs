@@ -46,7 +46,9 @@ fn a_newer_schema_is_refused_and_left_alone() {
     let t = temp_vault();
     let path = t.path();
     drop(t.vault);
-    raw_sqlite(&path).pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+    raw_sqlite(&path)
+        .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        .unwrap();
     let before = file_digest(&path);
     match Vault::open(&path, options()) {
         Err(Error::NewerSchema { found, supported, .. }) => {
@@ -62,7 +64,9 @@ fn a_newer_schema_is_refused_and_left_alone() {
 fn another_applications_database_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("other.db");
-    raw_sqlite(&path).execute_batch("CREATE TABLE users (name TEXT); INSERT INTO users VALUES ('a');").unwrap();
+    raw_sqlite(&path)
+        .execute_batch("CREATE TABLE users (name TEXT); INSERT INTO users VALUES ('a');")
+        .unwrap();
     let before = file_digest(&path);
     assert!(matches!(Vault::open(&path, options()), Err(Error::NotAVault { .. })));
     assert_eq!(file_digest(&path), before);
@@ -77,8 +81,15 @@ fn a_file_that_is_not_sqlite_is_reported_corrupt_and_kept() {
     let err = Vault::open(&path, options()).err().expect("garbage must not open");
     assert!(matches!(err, Error::Corrupt { .. }), "{err}");
     assert!(err.to_string().contains("not modified"), "{err}");
-    assert_eq!(file_digest(&path), results_vault::Sha256::of(&garbage), "evidence must not be rewritten");
-    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(
+        file_digest(&path),
+        results_vault::Sha256::of(&garbage),
+        "evidence must not be rewritten"
+    );
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(names.len(), 1, "no side files left: {names:?}");
 }
 
@@ -86,12 +97,16 @@ fn a_file_that_is_not_sqlite_is_reported_corrupt_and_kept() {
 fn a_damaged_page_is_reported_corrupt_not_rebuilt() {
     let t = temp_vault();
     for i in 0..20 {
-        t.vault.ingest(birth_extract(&format!("S-{i}")), &noise(i, 70_000)).unwrap();
+        t.vault
+            .ingest(birth_extract(&format!("S-{i}")), &noise(i, 70_000))
+            .unwrap();
     }
     let path = t.path();
     drop(t.vault);
     // Fold the WAL into the main file, then smash the second page (a b-tree page).
-    raw_sqlite(&path).query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).unwrap();
+    raw_sqlite(&path)
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
     let mut bytes = std::fs::read(&path).unwrap();
     for b in &mut bytes[65536..65536 + 4096] {
         *b = 0xA5;
@@ -103,13 +118,21 @@ fn a_damaged_page_is_reported_corrupt_not_rebuilt() {
         Ok(problems) => assert!(!problems.is_empty(), "integrity_check must see the damage"),
         Err(other) => panic!("expected Corrupt, got {other}"),
     }
-    assert_eq!(file_digest(&path), results_vault::Sha256::of(&bytes), "a corrupt vault is evidence: never rewritten");
+    assert_eq!(
+        file_digest(&path),
+        results_vault::Sha256::of(&bytes),
+        "a corrupt vault is evidence: never rewritten"
+    );
 }
 
 #[test]
 fn content_changed_behind_the_vaults_back_is_an_integrity_error() {
     let t = temp_vault();
-    let raw = t.vault.ingest(birth_extract("S-30"), &noise(30, 10_000)).unwrap().record;
+    let raw = t
+        .vault
+        .ingest(birth_extract("S-30"), &noise(30, 10_000))
+        .unwrap()
+        .record;
     let packed = t.vault.ingest(birth_extract("S-31"), &text(31, 10_000)).unwrap().record;
     let db = raw_sqlite(&t.path());
     // Flip one byte of each stored blob (raw, and inside the zstd frame).
@@ -122,11 +145,14 @@ fn content_changed_behind_the_vaults_back_is_an_integrity_error() {
         .collect();
     for (id, mut data) in blobs {
         data[100] ^= 0x01;
-        db.execute("UPDATE contents SET data = ?2 WHERE id = ?1", (id, data)).unwrap();
+        db.execute("UPDATE contents SET data = ?2 WHERE id = ?1", (id, data))
+            .unwrap();
     }
     for record in [&raw, &packed] {
         match t.vault.read_content(&record.result_id) {
-            Err(Error::Integrity { result_id, expected, .. }) => {
+            Err(Error::Integrity {
+                result_id, expected, ..
+            }) => {
                 assert_eq!(result_id, record.result_id);
                 assert_eq!(expected, record.content.sha256.to_hex());
             }
@@ -148,7 +174,9 @@ fn an_empty_file_is_migrated_from_version_zero() {
     let v = Vault::open(&path, options()).unwrap();
     v.ingest(birth_extract("S-50"), b"x").unwrap();
     drop(v);
-    let version: i64 = raw_sqlite(&path).query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let version: i64 = raw_sqlite(&path)
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(version, SCHEMA_VERSION);
 }
 

@@ -57,7 +57,12 @@ pub(crate) fn encode(bytes: &[u8]) -> Encoded {
         None
     };
     let codec = if compressed.is_some() { Codec::Zstd } else { Codec::Raw };
-    Encoded { sha256, size, codec, compressed }
+    Encoded {
+        sha256,
+        size,
+        codec,
+        compressed,
+    }
 }
 
 /// Compresses up to three small samples; true when together they shrink enough.
@@ -102,7 +107,9 @@ pub(crate) fn decode_and_check(
     };
     let actual = Sha256::of(&bytes);
     if &actual != expected || bytes.len() as u64 != size {
-        return Err(DecodeError::Mismatch { actual: actual.to_hex() });
+        return Err(DecodeError::Mismatch {
+            actual: actual.to_hex(),
+        });
     }
     Ok(bytes)
 }
@@ -130,7 +137,10 @@ mod tests {
         let e = encode(&bytes);
         assert_eq!(e.codec, Codec::Raw);
         assert!(e.compressed.is_none());
-        assert_eq!(decode_and_check(Codec::Raw, &bytes, e.size, &e.sha256).ok(), Some(bytes));
+        assert_eq!(
+            decode_and_check(Codec::Raw, &bytes, e.size, &e.sha256).ok(),
+            Some(bytes)
+        );
     }
 
     #[test]

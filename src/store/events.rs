@@ -28,7 +28,15 @@ pub(crate) fn append(
         ),
         None => (0, GENESIS),
     };
-    let event = Event::new(last_seq + 1, at, kind, actor.to_owned(), result_id.cloned(), details, prev_hash)?;
+    let event = Event::new(
+        last_seq + 1,
+        at,
+        kind,
+        actor.to_owned(),
+        result_id.cloned(),
+        details,
+        prev_hash,
+    )?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO events (seq, at_ms, kind, actor, result_id, details, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",

@@ -79,13 +79,17 @@ impl Store {
         check_header(path, &writer).map_err(contextualize)?;
         if new_file {
             // The page size can only be chosen before the file's first write.
-            writer.pragma_update(None, "page_size", options.page_size).map_err(|e| contextualize(e.into()))?;
+            writer
+                .pragma_update(None, "page_size", options.page_size)
+                .map_err(|e| contextualize(e.into()))?;
         }
         let mode: String = writer
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
             .map_err(|e| contextualize(e.into()))?;
         if !mode.eq_ignore_ascii_case("wal") {
-            return Err(Error::Malformed(format!("could not switch the file to WAL (journal_mode is {mode})")));
+            return Err(Error::Malformed(format!(
+                "could not switch the file to WAL (journal_mode is {mode})"
+            )));
         }
         schema::migrate(&mut writer).map_err(contextualize)?;
         Ok(Store {
@@ -145,7 +149,10 @@ impl Store {
 }
 
 fn connect(path: &Path, options: &StoreOptions) -> Result<Connection> {
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
     conn.busy_timeout(options.busy_timeout)?;
     conn.pragma_update(None, "foreign_keys", true)?;
     // Every acknowledged write is on disk: a result the portal was told is stored, is.

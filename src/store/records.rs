@@ -51,8 +51,15 @@ fn from_row(row: &Row<'_>) -> Result<Record> {
         procedure_code: text(2)?,
         document_type: text(3)?,
         document_number: text(4)?,
-        issuer: Issuer { agency_code: text(5)?, agency_name: opt(6)? },
-        subject: Subject { kind, id: crate::record::SubjectId::new(text(8)?), name: opt(9)? },
+        issuer: Issuer {
+            agency_code: text(5)?,
+            agency_name: opt(6)?,
+        },
+        subject: Subject {
+            kind,
+            id: crate::record::SubjectId::new(text(8)?),
+            name: opt(9)?,
+        },
         issued_at: parse_date(&text(10)?)?,
         valid_from: parse_date(&text(11)?)?,
         valid_until: opt(12)?.map(|s| parse_date(&s)).transpose()?,
@@ -85,7 +92,10 @@ fn from_row(row: &Row<'_>) -> Result<Record> {
     Ok(Record {
         result_id,
         meta,
-        content: ContentInfo { sha256, size: size as u64 },
+        content: ContentInfo {
+            sha256,
+            size: size as u64,
+        },
         status,
         ingested_at: from_ms(row.get(19)?)?,
     })
@@ -242,7 +252,12 @@ pub(crate) fn storage_summary(tx: &Transaction<'_>) -> Result<Vec<(Codec, u64, u
     let mut stmt = tx.prepare("SELECT codec, count(*), sum(size), sum(length(data)) FROM contents GROUP BY codec")?;
     let rows = stmt.query_and_then([], |r| -> Result<_> {
         let codec = Codec::from_i64(r.get(0)?).ok_or_else(|| malformed("stored codec", "unknown"))?;
-        Ok((codec, r.get::<_, i64>(1)? as u64, r.get::<_, i64>(2)? as u64, r.get::<_, i64>(3)? as u64))
+        Ok((
+            codec,
+            r.get::<_, i64>(1)? as u64,
+            r.get::<_, i64>(2)? as u64,
+            r.get::<_, i64>(3)? as u64,
+        ))
     })?;
     rows.collect()
 }

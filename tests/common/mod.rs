@@ -30,7 +30,10 @@ pub fn stepping_clock() -> results_vault::Clock {
 }
 
 pub fn options() -> VaultOptions {
-    VaultOptions { clock: stepping_clock(), ..VaultOptions::default() }
+    VaultOptions {
+        clock: stepping_clock(),
+        ..VaultOptions::default()
+    }
 }
 
 pub fn temp_vault() -> TempVault {
@@ -50,7 +53,10 @@ pub fn birth_extract(dossier: &str) -> NewRecord {
         procedure_code: "1.000466".to_owned(),
         document_type: "birth-extract".to_owned(),
         document_number: format!("{dossier}/TLKS"),
-        issuer: Issuer { agency_code: "G22.46.01".to_owned(), agency_name: Some("UBND phường Hải Châu".to_owned()) },
+        issuer: Issuer {
+            agency_code: "G22.46.01".to_owned(),
+            agency_name: Some("UBND phường Hải Châu".to_owned()),
+        },
         subject: Subject {
             kind: SubjectKind::Citizen,
             id: SubjectId::new(CITIZEN_ID),
@@ -73,14 +79,24 @@ pub fn business_registration(dossier: &str, code: &str) -> NewRecord {
         procedure_code: "2.001610".to_owned(),
         document_type: "business-registration".to_owned(),
         document_number: format!("{dossier}/GCN"),
-        issuer: Issuer { agency_code: "G22.10".to_owned(), agency_name: None },
-        subject: Subject { kind: SubjectKind::Organization, id: SubjectId::new(code), name: None },
+        issuer: Issuer {
+            agency_code: "G22.10".to_owned(),
+            agency_name: None,
+        },
+        subject: Subject {
+            kind: SubjectKind::Organization,
+            id: SubjectId::new(code),
+            name: None,
+        },
         issued_at: date!(2026 - 09 - 15),
         valid_from: date!(2026 - 09 - 15),
         valid_until: Some(date!(2027 - 09 - 14)),
         media_type: "application/pdf".to_owned(),
         file_name: None,
-        provenance: Provenance::Digitized { unit: "Bộ phận một cửa".to_owned(), scanned_on: date!(2026 - 09 - 16) },
+        provenance: Provenance::Digitized {
+            unit: "Bộ phận một cửa".to_owned(),
+            scanned_on: date!(2026 - 09 - 16),
+        },
         extra: serde_json::Map::new(),
     }
 }
@@ -100,13 +116,16 @@ pub fn noise(seed: u64, n: usize) -> Vec<u8> {
 
 /// Deterministic text-heavy bytes.
 pub fn text(seed: u64, n: usize) -> Vec<u8> {
-    let words = ["CỘNG", "HÒA", "XÃ", "HỘI", "CHỦ", "NGHĨA", "VIỆT", "NAM", "Độc", "lập", "Tự", "do", "Hạnh", "phúc", "Điều", "Quyết", "định"];
+    let words = [
+        "CỘNG", "HÒA", "XÃ", "HỘI", "CHỦ", "NGHĨA", "VIỆT", "NAM", "Độc", "lập", "Tự", "do", "Hạnh", "phúc", "Điều",
+        "Quyết", "định",
+    ];
     let mut out = format!("%PDF-1.7 seed {seed}\n").into_bytes();
     let mut i = seed as usize;
     while out.len() < n {
         i = i.wrapping_mul(31).wrapping_add(7);
         out.extend_from_slice(words[i % words.len()].as_bytes());
-        out.push(if i % 11 == 0 { b'\n' } else { b' ' });
+        out.push(if i.is_multiple_of(11) { b'\n' } else { b' ' });
     }
     out.truncate(n);
     out

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every test of results-vault. On a fresh Debian machine it first installs the
+# Debian packages listed in tests/apt-packages.txt that are missing (as root, or via sudo).
+# Usage: tests/run-all.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+while read -r pkg; do
+    [[ -z "$pkg" || "$pkg" == \#* ]] && continue
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done < tests/apt-packages.txt
+if ((${#missing[@]})); then
+    sudo=""
+    [[ "$(id -u)" == 0 ]] || sudo="sudo"
+    echo "== installing ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+command -v cargo >/dev/null || { echo "cargo not found: install Rust (https://rustup.rs) first" >&2; exit 1; }
+
+step() { echo; echo "== $*"; "$@"; }
+
+step cargo fmt --all -- --check
+step cargo clippy --all-features --all-targets -- -D warnings
+# Every feature set builds and passes: default (cli), none, each alone, all.
+step cargo test --no-default-features
+step cargo test --no-default-features --features capi
+step cargo test --no-default-features --features cli
+RUSTDOCFLAGS="-D warnings" step cargo doc --no-deps --all-features
+# Benchmarks are compiled, never run here (nor their 1M-record generator).
+step cargo bench --no-run --all-features
+step cargo test --all-features
