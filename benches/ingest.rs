@@ -48,7 +48,8 @@ impl Floor {
 }
 
 fn vault(name: &str) -> Vault {
-    Vault::create(bench_dir(name).join("bench.vault"), VaultOptions::default()).unwrap()
+    let options = VaultOptions { page_size: page_size(), ..VaultOptions::default() };
+    Vault::create(bench_dir(name).join("bench.vault"), options).unwrap()
 }
 
 fn bench(c: &mut Criterion) {
@@ -137,14 +138,48 @@ fn bench(c: &mut Criterion) {
     batched.finish();
 }
 
+/// Floor and vault alternately on the same documents' classes; prints the ratios.
+fn paired_ratios(rounds: usize) {
+    println!("\npaired medians ({rounds} rounds each, page_size {}):", page_size());
+    for (class, doc) in classes() {
+        let target = if class == "compressed" { 1.3 } else { f64::INFINITY };
+        for batch in [1, BATCH] {
+            let mut floor = Floor::new(&format!("paired-floor-{class}-{batch}"));
+            let v = vault(&format!("paired-vault-{class}-{batch}"));
+            let docs = |round: u64, side: u64| {
+                (0..batch as u64)
+                    .map(|k| {
+                        let n = (round * batch as u64 + k) * 2 + side;
+                        let mut d = doc.clone();
+                        stamp(&mut d, n);
+                        (n, d)
+                    })
+                    .collect::<Vec<_>>()
+            };
+            paired(
+                &format!("ingest {class} x{batch}"),
+                rounds,
+                target,
+                |round| floor.insert(&docs(round, 0).into_iter().map(|(_, d)| d).collect::<Vec<_>>()),
+                |round| {
+                    let docs = docs(round, 1);
+                    let items = docs.iter().map(|(n, d)| (record(*n, "001203004567", "birth-extract"), &d[..])).collect();
+                    v.ingest_batch(items).unwrap();
+                },
+            );
+        }
+    }
+}
+
 fn main() {
     let mut c = Criterion::default()
-        .sample_size(30)
-        .warm_up_time(Duration::from_secs(2))
-        .measurement_time(Duration::from_secs(8))
+        .sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5))
         .configure_from_args();
     bench(&mut c);
     c.final_summary();
+    paired_ratios(std::env::var("RV_BENCH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(300));
     print_ratios(&[
         ("ingest_single", "vault/compressed", "floor/compressed", 1.3),
         ("ingest_batch32", "vault/compressed", "floor/compressed", 1.3),

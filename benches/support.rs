@@ -80,11 +80,16 @@ pub fn target_dir() -> PathBuf {
 /// A bare SQLite connection with the vault's PRAGMAs, for the floors.
 pub fn bare_sqlite(path: &std::path::Path) -> rusqlite::Connection {
     let conn = rusqlite::Connection::open(path).unwrap();
-    conn.pragma_update(None, "page_size", 65536).unwrap();
+    conn.pragma_update(None, "page_size", page_size()).unwrap();
     conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(())).unwrap();
     conn.pragma_update(None, "synchronous", "FULL").unwrap();
     conn.pragma_update(None, "foreign_keys", true).unwrap();
     conn
+}
+
+/// The page size for both sides: the vault's default, or RV_BENCH_PAGE_SIZE to compare.
+pub fn page_size() -> u32 {
+    std::env::var("RV_BENCH_PAGE_SIZE").ok().and_then(|v| v.parse().ok()).unwrap_or(65536)
 }
 
 /// The median criterion measured for `group/id` in this run, in nanoseconds.
@@ -120,4 +125,42 @@ fn human(ns: f64) -> String {
     } else {
         format!("{:.1} µs", ns / 1e3)
     }
+}
+
+/// Times `floor` and `vault` alternately (`rounds` each, order swapped every round so that
+/// disk and cache drift hit both alike) and prints both medians and their ratio. On a small,
+/// noisy machine this pairing is what makes the ratio repeatable; criterion's separate
+/// runs give the absolute figures.
+pub fn paired(name: &str, rounds: usize, target: f64, mut floor: impl FnMut(u64), mut vault: impl FnMut(u64)) -> f64 {
+    let mut f = Vec::with_capacity(rounds);
+    let mut v = Vec::with_capacity(rounds);
+    for i in 0..rounds as u64 {
+        let mut time = |op: &mut dyn FnMut(u64), out: &mut Vec<f64>| {
+            let t = std::time::Instant::now();
+            op(i);
+            out.push(t.elapsed().as_nanos() as f64);
+        };
+        if i % 2 == 0 {
+            time(&mut floor, &mut f);
+            time(&mut vault, &mut v);
+        } else {
+            time(&mut vault, &mut v);
+            time(&mut floor, &mut f);
+        }
+    }
+    let median = |xs: &mut Vec<f64>| {
+        xs.sort_by(|a, b| a.total_cmp(b));
+        xs[xs.len() / 2]
+    };
+    let (mf, mv) = (median(&mut f), median(&mut v));
+    println!(
+        "{:<40} vault {:>10}  floor {:>10}  ratio {:>5.2}x  target {:>5.2}x {}",
+        name,
+        human(mv),
+        human(mf),
+        mv / mf,
+        target,
+        if mv / mf <= target { "ok" } else { "OVER" }
+    );
+    mv / mf
 }
