@@ -141,7 +141,11 @@ fn bench(c: &mut Criterion) {
 /// Floor and vault alternately on the same documents' classes; prints the ratios.
 fn paired_ratios(rounds: usize) {
     println!("\npaired medians ({rounds} rounds each, page_size {}):", page_size());
+    let only = std::env::var("RV_BENCH_CLASS").ok();
     for (class, doc) in classes() {
+        if only.as_deref().is_some_and(|o| o != class) {
+            continue;
+        }
         let target = if class == "compressed" { 1.3 } else { f64::INFINITY };
         for batch in [1, BATCH] {
             let mut floor = Floor::new(&format!("paired-floor-{class}-{batch}"));

@@ -84,6 +84,7 @@ pub fn bare_sqlite(path: &std::path::Path) -> rusqlite::Connection {
     conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(())).unwrap();
     conn.pragma_update(None, "synchronous", "FULL").unwrap();
     conn.pragma_update(None, "foreign_keys", true).unwrap();
+    conn.pragma_update(None, "cache_size", -32 * 1024).unwrap();
     conn
 }
 
@@ -134,18 +135,21 @@ fn human(ns: f64) -> String {
 pub fn paired(name: &str, rounds: usize, target: f64, mut floor: impl FnMut(u64), mut vault: impl FnMut(u64)) -> f64 {
     let mut f = Vec::with_capacity(rounds);
     let mut v = Vec::with_capacity(rounds);
+    let (mut f_written, mut v_written) = (0u64, 0u64);
     for i in 0..rounds as u64 {
-        let mut time = |op: &mut dyn FnMut(u64), out: &mut Vec<f64>| {
+        let time = |op: &mut dyn FnMut(u64), out: &mut Vec<f64>, written: &mut u64| {
+            let w = bytes_written();
             let t = std::time::Instant::now();
             op(i);
             out.push(t.elapsed().as_nanos() as f64);
+            *written += bytes_written() - w;
         };
         if i % 2 == 0 {
-            time(&mut floor, &mut f);
-            time(&mut vault, &mut v);
+            time(&mut floor, &mut f, &mut f_written);
+            time(&mut vault, &mut v, &mut v_written);
         } else {
-            time(&mut vault, &mut v);
-            time(&mut floor, &mut f);
+            time(&mut vault, &mut v, &mut v_written);
+            time(&mut floor, &mut f, &mut f_written);
         }
     }
     let median = |xs: &mut Vec<f64>| {
@@ -154,13 +158,23 @@ pub fn paired(name: &str, rounds: usize, target: f64, mut floor: impl FnMut(u64)
     };
     let (mf, mv) = (median(&mut f), median(&mut v));
     println!(
-        "{:<40} vault {:>10}  floor {:>10}  ratio {:>5.2}x  target {:>5.2}x {}",
+        "{:<28} vault {:>10}  floor {:>10}  ratio {:>5.2}x  target {:>5.2}x {:<4}  written/op: vault {} KiB, floor {} KiB",
         name,
         human(mv),
         human(mf),
         mv / mf,
         target,
-        if mv / mf <= target { "ok" } else { "OVER" }
+        if mv / mf <= target { "ok" } else { "OVER" },
+        v_written / rounds as u64 / 1024,
+        f_written / rounds as u64 / 1024,
     );
     mv / mf
+}
+
+/// Bytes this process has passed to write(2) so far (Linux /proc/self/io `wchar`).
+fn bytes_written() -> u64 {
+    std::fs::read_to_string("/proc/self/io")
+        .ok()
+        .and_then(|io| io.lines().find_map(|l| l.strip_prefix("wchar: ").and_then(|n| n.trim().parse().ok())))
+        .unwrap_or(0)
 }
