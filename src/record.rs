@@ -26,6 +26,11 @@ impl ResultId {
         ResultId(id.to_string())
     }
 
+    /// The smallest id that can be minted at `ms` milliseconds since the epoch.
+    pub(crate) fn lowest_at(ms: i64) -> Self {
+        ResultId(ulid::Ulid::from_parts(ms.max(0) as u64, 0).to_string())
+    }
+
     /// The id as text.
     pub fn as_str(&self) -> &str {
         &self.0

@@ -28,12 +28,47 @@ impl Codec {
 
 /// zstd level: 3 is zstd's default, a good speed/ratio point for text-heavy results.
 const LEVEL: i32 = 3;
-/// Bytes per probe sample, and how many samples (start, middle, end).
-const SAMPLE: usize = 8 * 1024;
-const SAMPLES: usize = 3;
+/// The probe looks at this many samples of this many bytes, spread over the content.
+const SAMPLES: usize = 4;
+const SAMPLE: usize = 4 * 1024;
+/// Samples whose bytes carry more than this many bits of order-0 entropy per byte are
+/// what Flate streams, JPEG and already-zstd'ed data look like: zstd cannot shrink them.
+const INCOMPRESSIBLE_BITS_PER_BYTE: f64 = 7.5;
+
 /// Compress only when it saves at least 1/16 (about 6%) of the size.
 fn worth_it(original: usize, compressed: usize) -> bool {
     compressed + original / 16 <= original
+}
+
+thread_local! {
+    // Contexts are costly to build (allocations of the match tables): one per thread.
+    static COMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
+        const { std::cell::RefCell::new(None) };
+    static DECOMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+fn compress(bytes: &[u8]) -> Option<Vec<u8>> {
+    COMPRESSOR.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            *slot = zstd::bulk::Compressor::new(LEVEL).ok();
+        }
+        slot.as_mut()?.compress(bytes).ok()
+    })
+}
+
+fn decompress(frame: &[u8], capacity: usize) -> std::io::Result<Vec<u8>> {
+    DECOMPRESSOR.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(zstd::bulk::Decompressor::new()?);
+        }
+        match slot.as_mut() {
+            Some(d) => d.decompress(frame, capacity),
+            None => Err(std::io::Error::other("no zstd decompressor")),
+        }
+    })
 }
 
 /// Content ready to be written: its hash, and the bytes to store under a codec.
@@ -50,38 +85,38 @@ pub(crate) fn encode(bytes: &[u8]) -> Encoded {
     let sha256 = Sha256::of(bytes);
     let size = bytes.len() as u64;
     let compressed = if probe_says_compressible(bytes) {
-        zstd::bulk::compress(bytes, LEVEL)
-            .ok()
-            .filter(|c| worth_it(bytes.len(), c.len()))
+        compress(bytes).filter(|c| worth_it(bytes.len(), c.len()))
     } else {
         None
     };
     let codec = if compressed.is_some() { Codec::Zstd } else { Codec::Raw };
-    Encoded {
-        sha256,
-        size,
-        codec,
-        compressed,
-    }
+    Encoded { sha256, size, codec, compressed }
 }
 
-/// Compresses up to three small samples; true when together they shrink enough.
+/// Estimates, from a few samples' byte entropy, whether zstd can shrink `bytes`. Costs a
+/// histogram of 16 KiB: a small fraction of the SHA-256 pass, where trial compressions
+/// of samples cost about a third of it. A wrong "yes" only costs time (the full
+/// compression is kept only if it gains); a wrong "no" (high byte entropy yet repetitive,
+/// which documents are not) stores bytes raw.
 fn probe_says_compressible(bytes: &[u8]) -> bool {
+    let mut histogram = [0u32; 256];
+    let mut count = |sample: &[u8]| sample.iter().for_each(|&b| histogram[b as usize] += 1);
     if bytes.len() <= SAMPLE * SAMPLES {
-        return zstd::bulk::compress(bytes, 1).is_ok_and(|c| worth_it(bytes.len(), c.len()));
+        count(bytes);
+    } else {
+        let step = (bytes.len() - SAMPLE) / (SAMPLES - 1);
+        (0..SAMPLES).for_each(|i| count(&bytes[i * step..i * step + SAMPLE]));
     }
-    let step = (bytes.len() - SAMPLE) / (SAMPLES - 1);
-    let mut sample = Vec::with_capacity(SAMPLE * SAMPLES);
-    for i in 0..SAMPLES {
-        sample.extend_from_slice(&bytes[i * step..i * step + SAMPLE]);
-    }
-    // Level 1 is enough to tell entropy; compressing each sample alone keeps
-    // cross-sample matches from flattering the estimate.
-    let total: usize = sample
-        .chunks(SAMPLE)
-        .map(|s| zstd::bulk::compress(s, 1).map_or(s.len(), |c| c.len()))
+    let total: f64 = histogram.iter().map(|&n| n as f64).sum();
+    let bits: f64 = histogram
+        .iter()
+        .filter(|&&n| n > 0)
+        .map(|&n| {
+            let p = n as f64 / total;
+            -p * p.log2()
+        })
         .sum();
-    worth_it(sample.len(), total)
+    bits < INCOMPRESSIBLE_BITS_PER_BYTE
 }
 
 /// Why stored bytes could not be returned.
@@ -101,7 +136,7 @@ pub(crate) fn decode_and_check(
         Codec::Raw => stored.to_vec(),
         // The capacity bounds the output: a frame that inflates past the recorded size
         // is an error, not a memory blow-up.
-        Codec::Zstd => zstd::bulk::decompress(stored, size as usize).map_err(|e| DecodeError::Mismatch {
+        Codec::Zstd => decompress(stored, size as usize).map_err(|e| DecodeError::Mismatch {
             actual: format!("undecodable zstd frame ({e})"),
         })?,
     };

@@ -88,9 +88,13 @@ pub(crate) fn stats(
                     SELECT 1 FROM reuses u
                     WHERE u.agency_code = r.agency_code AND u.dossier_code = r.dossier_code AND u.at_ms < ?2
                 ) THEN r.dossier_code END)
-         FROM records r WHERE r.ingested_ms >= ?1 AND r.ingested_ms < ?2 GROUP BY r.agency_code",
+         FROM records r WHERE r.result_id >= ?3 AND r.result_id < ?4
+                          AND r.ingested_ms >= ?1 AND r.ingested_ms < ?2
+         GROUP BY r.agency_code",
     )?;
-    let mut rows = issued.query((from, to))?;
+    // Result ids are ULIDs minted from the ingest time: the time window is an id range.
+    let (first_id, end_id) = (ResultId::lowest_at(from), ResultId::lowest_at(to));
+    let mut rows = issued.query((from, to, first_id.as_str(), end_id.as_str()))?;
     while let Some(r) = rows.next()? {
         let s = slot(&mut by_agency, r.get(0)?);
         s.results_ingested = r.get::<_, i64>(1)? as u64;

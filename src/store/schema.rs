@@ -50,10 +50,10 @@ const MIGRATIONS: &[&str] = &[
         status_by           TEXT,
         replaced_by         TEXT REFERENCES records (result_id),
         UNIQUE (dossier_code, procedure_code, document_number)
-    );
+    ) WITHOUT ROWID;  -- keyed by the ULID itself: one b-tree fewer to write per ingest
     CREATE INDEX records_by_subject ON records (subject_kind, subject_id, document_type);
     CREATE INDEX records_by_content ON records (content_id);
-    CREATE INDEX records_by_time    ON records (ingested_ms);
+    -- No index on ingested_ms: result ids are ULIDs, time-ordered, so time ranges are id ranges.
 
     -- The hash-chained audit log: hash = SHA-256(JCS of the event with prev_hash).
     CREATE TABLE events (
@@ -78,9 +78,9 @@ const MIGRATIONS: &[&str] = &[
         dossier_code   TEXT    NOT NULL,
         purpose        TEXT    NOT NULL
     );
-    CREATE INDEX reuses_by_time    ON reuses (at_ms);
+    -- One index only: each index is one more page written per reuse. Statistics scan
+    -- the table for the time window; the per-dossier check uses this index.
     CREATE INDEX reuses_by_dossier ON reuses (agency_code, dossier_code, at_ms);
-    CREATE INDEX reuses_by_result ON reuses (result_id, at_ms);
     "#,
 ];
 
