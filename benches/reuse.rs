@@ -1,1 +1,202 @@
-fn main() {}
+//! Reuse queries on a vault of 1,000,000 records, against the same run's floors:
+//! - a bare indexed SQLite lookup of the same rows (the issue's floor);
+//! - that lookup plus one bare durable insert (what any recorded reuse must cost at least:
+//!   a reuse is not acknowledged before its audit event is on disk).
+//!
+//! The 1M-record vault is generated once into target/bench-data/ (through the public
+//! `ingest_batch`, so every record has its audit event) and reused by later runs.
+//! `cargo bench --bench reuse`; RV_BENCH_RECORDS=N for a smaller vault.
+
+#[path = "support.rs"]
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use criterion::Criterion;
+use results_vault::{Requester, ReuseQuery, SubjectId, SubjectKind, Vault, VaultOptions};
+use support::*;
+
+const DOCUMENT_TYPES: [&str; 4] = ["birth-extract", "residence-confirmation", "marital-status", "judicial-record"];
+const GENERATOR_BATCH: usize = 10_000;
+
+fn records_wanted() -> u64 {
+    std::env::var("RV_BENCH_RECORDS").ok().and_then(|n| n.parse().ok()).unwrap_or(1_000_000)
+}
+
+/// Each citizen has one result of each document type.
+fn citizens(records: u64) -> u64 {
+    records / DOCUMENT_TYPES.len() as u64
+}
+
+fn citizen_id(i: u64) -> String {
+    format!("{:012}", 79_000_000_000u64 + i)
+}
+
+/// Builds (once) and opens the bench vault.
+fn bench_vault(records: u64) -> (Vault, PathBuf) {
+    let dir = target_dir().join("bench-data");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("reuse-{records}-p{}.vault", page_size()));
+    let done = path.with_extension("vault.done");
+    if !done.exists() {
+        generate(&path, records);
+        std::fs::write(&done, b"").unwrap();
+    }
+    (Vault::open(&path, options()).unwrap(), path)
+}
+
+fn generate(path: &Path, records: u64) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let vault = Vault::create(path, options()).unwrap();
+    let started = Instant::now();
+    let people = citizens(records);
+    let mut n = 0u64;
+    while n < records {
+        let batch: Vec<_> = (n..(n + GENERATOR_BATCH as u64).min(records))
+            .map(|k| {
+                let doc_type = DOCUMENT_TYPES[(k / people) as usize % DOCUMENT_TYPES.len()];
+                let meta = record(k, &citizen_id(k % people), doc_type);
+                let content = format!("%PDF-1.7\n% result {k} {doc_type}\n{}", "x".repeat(200)).into_bytes();
+                (meta, content)
+            })
+            .collect();
+        vault.ingest_batch(batch.iter().map(|(m, c)| (m.clone(), &c[..])).collect()).unwrap();
+        n += batch.len() as u64;
+        if n.is_multiple_of(100_000) {
+            eprintln!("generated {n} records in {:.1?}", started.elapsed());
+        }
+    }
+    eprintln!("generated {records} records in {:.1?} ({:.0} records/s)", started.elapsed(), records as f64 / started.elapsed().as_secs_f64());
+}
+
+fn options() -> VaultOptions {
+    VaultOptions { page_size: page_size(), ..VaultOptions::default() }
+}
+
+fn query(i: u64) -> ReuseQuery {
+    ReuseQuery {
+        subject_kind: SubjectKind::Citizen,
+        subject_id: SubjectId::new(citizen_id(i)),
+        document_type: "birth-extract".to_owned(),
+        at: time::OffsetDateTime::now_utc(),
+    }
+}
+
+fn requester(i: u64) -> Requester {
+    Requester {
+        agency_code: "G22.47".to_owned(),
+        procedure_code: "1.001193".to_owned(),
+        dossier_code: format!("G22.47-BENCH-{i}"),
+        purpose: "benchmark".to_owned(),
+    }
+}
+
+/// The floors, on their own connection to the same file.
+struct Floor {
+    conn: rusqlite::Connection,
+}
+
+impl Floor {
+    fn new(path: &Path) -> Floor {
+        let conn = bare_sqlite(path);
+        conn.execute_batch("CREATE TABLE IF NOT EXISTS floor_log (id INTEGER PRIMARY KEY, result_id TEXT, at INTEGER)")
+            .unwrap();
+        Floor { conn }
+    }
+
+    /// The bare indexed lookup: the rows of one subject and document type.
+    fn lookup(&self, i: u64) -> Vec<(String, i64)> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT result_id, content_id FROM records
+                 WHERE subject_kind = 'citizen' AND subject_id = ?1 AND document_type = ?2",
+            )
+            .unwrap();
+        stmt.query_map((citizen_id(i), "birth-extract"), |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    /// The lookup, then one durable insert per row found.
+    fn lookup_and_record(&mut self, i: u64) {
+        let rows = self.lookup(i);
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).unwrap();
+        for (id, _) in &rows {
+            tx.execute("INSERT INTO floor_log (result_id, at) VALUES (?1, ?2)", (id, i as i64)).unwrap();
+        }
+        tx.commit().unwrap();
+    }
+}
+
+fn main() {
+    let records = records_wanted();
+    let (vault, path) = bench_vault(records);
+    let mut floor = Floor::new(&path);
+    let people = citizens(records);
+    // Spread queries over the whole population (a multiplicative walk, not a hot set).
+    let pick = |k: u64| k.wrapping_mul(2_654_435_761) % people;
+    assert_eq!(vault.find_reusable(query(pick(1)), requester(1)).unwrap().results.len(), 1);
+
+    let mut c = Criterion::default()
+        .sample_size(30)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5))
+        .configure_from_args();
+    let mut group = c.benchmark_group("reuse_1m");
+    let mut k = 0u64;
+    group.bench_function("floor/lookup", |b| {
+        b.iter(|| {
+            k += 1;
+            floor.lookup(pick(k))
+        })
+    });
+    group.bench_function("floor/lookup_and_record", |b| {
+        b.iter(|| {
+            k += 1;
+            floor.lookup_and_record(pick(k))
+        })
+    });
+    group.bench_function("vault/find_reusable", |b| {
+        b.iter(|| {
+            k += 1;
+            vault.find_reusable(query(pick(k)), requester(k)).unwrap()
+        })
+    });
+    group.finish();
+    c.final_summary();
+
+    let rounds = std::env::var("RV_BENCH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(1000);
+    println!("\npaired medians on {records} records ({rounds} rounds each):");
+    // Each round queries a different citizen on each side (same distribution).
+    let subject = |base: u64, round: u64, side: u64| base + 2 * round + side;
+    let mut floor2 = Floor::new(&path);
+    paired(
+        "reuse vs bare lookup",
+        rounds,
+        5.0,
+        |r| drop(floor.lookup(pick(subject(1 << 20, r, 0)))),
+        |r| {
+            let i = subject(1 << 20, r, 1);
+            vault.find_reusable(query(pick(i)), requester(i)).unwrap();
+        },
+    );
+    paired(
+        "reuse vs lookup + durable insert",
+        rounds,
+        5.0,
+        |r| floor2.lookup_and_record(pick(subject(1 << 24, r, 0))),
+        |r| {
+            let i = subject(1 << 24, r, 1);
+            vault.find_reusable(query(pick(i)), requester(i)).unwrap();
+        },
+    );
+    print_ratios(&[
+        ("reuse_1m", "vault/find_reusable", "floor/lookup", 5.0),
+        ("reuse_1m", "vault/find_reusable", "floor/lookup_and_record", 5.0),
+    ]);
+}

@@ -90,7 +90,7 @@ pub fn bare_sqlite(path: &std::path::Path) -> rusqlite::Connection {
 
 /// The page size for both sides: the vault's default, or RV_BENCH_PAGE_SIZE to compare.
 pub fn page_size() -> u32 {
-    std::env::var("RV_BENCH_PAGE_SIZE").ok().and_then(|v| v.parse().ok()).unwrap_or(65536)
+    std::env::var("RV_BENCH_PAGE_SIZE").ok().and_then(|v| v.parse().ok()).unwrap_or(16384)
 }
 
 /// The median criterion measured for `group/id` in this run, in nanoseconds.

@@ -23,7 +23,7 @@ fn file_is_wal_with_schema_version_and_application_id() {
     let app: i64 = db.query_row("PRAGMA application_id", [], |r| r.get(0)).unwrap();
     assert_eq!(app, 0x5256_4C54);
     let page: i64 = db.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
-    assert_eq!(page, 65536);
+    assert_eq!(page, 16384);
     // Foreign keys hold: a record cannot point to missing content.
     drop(db);
     assert!(t.vault.check_storage().unwrap().is_empty());
