@@ -13,7 +13,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use criterion::Criterion;
+use criterion::{BenchmarkId, Criterion};
 use results_vault::{Requester, ReuseQuery, SubjectId, SubjectKind, Vault, VaultOptions};
 use support::*;
 
@@ -149,19 +149,19 @@ fn main() {
         .configure_from_args();
     let mut group = c.benchmark_group("reuse_1m");
     let mut k = 0u64;
-    group.bench_function("floor/lookup", |b| {
+    group.bench_function(BenchmarkId::new("floor", "lookup"), |b| {
         b.iter(|| {
             k += 1;
             floor.lookup(pick(k))
         })
     });
-    group.bench_function("floor/lookup_and_record", |b| {
+    group.bench_function(BenchmarkId::new("floor", "lookup_and_record"), |b| {
         b.iter(|| {
             k += 1;
             floor.lookup_and_record(pick(k))
         })
     });
-    group.bench_function("vault/find_reusable", |b| {
+    group.bench_function(BenchmarkId::new("vault", "find_reusable"), |b| {
         b.iter(|| {
             k += 1;
             vault.find_reusable(query(pick(k)), requester(k)).unwrap()
