@@ -29,15 +29,22 @@ struct Floor {
 impl Floor {
     fn new(name: &str) -> Floor {
         let conn = bare_sqlite(&bench_dir(name).join("floor.db"));
-        conn.execute_batch("CREATE TABLE blobs (id INTEGER PRIMARY KEY, sha256 BLOB NOT NULL UNIQUE, data BLOB NOT NULL)")
-            .unwrap();
+        conn.execute_batch(
+            "CREATE TABLE blobs (id INTEGER PRIMARY KEY, sha256 BLOB NOT NULL UNIQUE, data BLOB NOT NULL)",
+        )
+        .unwrap();
         Floor { conn }
     }
 
     fn insert(&mut self, docs: &[Vec<u8>]) {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).unwrap();
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .unwrap();
         {
-            let mut stmt = tx.prepare_cached("INSERT INTO blobs (sha256, data) VALUES (?1, ?2)").unwrap();
+            let mut stmt = tx
+                .prepare_cached("INSERT INTO blobs (sha256, data) VALUES (?1, ?2)")
+                .unwrap();
             for doc in docs {
                 let digest = ring::digest::digest(&ring::digest::SHA256, doc);
                 stmt.execute((digest.as_ref(), doc)).unwrap();
@@ -48,7 +55,10 @@ impl Floor {
 }
 
 fn vault(name: &str) -> Vault {
-    let options = VaultOptions { page_size: page_size(), ..VaultOptions::default() };
+    let options = VaultOptions {
+        page_size: page_size(),
+        ..VaultOptions::default()
+    };
     Vault::create(bench_dir(name).join("bench.vault"), options).unwrap()
 }
 
@@ -116,7 +126,10 @@ fn bench(c: &mut Criterion) {
             b.iter_batched(
                 make,
                 |docs| {
-                    let items = docs.iter().map(|(n, d)| (record(*n, "001203004567", "birth-extract"), &d[..])).collect();
+                    let items = docs
+                        .iter()
+                        .map(|(n, d)| (record(*n, "001203004567", "birth-extract"), &d[..]))
+                        .collect();
                     v.ingest_batch(items).unwrap()
                 },
                 criterion::BatchSize::SmallInput,
@@ -167,7 +180,10 @@ fn paired_ratios(rounds: usize) {
                 |round| floor.insert(&docs(round, 0).into_iter().map(|(_, d)| d).collect::<Vec<_>>()),
                 |round| {
                     let docs = docs(round, 1);
-                    let items = docs.iter().map(|(n, d)| (record(*n, "001203004567", "birth-extract"), &d[..])).collect();
+                    let items = docs
+                        .iter()
+                        .map(|(n, d)| (record(*n, "001203004567", "birth-extract"), &d[..]))
+                        .collect();
                     v.ingest_batch(items).unwrap();
                 },
             );
@@ -183,7 +199,12 @@ fn main() {
         .configure_from_args();
     bench(&mut c);
     c.final_summary();
-    paired_ratios(std::env::var("RV_BENCH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(300));
+    paired_ratios(
+        std::env::var("RV_BENCH_ROUNDS")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(300),
+    );
     print_ratios(&[
         ("ingest_single", "vault/compressed", "floor/compressed", 1.3),
         ("ingest_batch32", "vault/compressed", "floor/compressed", 1.3),

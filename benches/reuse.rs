@@ -17,11 +17,19 @@ use criterion::{BenchmarkId, Criterion};
 use results_vault::{Requester, ReuseQuery, SubjectId, SubjectKind, Vault, VaultOptions};
 use support::*;
 
-const DOCUMENT_TYPES: [&str; 4] = ["birth-extract", "residence-confirmation", "marital-status", "judicial-record"];
+const DOCUMENT_TYPES: [&str; 4] = [
+    "birth-extract",
+    "residence-confirmation",
+    "marital-status",
+    "judicial-record",
+];
 const GENERATOR_BATCH: usize = 10_000;
 
 fn records_wanted() -> u64 {
-    std::env::var("RV_BENCH_RECORDS").ok().and_then(|n| n.parse().ok()).unwrap_or(1_000_000)
+    std::env::var("RV_BENCH_RECORDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1_000_000)
 }
 
 /// Each citizen has one result of each document type.
@@ -63,17 +71,26 @@ fn generate(path: &Path, records: u64) {
                 (meta, content)
             })
             .collect();
-        vault.ingest_batch(batch.iter().map(|(m, c)| (m.clone(), &c[..])).collect()).unwrap();
+        vault
+            .ingest_batch(batch.iter().map(|(m, c)| (m.clone(), &c[..])).collect())
+            .unwrap();
         n += batch.len() as u64;
         if n.is_multiple_of(100_000) {
             eprintln!("generated {n} records in {:.1?}", started.elapsed());
         }
     }
-    eprintln!("generated {records} records in {:.1?} ({:.0} records/s)", started.elapsed(), records as f64 / started.elapsed().as_secs_f64());
+    eprintln!(
+        "generated {records} records in {:.1?} ({:.0} records/s)",
+        started.elapsed(),
+        records as f64 / started.elapsed().as_secs_f64()
+    );
 }
 
 fn options() -> VaultOptions {
-    VaultOptions { page_size: page_size(), ..VaultOptions::default() }
+    VaultOptions {
+        page_size: page_size(),
+        ..VaultOptions::default()
+    }
 }
 
 fn query(i: u64) -> ReuseQuery {
@@ -125,9 +142,13 @@ impl Floor {
     /// The lookup, then one durable insert per row found.
     fn lookup_and_record(&mut self, i: u64) {
         let rows = self.lookup(i);
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).unwrap();
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .unwrap();
         for (id, _) in &rows {
-            tx.execute("INSERT INTO floor_log (result_id, at) VALUES (?1, ?2)", (id, i as i64)).unwrap();
+            tx.execute("INSERT INTO floor_log (result_id, at) VALUES (?1, ?2)", (id, i as i64))
+                .unwrap();
         }
         tx.commit().unwrap();
     }
@@ -140,7 +161,10 @@ fn main() {
     let people = citizens(records);
     // Spread queries over the whole population (a multiplicative walk, not a hot set).
     let pick = |k: u64| k.wrapping_mul(2_654_435_761) % people;
-    assert_eq!(vault.find_reusable(query(pick(1)), requester(1)).unwrap().results.len(), 1);
+    assert_eq!(
+        vault.find_reusable(query(pick(1)), requester(1)).unwrap().results.len(),
+        1
+    );
 
     let mut c = Criterion::default()
         .sample_size(30)
@@ -170,7 +194,10 @@ fn main() {
     group.finish();
     c.final_summary();
 
-    let rounds = std::env::var("RV_BENCH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(1000);
+    let rounds = std::env::var("RV_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(1000);
     println!("\npaired medians on {records} records ({rounds} rounds each):");
     // Each round queries a different citizen on each side (same distribution).
     let subject = |base: u64, round: u64, side: u64| base + 2 * round + side;

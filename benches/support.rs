@@ -27,16 +27,57 @@ pub fn compressed_doc(seed: u64) -> Vec<u8> {
 /// Text-heavy bytes: an uncompressed PDF/XML of Vietnamese administrative prose.
 pub fn text_doc(seed: u64) -> Vec<u8> {
     let words = [
-        "CỘNG", "HÒA", "XÃ", "HỘI", "CHỦ", "NGHĨA", "VIỆT", "NAM", "Độc", "lập", "Tự", "do", "Hạnh", "phúc", "Điều",
-        "Quyết", "định", "Ủy", "ban", "nhân", "dân", "phường", "Hải", "Châu", "căn", "cứ", "Luật", "Hộ", "tịch",
-        "năm", "2014", "ngày", "tháng", "số", "/QĐ-UBND", "công", "dân", "thường", "trú", "tại",
+        "CỘNG",
+        "HÒA",
+        "XÃ",
+        "HỘI",
+        "CHỦ",
+        "NGHĨA",
+        "VIỆT",
+        "NAM",
+        "Độc",
+        "lập",
+        "Tự",
+        "do",
+        "Hạnh",
+        "phúc",
+        "Điều",
+        "Quyết",
+        "định",
+        "Ủy",
+        "ban",
+        "nhân",
+        "dân",
+        "phường",
+        "Hải",
+        "Châu",
+        "căn",
+        "cứ",
+        "Luật",
+        "Hộ",
+        "tịch",
+        "năm",
+        "2014",
+        "ngày",
+        "tháng",
+        "số",
+        "/QĐ-UBND",
+        "công",
+        "dân",
+        "thường",
+        "trú",
+        "tại",
     ];
     let mut out = format!("%PDF-1.7\n% seed {seed}\nBT /F1 11 Tf\n").into_bytes();
     let mut i = seed as usize;
     while out.len() < DOC_SIZE {
         i = i.wrapping_mul(1_103_515_245).wrapping_add(12_345);
         out.extend_from_slice(words[(i >> 8) % words.len()].as_bytes());
-        out.extend_from_slice(if (i >> 4).is_multiple_of(13) { b") Tj T*\n(" } else { b" " });
+        out.extend_from_slice(if (i >> 4).is_multiple_of(13) {
+            b") Tj T*\n("
+        } else {
+            b" "
+        });
     }
     out.truncate(DOC_SIZE);
     out
@@ -53,8 +94,15 @@ pub fn record(n: u64, subject: &str, document_type: &str) -> NewRecord {
         procedure_code: "1.000466".to_owned(),
         document_type: document_type.to_owned(),
         document_number: format!("{n}/TLKS"),
-        issuer: Issuer { agency_code: format!("G22.{:02}", n % 63), agency_name: None },
-        subject: Subject { kind: SubjectKind::Citizen, id: SubjectId::new(subject), name: None },
+        issuer: Issuer {
+            agency_code: format!("G22.{:02}", n % 63),
+            agency_name: None,
+        },
+        subject: Subject {
+            kind: SubjectKind::Citizen,
+            id: SubjectId::new(subject),
+            name: None,
+        },
         issued_at: date!(2026 - 10 - 01),
         valid_from: date!(2026 - 10 - 01),
         valid_until: None,
@@ -74,7 +122,9 @@ pub fn bench_dir(name: &str) -> PathBuf {
 }
 
 pub fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target"))
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target"))
 }
 
 /// A bare SQLite connection with the vault's PRAGMAs, for the floors.
@@ -90,12 +140,17 @@ pub fn bare_sqlite(path: &std::path::Path) -> rusqlite::Connection {
 
 /// The page size for both sides: the vault's default, or RV_BENCH_PAGE_SIZE to compare.
 pub fn page_size() -> u32 {
-    std::env::var("RV_BENCH_PAGE_SIZE").ok().and_then(|v| v.parse().ok()).unwrap_or(16384)
+    std::env::var("RV_BENCH_PAGE_SIZE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(16384)
 }
 
 /// The median criterion measured for `group/id` in this run, in nanoseconds.
 pub fn median_ns(group: &str, id: &str) -> Option<f64> {
-    let base = std::env::var_os("CRITERION_HOME").map(PathBuf::from).unwrap_or_else(|| target_dir().join("criterion"));
+    let base = std::env::var_os("CRITERION_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir().join("criterion"));
     let path = base.join(group).join(id).join("new").join("estimates.json");
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
     json["median"]["point_estimate"].as_f64()
@@ -103,7 +158,10 @@ pub fn median_ns(group: &str, id: &str) -> Option<f64> {
 
 /// Prints `name: vault X, floor Y, ratio Z (target T)` for each (group, vault id, floor id).
 pub fn print_ratios(rows: &[(&str, &str, &str, f64)]) {
-    println!("\n{:<44} {:>12} {:>12} {:>7} {:>7}", "ratio to the same run's floor (medians)", "vault", "floor", "ratio", "target");
+    println!(
+        "\n{:<44} {:>12} {:>12} {:>7} {:>7}",
+        "ratio to the same run's floor (medians)", "vault", "floor", "ratio", "target"
+    );
     for (group, vault, floor, target) in rows {
         match (median_ns(group, vault), median_ns(group, floor)) {
             (Some(v), Some(f)) => println!(
@@ -175,6 +233,9 @@ pub fn paired(name: &str, rounds: usize, target: f64, mut floor: impl FnMut(u64)
 fn bytes_written() -> u64 {
     std::fs::read_to_string("/proc/self/io")
         .ok()
-        .and_then(|io| io.lines().find_map(|l| l.strip_prefix("wchar: ").and_then(|n| n.trim().parse().ok())))
+        .and_then(|io| {
+            io.lines()
+                .find_map(|l| l.strip_prefix("wchar: ").and_then(|n| n.trim().parse().ok()))
+        })
         .unwrap_or(0)
 }

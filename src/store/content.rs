@@ -90,7 +90,12 @@ pub(crate) fn encode(bytes: &[u8]) -> Encoded {
         None
     };
     let codec = if compressed.is_some() { Codec::Zstd } else { Codec::Raw };
-    Encoded { sha256, size, codec, compressed }
+    Encoded {
+        sha256,
+        size,
+        codec,
+        compressed,
+    }
 }
 
 /// Estimates, from a few samples' byte entropy, whether zstd can shrink `bytes`. Costs a
