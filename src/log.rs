@@ -246,6 +246,8 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, anchor: Option<&LogHead>) -
     let mut pinned: HashMap<String, Sha256> = HashMap::new();
     // Reuse events, to be matched with the reuse rows.
     let mut reuse_events: HashMap<u64, (String, serde_json::Value, i64)> = HashMap::new();
+    // Per record: its newest event so far, to check the history links.
+    let mut last_event: HashMap<String, i64> = HashMap::new();
     let mut prev = GENESIS;
     let mut expected_seq = 1u64;
     let mut anchor_seen = false;
@@ -310,6 +312,15 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, anchor: Option<&LogHead>) -
                 }
             }
         }
+        if let Some(id) = &e.result_id {
+            if e.record_prev_seq != last_event.insert(id.clone(), e.seq) {
+                report.problem(
+                    Some(seq),
+                    Some(id),
+                    "the record's history link does not point to its previous event",
+                );
+            }
+        }
         match e.kind.parse::<EventKind>() {
             Ok(kind) if kind.changes_record() => {
                 let state = details
@@ -359,6 +370,16 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, anchor: Option<&LogHead>) -
         }
     }
 
+    store::records::for_each_link(tx, |id, last| {
+        if last != last_event.get(id).copied() {
+            report.problem(
+                None,
+                Some(id),
+                "the record's history does not start at its newest event",
+            );
+        }
+        Ok(())
+    })?;
     store::records::for_each(tx, |record| {
         report.records += 1;
         let id = record.result_id.as_str();

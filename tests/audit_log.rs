@@ -195,7 +195,7 @@ fn a_deleted_or_added_record_is_found() {
         &t,
         "INSERT INTO records SELECT '01JZZZZZZZZZZZZZZZZZZZZZZZ', 'L-9', procedure_code, document_type, 'L-9/X',
             agency_code, agency_name, subject_kind, subject_id, subject_name, issued_at, valid_from, valid_until,
-            media_type, file_name, provenance, extra, content_id, ingested_ms, 'ACTIVE', NULL, NULL, NULL, NULL, NULL
+            media_type, file_name, provenance, extra, content_id, ingested_ms, 'ACTIVE', NULL, NULL, NULL, NULL, NULL, NULL
          FROM records WHERE dossier_code = 'L-3';",
     );
     assert!(any(&p, "added behind the vault's back"), "{p:?}");
@@ -217,13 +217,21 @@ fn a_rewritten_or_truncated_log_is_found_against_a_head_kept_outside() {
     let head: LogHead = t.vault.log_head().unwrap().unwrap();
     assert!(t.vault.verify_log_against(&head).unwrap().is_intact());
 
-    // Dropping the newest event leaves a chain that is consistent in itself…
-    raw_sqlite(&t.path())
-        .execute_batch(&format!(
-            "DELETE FROM reuses; DELETE FROM events WHERE seq = {};",
-            head.seq
-        ))
-        .unwrap();
+    // Dropping the newest event naively leaves its record's history pointing at it…
+    let db = raw_sqlite(&t.path());
+    db.execute_batch(&format!(
+        "DELETE FROM reuses; DELETE FROM events WHERE seq = {};",
+        head.seq
+    ))
+    .unwrap();
+    let report = t.vault.verify_log().unwrap();
+    assert!(report.problems.iter().any(|p| p.what.contains("history")), "{report:?}");
+    // …and with that link mended too, the chain is consistent in itself…
+    db.execute_batch(
+        "UPDATE records SET last_event_seq =
+            (SELECT max(seq) FROM events WHERE events.result_id = records.result_id)",
+    )
+    .unwrap();
     assert!(t.vault.verify_log().unwrap().is_intact());
     // …but not with the head kept outside.
     let report = t.vault.verify_log_against(&head).unwrap();
@@ -287,4 +295,21 @@ fn reopened_vault_continues_the_chain() {
     let report = v.verify_log().unwrap();
     assert!(report.is_intact(), "{report:?}");
     assert_eq!(report.events, 7);
+}
+
+#[test]
+fn a_records_history_lists_its_events_and_a_broken_link_is_found() {
+    let t = busy_vault();
+    let reused = &t
+        .vault
+        .find_by_hash(&results_vault::Sha256::of(&noise(3, 2000)))
+        .unwrap()[0];
+    let history = t.vault.history(&reused.result_id).unwrap();
+    let kinds: Vec<EventKind> = history.iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, vec![EventKind::Ingest, EventKind::Reuse]);
+    assert_eq!(history[1].actor, "G22.47");
+    assert!(history.windows(2).all(|w| w[0].seq < w[1].seq));
+
+    let p = tamper(&t, "UPDATE events SET record_prev_seq = NULL WHERE kind = 'reuse'");
+    assert!(any(&p, "history link"), "{p:?}");
 }

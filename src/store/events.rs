@@ -8,7 +8,8 @@ use crate::hash::Sha256;
 use crate::log::{Event, EventKind, GENESIS};
 use crate::record::ResultId;
 
-/// Appends one event after the current head, in the caller's transaction.
+/// Appends one event after the current head, in the caller's transaction, and links it
+/// into its record's history list.
 pub(crate) fn append(
     tx: &Transaction<'_>,
     at: time::OffsetDateTime,
@@ -37,9 +38,13 @@ pub(crate) fn append(
         details,
         prev_hash,
     )?;
+    let record_prev_seq = match result_id {
+        Some(id) => last_event_of(tx, id)?,
+        None => None,
+    };
     let mut insert = tx.prepare_cached(
-        "INSERT INTO events (seq, at_ms, kind, actor, result_id, details, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO events (seq, at_ms, kind, actor, result_id, details, prev_hash, hash, record_prev_seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
     insert.execute((
         event.seq as i64,
@@ -50,8 +55,22 @@ pub(crate) fn append(
         event.details_text(),
         &event.prev_hash.0[..],
         &event.hash.0[..],
+        record_prev_seq,
     ))?;
+    if let Some(id) = result_id {
+        let mut link = tx.prepare_cached("UPDATE records SET last_event_seq = ?2 WHERE result_id = ?1")?;
+        link.execute((id.as_str(), event.seq as i64))?;
+    }
     Ok(event)
+}
+
+/// The newest event about a record (`None` before its first).
+fn last_event_of(tx: &Transaction<'_>, id: &ResultId) -> Result<Option<i64>> {
+    let mut stmt = tx.prepare_cached("SELECT last_event_seq FROM records WHERE result_id = ?1")?;
+    Ok(stmt
+        .query_row([id.as_str()], |r| r.get::<_, Option<i64>>(0))
+        .optional()?
+        .flatten())
 }
 
 /// A stored event as read, before any check: fields may have been edited.
@@ -64,12 +83,14 @@ pub(crate) struct StoredEvent {
     pub details: String,
     pub prev_hash: Vec<u8>,
     pub hash: Vec<u8>,
+    pub record_prev_seq: Option<i64>,
 }
 
 /// Visits every stored event in `seq` order.
 pub(crate) fn for_each(tx: &Transaction<'_>, mut f: impl FnMut(StoredEvent) -> Result<()>) -> Result<()> {
-    let mut stmt =
-        tx.prepare("SELECT seq, at_ms, kind, actor, result_id, details, prev_hash, hash FROM events ORDER BY seq")?;
+    let mut stmt = tx.prepare(
+        "SELECT seq, at_ms, kind, actor, result_id, details, prev_hash, hash, record_prev_seq FROM events ORDER BY seq",
+    )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         f(StoredEvent {
@@ -81,32 +102,55 @@ pub(crate) fn for_each(tx: &Transaction<'_>, mut f: impl FnMut(StoredEvent) -> R
             details: r.get(5)?,
             prev_hash: r.get(6)?,
             hash: r.get(7)?,
+            record_prev_seq: r.get(8)?,
         })?;
     }
     Ok(())
 }
 
-/// The events about one record, oldest first.
+/// The events about one record, oldest first, following its history list.
 pub(crate) fn for_record(tx: &Transaction<'_>, id: &ResultId) -> Result<Vec<Event>> {
+    let bad = |what: &str| Error::Malformed(format!("stored event: {what}"));
     let mut stmt = tx.prepare_cached(
-        "SELECT seq, at_ms, kind, actor, result_id, details, prev_hash, hash FROM events
-         WHERE result_id = ?1 ORDER BY seq",
+        "SELECT seq, at_ms, kind, actor, result_id, details, prev_hash, hash, record_prev_seq FROM events
+         WHERE seq = ?1",
     )?;
-    let rows = stmt.query_and_then([id.as_str()], |r| -> Result<Event> {
-        let bad = |what: &str| Error::Malformed(format!("stored event: {what}"));
-        let details: String = r.get(5)?;
-        Ok(Event {
-            seq: r.get::<_, i64>(0)? as u64,
-            at: from_ms(r.get(1)?)?,
-            kind: r.get::<_, String>(2)?.parse().map_err(|_| bad("unknown kind"))?,
-            actor: r.get(3)?,
+    let mut events = Vec::new();
+    let mut next = last_event_of(tx, id)?;
+    while let Some(seq) = next {
+        let (event, prev) = stmt.query_row([seq], |r| {
+            Ok((
+                (
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, Vec<u8>>(6)?,
+                    r.get::<_, Vec<u8>>(7)?,
+                ),
+                r.get::<_, Option<i64>>(8)?,
+            ))
+        })?;
+        let (seq, at_ms, kind, actor, result_id, details, prev_hash, hash) = event;
+        if result_id.as_deref() != Some(id.as_str()) || prev.is_some_and(|p| p >= seq) {
+            return Err(bad("a record's history list is broken; run verify_log"));
+        }
+        events.push(Event {
+            seq: seq as u64,
+            at: from_ms(at_ms)?,
+            kind: kind.parse().map_err(|_| bad("unknown kind"))?,
+            actor,
             result_id: Some(id.clone()),
             details: serde_json::from_str(&details).map_err(|_| bad("details are not JSON"))?,
-            prev_hash: Sha256::from_slice(&r.get::<_, Vec<u8>>(6)?).ok_or_else(|| bad("prev_hash"))?,
-            hash: Sha256::from_slice(&r.get::<_, Vec<u8>>(7)?).ok_or_else(|| bad("hash"))?,
-        })
-    })?;
-    rows.collect()
+            prev_hash: Sha256::from_slice(&prev_hash).ok_or_else(|| bad("prev_hash"))?,
+            hash: Sha256::from_slice(&hash).ok_or_else(|| bad("hash"))?,
+        });
+        next = prev;
+    }
+    events.reverse();
+    Ok(events)
 }
 
 /// The newest event's sequence number and hash.

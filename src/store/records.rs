@@ -148,6 +148,16 @@ pub(crate) fn for_each(tx: &Transaction<'_>, mut f: impl FnMut(Record) -> Result
     Ok(())
 }
 
+/// Visits every record's id and the head of its history list.
+pub(crate) fn for_each_link(tx: &Transaction<'_>, mut f: impl FnMut(&str, Option<i64>) -> Result<()>) -> Result<()> {
+    let mut stmt = tx.prepare("SELECT result_id, last_event_seq FROM records ORDER BY result_id")?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        f(&row.get::<_, String>(0)?, row.get(1)?)?;
+    }
+    Ok(())
+}
+
 /// Stores the content once per hash; returns its row id.
 fn put_content(tx: &Transaction<'_>, content: &Encoded, raw: &[u8]) -> Result<i64> {
     let mut find = tx.prepare_cached("SELECT id FROM contents WHERE sha256 = ?1")?;

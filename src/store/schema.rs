@@ -49,6 +49,7 @@ const MIGRATIONS: &[&str] = &[
         status_at_ms        INTEGER,
         status_by           TEXT,
         replaced_by         TEXT REFERENCES records (result_id),
+        last_event_seq      INTEGER,  -- newest event about this record (head of its history list)
         UNIQUE (dossier_code, procedure_code, document_number)
     ) WITHOUT ROWID;  -- keyed by the ULID itself: one b-tree fewer to write per ingest
     CREATE INDEX records_by_subject ON records (subject_kind, subject_id, document_type);
@@ -56,17 +57,20 @@ const MIGRATIONS: &[&str] = &[
     -- No index on ingested_ms: result ids are ULIDs, time-ordered, so time ranges are id ranges.
 
     -- The hash-chained audit log: hash = SHA-256(JCS of the event with prev_hash).
+    -- A record's events form a list (records.last_event_seq -> record_prev_seq -> ...)
+    -- instead of an index on result_id: one page fewer written per ingest and status
+    -- change. The links are not hashed; verify_log checks them against the chain.
     CREATE TABLE events (
-        seq       INTEGER PRIMARY KEY,
-        at_ms     INTEGER NOT NULL,
-        kind      TEXT    NOT NULL,
-        actor     TEXT    NOT NULL,
-        result_id TEXT,
-        details   TEXT    NOT NULL,  -- JSON, exactly as hashed
-        prev_hash BLOB    NOT NULL,
-        hash      BLOB    NOT NULL
+        seq             INTEGER PRIMARY KEY,
+        at_ms           INTEGER NOT NULL,
+        kind            TEXT    NOT NULL,
+        actor           TEXT    NOT NULL,
+        result_id       TEXT,
+        details         TEXT    NOT NULL,  -- JSON, exactly as hashed
+        prev_hash       BLOB    NOT NULL,
+        hash            BLOB    NOT NULL,
+        record_prev_seq INTEGER            -- the previous event about the same record
     );
-    CREATE INDEX events_by_result ON events (result_id);
 
     -- One row per result handed out for reuse; each is also a `reuse` event.
     CREATE TABLE reuses (
