@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
-while read -r pkg; do
+command -v dpkg-query >/dev/null || { echo "== not a Debian system: install $(grep -v '^#' tests/apt-packages.txt | tr '\n' ' ')yourself"; : > /dev/null; }
+while command -v dpkg-query >/dev/null && read -r pkg; do
     [[ -z "$pkg" || "$pkg" == \#* ]] && continue
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done < tests/apt-packages.txt
