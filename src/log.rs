@@ -370,7 +370,9 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, anchor: Option<&LogHead>) -
         }
     }
 
-    store::records::for_each_link(tx, |id, last| {
+    store::records::for_each(tx, |record, last| {
+        report.records += 1;
+        let id = record.result_id.as_str();
         if last != last_event.get(id).copied() {
             report.problem(
                 None,
@@ -378,11 +380,6 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, anchor: Option<&LogHead>) -
                 "the record's history does not start at its newest event",
             );
         }
-        Ok(())
-    })?;
-    store::records::for_each(tx, |record| {
-        report.records += 1;
-        let id = record.result_id.as_str();
         match pinned.remove(id) {
             None => report.problem(
                 None,

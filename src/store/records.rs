@@ -16,7 +16,7 @@ const COLUMNS: &str = "r.result_id, r.dossier_code, r.procedure_code, r.document
     r.agency_code, r.agency_name, r.subject_kind, r.subject_id, r.subject_name,
     r.issued_at, r.valid_from, r.valid_until, r.media_type, r.file_name, r.provenance, r.extra,
     c.sha256, c.size, r.ingested_ms, r.status, r.status_reason, r.status_decision_ref,
-    r.status_at_ms, r.status_by, r.replaced_by";
+    r.status_at_ms, r.status_by, r.replaced_by, r.last_event_seq";
 
 fn select(filter: &str) -> String {
     format!("SELECT {COLUMNS} FROM records r JOIN contents c ON c.id = r.content_id {filter}")
@@ -138,22 +138,12 @@ pub(crate) fn find_by_subject(
     rows.collect()
 }
 
-/// Visits every record in id order (for the audit check).
-pub(crate) fn for_each(tx: &Transaction<'_>, mut f: impl FnMut(Record) -> Result<()>) -> Result<()> {
+/// Visits every record in id order, with the head of its history list (for the audits).
+pub(crate) fn for_each(tx: &Transaction<'_>, mut f: impl FnMut(Record, Option<i64>) -> Result<()>) -> Result<()> {
     let mut stmt = tx.prepare(&select("ORDER BY r.result_id"))?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
-        f(from_row(row)?)?;
-    }
-    Ok(())
-}
-
-/// Visits every record's id and the head of its history list.
-pub(crate) fn for_each_link(tx: &Transaction<'_>, mut f: impl FnMut(&str, Option<i64>) -> Result<()>) -> Result<()> {
-    let mut stmt = tx.prepare("SELECT result_id, last_event_seq FROM records ORDER BY result_id")?;
-    let mut rows = stmt.query([])?;
-    while let Some(row) = rows.next()? {
-        f(&row.get::<_, String>(0)?, row.get(1)?)?;
+        f(from_row(row)?, row.get(26)?)?;
     }
     Ok(())
 }
