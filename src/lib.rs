@@ -26,6 +26,7 @@ pub mod record;
 pub mod reuse;
 mod store;
 mod vault;
+pub mod verify;
 
 #[cfg(feature = "capi")]
 pub mod ffi;

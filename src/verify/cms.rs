@@ -1,0 +1,230 @@
+//! Detached CMS SignedData (RFC 5652), BER or DER, as real signers send it: parsing with
+//! `cryptographic-message-syntax`'s ASN.1 types (bcder, BER-capable), then the checks of
+//! each SignerInfo that need no trust decision: signed attributes, message digest,
+//! identification of the signer's certificate, and the signature value.
+//!
+//! The signed attributes are verified over the bytes received (re-tagged as the SET OF
+//! that RFC 5652 §5.4 digests), never over a re-encoding of parsed values.
+
+use bcder::encode::Values;
+use bcder::{Mode, OctetString, Oid};
+use cryptographic_message_syntax::asn1::rfc5652::{CertificateChoices, SignedData, SignerIdentifier, SignerInfo};
+use time::OffsetDateTime;
+use x509_parser::prelude::{FromDer, ParsedExtension, X509Certificate};
+
+use super::crypto::{self, CryptoOutcome, DigestAlgorithm};
+
+/// Largest CMS accepted: provider CMS with a chain are a few KiB; PDFs reserve ~32 KiB.
+pub const MAX_CMS_SIZE: usize = 1024 * 1024;
+
+const OID_DATA: &str = "1.2.840.113549.1.7.1";
+const OID_CONTENT_TYPE: &str = "1.2.840.113549.1.9.3";
+const OID_MESSAGE_DIGEST: &str = "1.2.840.113549.1.9.4";
+const OID_SIGNING_TIME: &str = "1.2.840.113549.1.9.5";
+
+/// Why a CMS could not even be read (FORMAT_FAILURE).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a usable CMS SignedData: {0}")]
+pub struct FormatFailure(pub String);
+
+/// What the checks of one SignerInfo found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignerCheck {
+    /// The signer's certificate (DER), when the CMS carries it.
+    pub certificate: Option<Vec<u8>>,
+    /// The digest algorithm.
+    pub digest_algorithm: Option<DigestAlgorithm>,
+    /// The claimed signing time (the signingTime attribute): a claim, not a proof.
+    pub claimed_signing_time: Option<OffsetDateTime>,
+    /// The outcome of the checks, in the order they run.
+    pub outcome: SignerOutcome,
+}
+
+/// The first check of a SignerInfo that did not pass, or `Intact`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignerOutcome {
+    /// Signed attributes consistent, digest matches, signature verifies.
+    Intact,
+    /// The signed data's digest differs from messageDigest (HASH_FAILURE).
+    HashFailure,
+    /// The signature value does not verify (SIG_CRYPTO_FAILURE).
+    SigCryptoFailure,
+    /// Malformed or missing mandatory attributes (FORMAT_FAILURE), with the reason.
+    FormatFailure(String),
+    /// The signer's certificate is not in the CMS (NO_SIGNING_CERTIFICATE_FOUND).
+    NoSigningCertificate,
+    /// Algorithm or key refused (CRYPTO_CONSTRAINTS_FAILURE), with the reason.
+    CryptoConstraints(String),
+    /// Not supported by this build, never counted as valid, with the reason.
+    Unsupported(String),
+}
+
+/// A parsed detached CMS and the check of each of its signers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CmsCheck {
+    /// Every certificate the CMS carries (DER), for chain building.
+    pub certificates: Vec<Vec<u8>>,
+    /// One entry per SignerInfo, in order.
+    pub signers: Vec<SignerCheck>,
+}
+
+/// Parses `cms` (BER or DER ContentInfo of a SignedData) and checks every SignerInfo
+/// against the detached `content`.
+pub fn check_detached(cms: &[u8], content: &[u8]) -> Result<CmsCheck, FormatFailure> {
+    // The ASN.1 layer asserts on some encodings it does not expect; a hostile CMS must
+    // give a FORMAT_FAILURE, not take the process down.
+    std::panic::catch_unwind(|| check_detached_inner(cms, content))
+        .unwrap_or_else(|_| Err(FormatFailure("the ASN.1 decoder gave up on this encoding".into())))
+}
+
+fn check_detached_inner(cms: &[u8], content: &[u8]) -> Result<CmsCheck, FormatFailure> {
+    if cms.len() > MAX_CMS_SIZE {
+        return Err(FormatFailure(format!(
+            "{} bytes, more than the {MAX_CMS_SIZE} accepted",
+            cms.len()
+        )));
+    }
+    let signed = SignedData::decode_ber(cms).map_err(|e| FormatFailure(e.to_string()))?;
+    if signed.content_info.content.is_some() {
+        return Err(FormatFailure(
+            "the content is encapsulated; a detached signature was expected".into(),
+        ));
+    }
+    let econtent_type = signed.content_info.content_type.to_string();
+    let certificates: Vec<Vec<u8>> = signed
+        .certificates
+        .iter()
+        .flat_map(|set| set.iter())
+        .filter_map(|choice| match choice {
+            CertificateChoices::Certificate(cert) => {
+                Some(cert.encode_ref().to_captured(Mode::Ber).into_bytes().to_vec())
+            }
+            _ => None,
+        })
+        .collect();
+    if signed.signer_infos.is_empty() {
+        return Err(FormatFailure("no SignerInfo".into()));
+    }
+    let signers = signed
+        .signer_infos
+        .iter()
+        .map(|signer| check_signer(signer, &econtent_type, content, &certificates))
+        .collect();
+    Ok(CmsCheck { certificates, signers })
+}
+
+fn check_signer(signer: &SignerInfo, econtent_type: &str, content: &[u8], certificates: &[Vec<u8>]) -> SignerCheck {
+    let mut check = SignerCheck {
+        certificate: find_certificate(&signer.sid, certificates),
+        digest_algorithm: DigestAlgorithm::from_oid(&signer.digest_algorithm.algorithm.to_string()),
+        claimed_signing_time: None,
+        outcome: SignerOutcome::Intact,
+    };
+    check.outcome = (|| {
+        let Some(digest) = check.digest_algorithm else {
+            return SignerOutcome::Unsupported(format!("digest algorithm {}", signer.digest_algorithm.algorithm));
+        };
+        let content_digest = digest.digest(content);
+        // With signed attributes the signature covers them; without, the content itself.
+        let message = match &signer.signed_attributes {
+            Some(attributes) => {
+                let value = |oid: &str| -> Result<Option<bcder::Captured>, SignerOutcome> {
+                    let mut found = attributes.iter().filter(|a| a.typ.to_string() == oid);
+                    match (found.next(), found.next()) {
+                        (None, _) => Ok(None),
+                        (Some(a), None) if a.values.len() == 1 => Ok(Some((*a.values[0]).clone())),
+                        _ => Err(SignerOutcome::FormatFailure(format!(
+                            "attribute {oid} must have exactly one value"
+                        ))),
+                    }
+                };
+                match value(OID_CONTENT_TYPE) {
+                    Ok(Some(v)) => match v.decode(Oid::take_from) {
+                        Ok(oid) if oid.to_string() == econtent_type => {}
+                        Ok(_) => return SignerOutcome::FormatFailure("contentType differs from eContentType".into()),
+                        Err(_) => return SignerOutcome::FormatFailure("malformed contentType".into()),
+                    },
+                    Ok(None) => return SignerOutcome::FormatFailure("signed attributes without contentType".into()),
+                    Err(e) => return e,
+                }
+                let signed_digest = match value(OID_MESSAGE_DIGEST) {
+                    Ok(Some(v)) => match v.decode(OctetString::take_from) {
+                        Ok(d) => d.to_bytes().to_vec(),
+                        Err(_) => return SignerOutcome::FormatFailure("malformed messageDigest".into()),
+                    },
+                    Ok(None) => return SignerOutcome::FormatFailure("signed attributes without messageDigest".into()),
+                    Err(e) => return e,
+                };
+                match value(OID_SIGNING_TIME) {
+                    Ok(Some(v)) => match v.decode(x509_certificate::asn1time::Time::take_from) {
+                        Ok(t) => {
+                            let t: chrono::DateTime<chrono::Utc> = t.into();
+                            check.claimed_signing_time = OffsetDateTime::from_unix_timestamp(t.timestamp()).ok();
+                        }
+                        Err(_) => return SignerOutcome::FormatFailure("malformed signingTime".into()),
+                    },
+                    Ok(None) => {}
+                    Err(e) => return e,
+                }
+                if signed_digest != content_digest {
+                    return SignerOutcome::HashFailure;
+                }
+                match signer.signed_attributes_digested_content() {
+                    Ok(Some(bytes)) => bytes,
+                    _ => return SignerOutcome::FormatFailure("signed attributes cannot be framed".into()),
+                }
+            }
+            None => {
+                if econtent_type != OID_DATA {
+                    return SignerOutcome::FormatFailure("no signed attributes over non-data content".into());
+                }
+                content.to_vec()
+            }
+        };
+        let Some(certificate) = &check.certificate else {
+            return SignerOutcome::NoSigningCertificate;
+        };
+        let algorithm = signer.signature_algorithm.to_captured(Mode::Ber);
+        match crypto::verify(
+            certificate,
+            algorithm.as_slice(),
+            digest,
+            &message,
+            &signer.signature.to_bytes(),
+        ) {
+            CryptoOutcome::Valid => SignerOutcome::Intact,
+            CryptoOutcome::Invalid => SignerOutcome::SigCryptoFailure,
+            CryptoOutcome::Constraints(why) => SignerOutcome::CryptoConstraints(why),
+            CryptoOutcome::Unsupported(why) => SignerOutcome::Unsupported(why),
+        }
+    })();
+    check
+}
+
+/// The certificate that `sid` names: by issuer and serial number, or by subject key
+/// identifier.
+fn find_certificate(sid: &SignerIdentifier, certificates: &[Vec<u8>]) -> Option<Vec<u8>> {
+    certificates
+        .iter()
+        .find(|der| {
+            let Ok((_, cert)) = X509Certificate::from_der(der) else {
+                return false;
+            };
+            match sid {
+                SignerIdentifier::IssuerAndSerialNumber(ias) => {
+                    let issuer = ias.issuer.encode_ref().to_captured(Mode::Ber);
+                    cert.issuer().as_raw() == issuer.as_slice()
+                        && strip_leading_zeros(cert.raw_serial()) == strip_leading_zeros(ias.serial_number.as_slice())
+                }
+                SignerIdentifier::SubjectKeyIdentifier(ski) => cert.extensions().iter().any(|ext| {
+                    matches!(ext.parsed_extension(), ParsedExtension::SubjectKeyIdentifier(id) if id.0 == ski.to_bytes().as_ref())
+                }),
+            }
+        })
+        .cloned()
+}
+
+fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
+    let n = bytes.iter().take_while(|&&b| b == 0).count();
+    &bytes[n.min(bytes.len().saturating_sub(1))..]
+}

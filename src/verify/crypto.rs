@@ -1,0 +1,215 @@
+//! Signature algorithms: which ones are accepted, and the cryptographic check itself
+//! (through `ring`).
+
+use ring::signature as sig;
+use x509_parser::prelude::{FromDer, X509Certificate};
+use x509_parser::public_key::PublicKey;
+use x509_parser::x509::AlgorithmIdentifier;
+
+/// A digest algorithm of a SignerInfo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DigestAlgorithm {
+    /// SHA-1: broken for signatures; refused unless a policy allows legacy results.
+    Sha1,
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+impl DigestAlgorithm {
+    /// From a dotted OID.
+    pub fn from_oid(oid: &str) -> Option<DigestAlgorithm> {
+        Some(match oid {
+            "1.3.14.3.2.26" => DigestAlgorithm::Sha1,
+            "2.16.840.1.101.3.4.2.1" => DigestAlgorithm::Sha256,
+            "2.16.840.1.101.3.4.2.2" => DigestAlgorithm::Sha384,
+            "2.16.840.1.101.3.4.2.3" => DigestAlgorithm::Sha512,
+            _ => return None,
+        })
+    }
+
+    fn ring(self) -> &'static ring::digest::Algorithm {
+        match self {
+            DigestAlgorithm::Sha1 => &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
+            DigestAlgorithm::Sha256 => &ring::digest::SHA256,
+            DigestAlgorithm::Sha384 => &ring::digest::SHA384,
+            DigestAlgorithm::Sha512 => &ring::digest::SHA512,
+        }
+    }
+
+    /// The digest of `data`.
+    pub fn digest(self, data: &[u8]) -> Vec<u8> {
+        ring::digest::digest(self.ring(), data).as_ref().to_vec()
+    }
+
+    /// Its usual name.
+    pub fn name(self) -> &'static str {
+        match self {
+            DigestAlgorithm::Sha1 => "SHA-1",
+            DigestAlgorithm::Sha256 => "SHA-256",
+            DigestAlgorithm::Sha384 => "SHA-384",
+            DigestAlgorithm::Sha512 => "SHA-512",
+        }
+    }
+
+    fn output_len(self) -> usize {
+        self.ring().output_len()
+    }
+}
+
+/// What the cryptographic check of one signature value found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CryptoOutcome {
+    /// The signature verifies under the certificate's public key.
+    Valid,
+    /// It does not (SIG_CRYPTO_FAILURE).
+    Invalid,
+    /// The algorithm or key is not acceptable (CRYPTO_CONSTRAINTS_FAILURE).
+    Constraints(String),
+    /// The combination is not supported by this build (yet): never counted as valid.
+    Unsupported(String),
+}
+
+/// The smallest RSA modulus accepted.
+const MIN_RSA_BITS: usize = 2048;
+
+/// Verifies `signature` over `message` with the public key of `certificate` (DER), under
+/// the SignerInfo's `signature_algorithm` (DER AlgorithmIdentifier) and `digest`.
+pub fn verify(
+    certificate: &[u8],
+    signature_algorithm: &[u8],
+    digest: DigestAlgorithm,
+    message: &[u8],
+    signature: &[u8],
+) -> CryptoOutcome {
+    let Ok((_, cert)) = X509Certificate::from_der(certificate) else {
+        return CryptoOutcome::Unsupported("the signer's certificate cannot be parsed".into());
+    };
+    let Ok((_, algorithm)) = AlgorithmIdentifier::from_der(signature_algorithm) else {
+        return CryptoOutcome::Unsupported("the signature algorithm identifier cannot be parsed".into());
+    };
+    if digest == DigestAlgorithm::Sha1 {
+        return CryptoOutcome::Constraints("SHA-1 is not accepted for signatures".into());
+    }
+    let spki = cert.public_key();
+    let key = match spki.parsed() {
+        Ok(key) => key,
+        Err(_) => return CryptoOutcome::Unsupported("the signer's public key cannot be parsed".into()),
+    };
+    let raw_key = spki.subject_public_key.data.as_ref();
+    let oid = algorithm.algorithm.to_id_string();
+
+    let verifier: &'static dyn sig::VerificationAlgorithm = match (&key, oid.as_str()) {
+        (PublicKey::RSA(rsa), _) if rsa.key_size() < MIN_RSA_BITS => {
+            return CryptoOutcome::Constraints(format!("RSA key of {} bits (at least {MIN_RSA_BITS})", rsa.key_size()));
+        }
+        // rsaEncryption as a signature algorithm, or sha*WithRSAEncryption matching the digest.
+        (PublicKey::RSA(_), "1.2.840.113549.1.1.1")
+        | (PublicKey::RSA(_), "1.2.840.113549.1.1.11")
+        | (PublicKey::RSA(_), "1.2.840.113549.1.1.12")
+        | (PublicKey::RSA(_), "1.2.840.113549.1.1.13") => {
+            let named = match oid.as_str() {
+                "1.2.840.113549.1.1.11" => Some(DigestAlgorithm::Sha256),
+                "1.2.840.113549.1.1.12" => Some(DigestAlgorithm::Sha384),
+                "1.2.840.113549.1.1.13" => Some(DigestAlgorithm::Sha512),
+                _ => None,
+            };
+            if named.is_some_and(|d| d != digest) {
+                return CryptoOutcome::Invalid;
+            }
+            match digest {
+                DigestAlgorithm::Sha256 => &sig::RSA_PKCS1_2048_8192_SHA256,
+                DigestAlgorithm::Sha384 => &sig::RSA_PKCS1_2048_8192_SHA384,
+                DigestAlgorithm::Sha512 => &sig::RSA_PKCS1_2048_8192_SHA512,
+                DigestAlgorithm::Sha1 => unreachable!("refused above"),
+            }
+        }
+        (PublicKey::RSA(_), "1.2.840.113549.1.1.10") => match pss_verifier(&algorithm, digest) {
+            Ok(v) => v,
+            Err(outcome) => return outcome,
+        },
+        (
+            PublicKey::EC(_),
+            "1.2.840.10045.4.3.2" | "1.2.840.10045.4.3.3" | "1.2.840.10045.4.3.4" | "1.2.840.10045.2.1",
+        ) => {
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.as_oid().ok())
+                .map(|o| o.to_id_string())
+                .unwrap_or_default();
+            let named = match oid.as_str() {
+                "1.2.840.10045.4.3.2" => Some(DigestAlgorithm::Sha256),
+                "1.2.840.10045.4.3.3" => Some(DigestAlgorithm::Sha384),
+                "1.2.840.10045.4.3.4" => Some(DigestAlgorithm::Sha512),
+                _ => None,
+            };
+            if named.is_some_and(|d| d != digest) {
+                return CryptoOutcome::Invalid;
+            }
+            match (curve.as_str(), digest) {
+                ("1.2.840.10045.3.1.7", DigestAlgorithm::Sha256) => &sig::ECDSA_P256_SHA256_ASN1,
+                ("1.2.840.10045.3.1.7", DigestAlgorithm::Sha384) => &sig::ECDSA_P256_SHA384_ASN1,
+                ("1.3.132.0.34", DigestAlgorithm::Sha256) => &sig::ECDSA_P384_SHA256_ASN1,
+                ("1.3.132.0.34", DigestAlgorithm::Sha384) => &sig::ECDSA_P384_SHA384_ASN1,
+                _ => return CryptoOutcome::Unsupported(format!("ECDSA on curve {curve} with {}", digest.name())),
+            }
+        }
+        // RFC 8419: pure Ed25519 over the signed attributes; the digest algorithm is SHA-512.
+        (PublicKey::Unknown(_), "1.3.101.112") if spki.algorithm.algorithm.to_id_string() == "1.3.101.112" => {
+            if digest != DigestAlgorithm::Sha512 {
+                return CryptoOutcome::Constraints("Ed25519 signers must use SHA-512 (RFC 8419)".into());
+            }
+            &sig::ED25519
+        }
+        _ => {
+            return CryptoOutcome::Unsupported(format!(
+                "signature algorithm {oid} with a {} key",
+                spki.algorithm.algorithm.to_id_string()
+            ))
+        }
+    };
+    match sig::UnparsedPublicKey::new(verifier, raw_key).verify(message, signature) {
+        Ok(()) => CryptoOutcome::Valid,
+        Err(_) => CryptoOutcome::Invalid,
+    }
+}
+
+/// RSASSA-PSS with the parameters the signature declares. `ring` verifies only
+/// salt = hash length with MGF1 over the same hash.
+fn pss_verifier(
+    algorithm: &AlgorithmIdentifier<'_>,
+    digest: DigestAlgorithm,
+) -> Result<&'static dyn sig::VerificationAlgorithm, CryptoOutcome> {
+    use x509_parser::signature_algorithm::SignatureAlgorithm;
+    let Ok(SignatureAlgorithm::RSASSA_PSS(params)) = SignatureAlgorithm::try_from(algorithm) else {
+        return Err(CryptoOutcome::Unsupported(
+            "RSASSA-PSS parameters cannot be parsed".into(),
+        ));
+    };
+    let hash = DigestAlgorithm::from_oid(&params.hash_algorithm_oid().to_id_string());
+    let mgf_hash = params.mask_gen_algorithm().ok().map(|m| m.hash.to_id_string());
+    let mgf_hash = mgf_hash.as_deref().and_then(DigestAlgorithm::from_oid);
+    if hash != Some(digest) || mgf_hash != Some(digest) {
+        return Err(CryptoOutcome::Unsupported(format!(
+            "RSASSA-PSS whose hash or MGF1 hash differs from the {} digest",
+            digest.name()
+        )));
+    }
+    if params.salt_length() as usize != digest.output_len() {
+        return Err(CryptoOutcome::Unsupported(format!(
+            "RSASSA-PSS with a {}-byte salt (only salt = hash length yet)",
+            params.salt_length()
+        )));
+    }
+    Ok(match digest {
+        DigestAlgorithm::Sha256 => &sig::RSA_PSS_2048_8192_SHA256,
+        DigestAlgorithm::Sha384 => &sig::RSA_PSS_2048_8192_SHA384,
+        DigestAlgorithm::Sha512 => &sig::RSA_PSS_2048_8192_SHA512,
+        DigestAlgorithm::Sha1 => return Err(CryptoOutcome::Constraints("SHA-1".into())),
+    })
+}
