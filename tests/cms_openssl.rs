@@ -185,21 +185,6 @@ fn weak_and_unusable_signatures_are_never_intact() {
     assert!(matches!(outcome(&sha1, &content), SignerOutcome::CryptoConstraints(_)));
     let no_certs = sign(d, "rsa", &["-md", "sha256", "-nocerts"]);
     assert_eq!(outcome(&no_certs, &content), SignerOutcome::NoSigningCertificate);
-    // PSS with the maximum salt (pyHanko's choice) needs the RustCrypto path: until then it
-    // is reported as unsupported, never as valid.
-    let pss_max = sign(
-        d,
-        "rsa",
-        &[
-            "-md",
-            "sha256",
-            "-keyopt",
-            "rsa_padding_mode:pss",
-            "-keyopt",
-            "rsa_pss_saltlen:max",
-        ],
-    );
-    assert!(matches!(outcome(&pss_max, &content), SignerOutcome::Unsupported(_)));
 }
 
 #[test]

@@ -1,5 +1,5 @@
-//! Signature algorithms: which ones are accepted, and the cryptographic check itself
-//! (through `ring`).
+//! Signature algorithms: which ones are accepted, and the cryptographic check itself,
+//! through `ring`, and RustCrypto `rsa` for PSS salt lengths `ring` does not take.
 
 use ring::signature as sig;
 use x509_parser::prelude::{FromDer, X509Certificate};
@@ -128,7 +128,8 @@ pub fn verify(
             }
         }
         (PublicKey::RSA(_), "1.2.840.113549.1.1.10") => match pss_verifier(&algorithm, digest) {
-            Ok(v) => v,
+            Ok(Pss::Ring(v)) => v,
+            Ok(Pss::Salt(salt)) => return verify_pss_any_salt(raw_key, digest, salt, message, signature),
             Err(outcome) => return outcome,
         },
         (
@@ -179,12 +180,17 @@ pub fn verify(
     }
 }
 
-/// RSASSA-PSS with the parameters the signature declares. `ring` verifies only
-/// salt = hash length with MGF1 over the same hash.
-fn pss_verifier(
-    algorithm: &AlgorithmIdentifier<'_>,
-    digest: DigestAlgorithm,
-) -> Result<&'static dyn sig::VerificationAlgorithm, CryptoOutcome> {
+/// How a PSS signature is verified.
+enum Pss {
+    /// salt = hash length: `ring`.
+    Ring(&'static dyn sig::VerificationAlgorithm),
+    /// Any other salt length (pyHanko signs with the maximum): RustCrypto `rsa`.
+    Salt(usize),
+}
+
+/// RSASSA-PSS with the parameters the signature declares: hash and MGF1 hash must be the
+/// SignerInfo's digest; the salt length is taken as declared.
+fn pss_verifier(algorithm: &AlgorithmIdentifier<'_>, digest: DigestAlgorithm) -> Result<Pss, CryptoOutcome> {
     use x509_parser::signature_algorithm::SignatureAlgorithm;
     let Ok(SignatureAlgorithm::RSASSA_PSS(params)) = SignatureAlgorithm::try_from(algorithm) else {
         return Err(CryptoOutcome::Unsupported(
@@ -201,15 +207,37 @@ fn pss_verifier(
         )));
     }
     if params.salt_length() as usize != digest.output_len() {
-        return Err(CryptoOutcome::Unsupported(format!(
-            "RSASSA-PSS with a {}-byte salt (only salt = hash length yet)",
-            params.salt_length()
-        )));
+        return Ok(Pss::Salt(params.salt_length() as usize));
     }
-    Ok(match digest {
+    Ok(Pss::Ring(match digest {
         DigestAlgorithm::Sha256 => &sig::RSA_PSS_2048_8192_SHA256,
         DigestAlgorithm::Sha384 => &sig::RSA_PSS_2048_8192_SHA384,
         DigestAlgorithm::Sha512 => &sig::RSA_PSS_2048_8192_SHA512,
         DigestAlgorithm::Sha1 => return Err(CryptoOutcome::Constraints("SHA-1".into())),
-    })
+    }))
+}
+
+/// PSS with a salt length `ring` does not take, through RustCrypto `rsa`.
+fn verify_pss_any_salt(
+    rsa_public_key: &[u8],
+    digest: DigestAlgorithm,
+    salt: usize,
+    message: &[u8],
+    signature: &[u8],
+) -> CryptoOutcome {
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    let Ok(key) = rsa::RsaPublicKey::from_pkcs1_der(rsa_public_key) else {
+        return CryptoOutcome::Unsupported("the RSA public key cannot be parsed".into());
+    };
+    let hashed = digest.digest(message);
+    let scheme = match digest {
+        DigestAlgorithm::Sha256 => rsa::Pss::new_with_salt::<sha2::Sha256>(salt),
+        DigestAlgorithm::Sha384 => rsa::Pss::new_with_salt::<sha2::Sha384>(salt),
+        DigestAlgorithm::Sha512 => rsa::Pss::new_with_salt::<sha2::Sha512>(salt),
+        DigestAlgorithm::Sha1 => return CryptoOutcome::Constraints("SHA-1".into()),
+    };
+    match key.verify(scheme, &hashed, signature) {
+        Ok(()) => CryptoOutcome::Valid,
+        Err(_) => CryptoOutcome::Invalid,
+    }
 }

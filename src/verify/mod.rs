@@ -4,7 +4,7 @@
 //! Built so far: the verdict vocabulary ([`verdict`]) and the checks of a detached CMS
 //! that need no trust decision ([`cms::check_detached`]): BER/DER parsing, signed
 //! attributes, message digest, signer certificate identification, and the signature value
-//! (RSA PKCS#1 v1.5, RSA-PSS with salt = hash length, ECDSA P-256/P-384, Ed25519).
+//! (RSA PKCS#1 v1.5, RSA-PSS with the declared salt, ECDSA P-256/P-384, Ed25519).
 //! Path validation, CRLs and proof of existence come next; until then nothing here says
 //! PASSED.
 
