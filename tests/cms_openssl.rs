@@ -217,3 +217,93 @@ fn malformed_input_is_a_format_failure_not_a_panic() {
         }
     }
 }
+
+#[test]
+fn ess_signing_certificate_binds_the_signer_and_a_substituted_certificate_is_caught() {
+    let (dir, content) = setup();
+    let d = dir.path();
+    // Two certificates for one key, same issuer and serial, different validity: the
+    // CMS's issuer+serial cannot tell them apart; only the ESS hash can.
+    assert!(openssl(
+        d,
+        &[
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+            "same.key"
+        ]
+    ));
+    for (name, days) in [("same", "30"), ("twin", "31")] {
+        let cert = format!("{name}.pem");
+        let args = [
+            "req",
+            "-x509",
+            "-key",
+            "same.key",
+            "-out",
+            &cert,
+            "-set_serial",
+            "42",
+            "-subj",
+            "/CN=Signer",
+            "-days",
+            days,
+        ];
+        assert!(openssl(d, &args));
+    }
+    let der = |name: &str| {
+        assert!(openssl(
+            d,
+            &[
+                "x509",
+                "-in",
+                &format!("{name}.pem"),
+                "-outform",
+                "DER",
+                "-out",
+                &format!("{name}.der")
+            ]
+        ));
+        std::fs::read(d.join(format!("{name}.der"))).unwrap()
+    };
+    let (same, twin) = (der("same"), der("twin"));
+    assert_eq!(same.len(), twin.len());
+
+    let plain = sign(d, "same", &["-md", "sha256"]);
+    let check = check_detached(&plain, &content).unwrap();
+    assert_eq!(
+        check.signers[0].signing_certificate_attribute,
+        results_vault::verify::cms::EssBinding::Absent
+    );
+    assert_eq!(check.signers[0].outcome, SignerOutcome::Intact);
+
+    let cades = sign(d, "same", &["-md", "sha256", "-cades"]);
+    let check = check_detached(&cades, &content).unwrap();
+    assert_eq!(
+        check.signers[0].signing_certificate_attribute,
+        results_vault::verify::cms::EssBinding::Matches
+    );
+    assert_eq!(check.signers[0].outcome, SignerOutcome::Intact);
+
+    // Put the twin certificate where the signer's was.
+    let at = cades
+        .windows(same.len())
+        .position(|w| w == same.as_slice())
+        .expect("the CMS carries the certificate");
+    let mut swapped = cades.clone();
+    swapped[at..at + same.len()].copy_from_slice(&twin);
+    let check = check_detached(&swapped, &content).unwrap();
+    assert_eq!(check.signers[0].outcome, SignerOutcome::SigningCertificateMismatch);
+    // Without the ESS attribute the same substitution goes unnoticed by this check: that is
+    // why CAdES and PAdES policies require the attribute.
+    let at = plain.windows(same.len()).position(|w| w == same.as_slice()).unwrap();
+    let mut swapped = plain.clone();
+    swapped[at..at + same.len()].copy_from_slice(&twin);
+    assert_eq!(
+        check_detached(&swapped, &content).unwrap().signers[0].outcome,
+        SignerOutcome::Intact
+    );
+}

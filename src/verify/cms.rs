@@ -21,6 +21,9 @@ const OID_DATA: &str = "1.2.840.113549.1.7.1";
 const OID_CONTENT_TYPE: &str = "1.2.840.113549.1.9.3";
 const OID_MESSAGE_DIGEST: &str = "1.2.840.113549.1.9.4";
 const OID_SIGNING_TIME: &str = "1.2.840.113549.1.9.5";
+/// ESS signing-certificate (RFC 2634, SHA-1 hashes) and -v2 (RFC 5035).
+const OID_SIGNING_CERTIFICATE: &str = "1.2.840.113549.1.9.16.2.12";
+const OID_SIGNING_CERTIFICATE_V2: &str = "1.2.840.113549.1.9.16.2.47";
 
 /// Why a CMS could not even be read (FORMAT_FAILURE).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -36,8 +39,20 @@ pub struct SignerCheck {
     pub digest_algorithm: Option<DigestAlgorithm>,
     /// The claimed signing time (the signingTime attribute): a claim, not a proof.
     pub claimed_signing_time: Option<OffsetDateTime>,
+    /// Whether an ESS signing-certificate(-v2) attribute binds the signer's certificate.
+    /// CAdES and PAdES policies require it; `adbe.pkcs7.detached` does not.
+    pub signing_certificate_attribute: EssBinding,
     /// The outcome of the checks, in the order they run.
     pub outcome: SignerOutcome,
+}
+
+/// What the ESS signing-certificate(-v2) attribute says of the signer's certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EssBinding {
+    /// No such attribute (or no signed attributes).
+    Absent,
+    /// The attribute's first certificate hash is the signer certificate's.
+    Matches,
 }
 
 /// The first check of a SignerInfo that did not pass, or `Intact`.
@@ -53,6 +68,9 @@ pub enum SignerOutcome {
     FormatFailure(String),
     /// The signer's certificate is not in the CMS (NO_SIGNING_CERTIFICATE_FOUND).
     NoSigningCertificate,
+    /// The ESS signing-certificate attribute names another certificate than the one found
+    /// (NO_SIGNING_CERTIFICATE_FOUND: a substituted certificate).
+    SigningCertificateMismatch,
     /// Algorithm or key refused (CRYPTO_CONSTRAINTS_FAILURE), with the reason.
     CryptoConstraints(String),
     /// Not supported by this build, never counted as valid, with the reason.
@@ -118,8 +136,10 @@ fn check_signer(signer: &SignerInfo, econtent_type: &str, content: &[u8], certif
         certificate: find_certificate(&signer.sid, certificates),
         digest_algorithm: DigestAlgorithm::from_oid(&signer.digest_algorithm.algorithm.to_string()),
         claimed_signing_time: None,
+        signing_certificate_attribute: EssBinding::Absent,
         outcome: SignerOutcome::Intact,
     };
+    let mut ess: Option<(DigestAlgorithm, Vec<u8>)> = None;
     check.outcome = (|| {
         let Some(digest) = check.digest_algorithm else {
             return SignerOutcome::Unsupported(format!("digest algorithm {}", signer.digest_algorithm.algorithm));
@@ -166,6 +186,16 @@ fn check_signer(signer: &SignerInfo, econtent_type: &str, content: &[u8], certif
                     Ok(None) => {}
                     Err(e) => return e,
                 }
+                for (oid, v2) in [(OID_SIGNING_CERTIFICATE_V2, true), (OID_SIGNING_CERTIFICATE, false)] {
+                    match value(oid) {
+                        Ok(Some(v)) if ess.is_none() => match first_cert_hash(v, v2) {
+                            Some(hash) => ess = Some(hash),
+                            None => return SignerOutcome::FormatFailure(format!("malformed attribute {oid}")),
+                        },
+                        Ok(_) => {}
+                        Err(e) => return e,
+                    }
+                }
                 if signed_digest != content_digest {
                     return SignerOutcome::HashFailure;
                 }
@@ -184,6 +214,12 @@ fn check_signer(signer: &SignerInfo, econtent_type: &str, content: &[u8], certif
         let Some(certificate) = &check.certificate else {
             return SignerOutcome::NoSigningCertificate;
         };
+        if let Some((hash_algorithm, hash)) = &ess {
+            if hash_algorithm.digest(certificate) != *hash {
+                return SignerOutcome::SigningCertificateMismatch;
+            }
+            check.signing_certificate_attribute = EssBinding::Matches;
+        }
         let algorithm = signer.signature_algorithm.to_captured(Mode::Ber);
         match crypto::verify(
             certificate,
@@ -199,6 +235,43 @@ fn check_signer(signer: &SignerInfo, econtent_type: &str, content: &[u8], certif
         }
     })();
     check
+}
+
+/// The first ESSCertID(v2) of a signing-certificate attribute: its hash algorithm
+/// (SHA-1 for v1; SHA-256 unless stated for v2) and certificate hash.
+fn first_cert_hash(value: bcder::Captured, v2: bool) -> Option<(DigestAlgorithm, Vec<u8>)> {
+    value
+        .decode(|cons| {
+            cons.take_sequence(|cons| {
+                let first = cons.take_sequence(|certs| {
+                    let first = certs.take_sequence(|id| {
+                        let mut algorithm = if v2 {
+                            DigestAlgorithm::Sha256
+                        } else {
+                            DigestAlgorithm::Sha1
+                        };
+                        if v2 {
+                            if let Some(oid) = id.take_opt_sequence(|alg| {
+                                let oid = Oid::take_from(alg)?;
+                                alg.skip_all()?;
+                                Ok(oid)
+                            })? {
+                                algorithm = DigestAlgorithm::from_oid(&oid.to_string())
+                                    .ok_or_else(|| id.content_err("unknown ESS hash algorithm"))?;
+                            }
+                        }
+                        let hash = OctetString::take_from(id)?.to_bytes().to_vec();
+                        id.skip_all()?; // issuerSerial: the hash is what binds
+                        Ok((algorithm, hash))
+                    })?;
+                    certs.skip_all()?;
+                    Ok(first)
+                })?;
+                cons.skip_all()?; // policies
+                Ok(first)
+            })
+        })
+        .ok()
 }
 
 /// The certificate that `sid` names: by issuer and serial number, or by subject key
