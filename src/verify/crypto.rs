@@ -4,7 +4,7 @@
 use ring::signature as sig;
 use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::public_key::PublicKey;
-use x509_parser::x509::AlgorithmIdentifier;
+use x509_parser::x509::{AlgorithmIdentifier, SubjectPublicKeyInfo};
 
 /// A digest algorithm of a SignerInfo.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,10 +91,52 @@ pub fn verify(
     let Ok((_, algorithm)) = AlgorithmIdentifier::from_der(signature_algorithm) else {
         return CryptoOutcome::Unsupported("the signature algorithm identifier cannot be parsed".into());
     };
+    // RFC 8419: in CMS, Ed25519 signers declare SHA-512 as their digest algorithm.
+    if algorithm.algorithm.to_id_string() == "1.3.101.112" && digest != DigestAlgorithm::Sha512 {
+        return CryptoOutcome::Constraints("Ed25519 signers must use SHA-512 (RFC 8419)".into());
+    }
+    verify_with_key(cert.public_key(), &algorithm, digest, message, signature)
+}
+
+/// Verifies the signature of a certificate or CRL (`tbs`, `algorithm`, `signature`) with
+/// the issuer's public key: the digest is the one the algorithm names.
+pub fn verify_issued(
+    issuer_key: &SubjectPublicKeyInfo<'_>,
+    algorithm: &AlgorithmIdentifier<'_>,
+    tbs: &[u8],
+    signature: &[u8],
+) -> CryptoOutcome {
+    use x509_parser::signature_algorithm::SignatureAlgorithm;
+    let digest = match algorithm.algorithm.to_id_string().as_str() {
+        "1.2.840.113549.1.1.11" | "1.2.840.10045.4.3.2" => DigestAlgorithm::Sha256,
+        "1.2.840.113549.1.1.12" | "1.2.840.10045.4.3.3" => DigestAlgorithm::Sha384,
+        "1.2.840.113549.1.1.13" | "1.2.840.10045.4.3.4" | "1.3.101.112" => DigestAlgorithm::Sha512,
+        "1.2.840.113549.1.1.5" | "1.2.840.10045.4.1" => DigestAlgorithm::Sha1,
+        "1.2.840.113549.1.1.10" => match SignatureAlgorithm::try_from(algorithm) {
+            Ok(SignatureAlgorithm::RSASSA_PSS(params)) => {
+                match DigestAlgorithm::from_oid(&params.hash_algorithm_oid().to_id_string()) {
+                    Some(d) => d,
+                    None => return CryptoOutcome::Unsupported("RSASSA-PSS hash".into()),
+                }
+            }
+            _ => return CryptoOutcome::Unsupported("RSASSA-PSS parameters cannot be parsed".into()),
+        },
+        other => return CryptoOutcome::Unsupported(format!("signature algorithm {other}")),
+    };
+    verify_with_key(issuer_key, algorithm, digest, tbs, signature)
+}
+
+/// The core: `signature` over `message` with `spki`, under `algorithm` and `digest`.
+fn verify_with_key(
+    spki: &SubjectPublicKeyInfo<'_>,
+    algorithm: &AlgorithmIdentifier<'_>,
+    digest: DigestAlgorithm,
+    message: &[u8],
+    signature: &[u8],
+) -> CryptoOutcome {
     if digest == DigestAlgorithm::Sha1 {
         return CryptoOutcome::Constraints("SHA-1 is not accepted for signatures".into());
     }
-    let spki = cert.public_key();
     let key = match spki.parsed() {
         Ok(key) => key,
         Err(_) => return CryptoOutcome::Unsupported("the signer's public key cannot be parsed".into()),
@@ -127,7 +169,7 @@ pub fn verify(
                 DigestAlgorithm::Sha1 => unreachable!("refused above"),
             }
         }
-        (PublicKey::RSA(_), "1.2.840.113549.1.1.10") => match pss_verifier(&algorithm, digest) {
+        (PublicKey::RSA(_), "1.2.840.113549.1.1.10") => match pss_verifier(algorithm, digest) {
             Ok(Pss::Ring(v)) => v,
             Ok(Pss::Salt(salt)) => return verify_pss_any_salt(raw_key, digest, salt, message, signature),
             Err(outcome) => return outcome,
@@ -160,11 +202,8 @@ pub fn verify(
                 _ => return CryptoOutcome::Unsupported(format!("ECDSA on curve {curve} with {}", digest.name())),
             }
         }
-        // RFC 8419: pure Ed25519 over the signed attributes; the digest algorithm is SHA-512.
+        // Pure Ed25519 over the message itself.
         (PublicKey::Unknown(_), "1.3.101.112") if spki.algorithm.algorithm.to_id_string() == "1.3.101.112" => {
-            if digest != DigestAlgorithm::Sha512 {
-                return CryptoOutcome::Constraints("Ed25519 signers must use SHA-512 (RFC 8419)".into());
-            }
             &sig::ED25519
         }
         _ => {

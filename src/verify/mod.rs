@@ -1,13 +1,21 @@
 //! The verification engine: pure (bytes, certificates, CRLs, a time and a policy in; a
 //! verdict out), never touching SQLite, so it can be fuzzed and benchmarked alone.
 //!
-//! Built so far: the verdict vocabulary ([`verdict`]) and the checks of a detached CMS
-//! that need no trust decision ([`cms::check_detached`]): BER/DER parsing, signed
-//! attributes, message digest, signer certificate identification, and the signature value
-//! (RSA PKCS#1 v1.5, RSA-PSS with the declared salt, ECDSA P-256/P-384, Ed25519).
-//! Path validation, CRLs and proof of existence come next; until then nothing here says
-//! PASSED.
+//! Built so far:
+//! - [`verdict`]: the ETSI EN 319 102-1 vocabulary (indications, sub-indications);
+//! - [`cms::check_detached`]: the checks of a detached CMS that need no trust decision:
+//!   BER/DER parsing, signed attributes, message digest, ESS signing-certificate(-v2),
+//!   signer certificate identification, and the signature value (RSA PKCS#1 v1.5,
+//!   RSA-PSS with the declared salt, ECDSA P-256/P-384, Ed25519);
+//! - [`path::validate`]: certification path validation at a given time with an RFC 5280
+//!   profile, name constraints, budgets, and the caller's CRLs (x509-limbo's
+//!   document-signing subset: 136 of 137 agree, no false accept).
+//!
+//! Still to come: proof of existence and the policy that turns these into one verdict
+//! per signature. Until then nothing here says PASSED.
 
 pub mod cms;
 pub mod crypto;
+mod names;
+pub mod path;
 pub mod verdict;

@@ -1,0 +1,586 @@
+//! Certification path validation at a given time (RFC 5280 §6), with the profile checks
+//! a document-signing validator needs, and the caller's CRLs.
+//!
+//! Paths are built from the signer towards the trust anchors by subject/issuer names and
+//! key identifiers, depth first, under a budget of signature checks (hostile inputs can
+//! offer exponentially many paths). Every candidate path is then checked in full; the
+//! first that passes wins, otherwise the most specific reason found is returned.
+
+use std::collections::HashSet;
+
+use time::OffsetDateTime;
+use x509_parser::certificate::X509Certificate;
+use x509_parser::extensions::{GeneralName, ParsedExtension};
+use x509_parser::prelude::FromDer;
+use x509_parser::revocation_list::CertificateRevocationList;
+
+use super::crypto::{self, CryptoOutcome};
+use super::names::{self, Name};
+
+/// Limits and requirements of one validation.
+#[derive(Debug, Clone)]
+pub struct PathOptions {
+    /// Most intermediates (not counting self-issued ones) between signer and anchor.
+    pub max_intermediates: Option<usize>,
+    /// Extended key usages the signer's certificate must allow (dotted OIDs).
+    pub required_eku: Vec<String>,
+    /// Most signature verifications spent building paths.
+    pub signature_budget: usize,
+    /// Most name-constraint comparisons (names × subtrees) spent on one candidate path.
+    pub name_constraint_budget: usize,
+}
+
+impl Default for PathOptions {
+    fn default() -> Self {
+        PathOptions {
+            max_intermediates: None,
+            required_eku: Vec::new(),
+            signature_budget: 200,
+            name_constraint_budget: 250_000,
+        }
+    }
+}
+
+/// Why no valid path was found. Variants go from least to most specific: the most
+/// specific reason met on any candidate path is reported ("expired" over "no chain").
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PathError {
+    /// No chain from the certificate to any trust anchor.
+    #[error("no certificate chain to a trust anchor was found")]
+    NoChain,
+    /// The path search ran out of budget.
+    #[error("the path search exceeded its budget")]
+    BudgetExhausted,
+    /// A certificate of the candidate path breaks the RFC 5280 profile.
+    #[error("{0}")]
+    Profile(String),
+    /// A certificate is outside its validity period at the validation time.
+    #[error("{0}")]
+    OutOfValidity(String),
+    /// A certificate is revoked by one of the CRLs given.
+    #[error("{0}")]
+    Revoked(String),
+    /// The signer's certificate itself cannot be used.
+    #[error("the certificate cannot be read: {0}")]
+    Malformed(String),
+}
+
+/// A path that validated: the DER certificates from the signer to the trust anchor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidPath {
+    /// Signer first, trust anchor last.
+    pub chain: Vec<Vec<u8>>,
+    /// The revocation status at the validation time of each certificate but the anchor,
+    /// in chain order. `Unknown` is not "good": the verdict layer turns it into
+    /// INDETERMINATE (TRY_LATER) under a policy that requires revocation data.
+    pub revocation: Vec<Revocation>,
+}
+
+/// What the CRLs given say of one certificate at the validation time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revocation {
+    /// A CRL of its issuer, current at the validation time, does not list it (or lists
+    /// it as revoked only after the validation time).
+    Good {
+        /// The CRL's thisUpdate.
+        crl_this_update: i64,
+    },
+    /// No usable CRL of its issuer was given.
+    Unknown,
+}
+
+impl PathError {
+    fn rank(&self) -> u8 {
+        match self {
+            PathError::NoChain => 0,
+            PathError::BudgetExhausted => 1,
+            PathError::Profile(_) => 2,
+            PathError::OutOfValidity(_) => 3,
+            PathError::Revoked(_) => 4,
+            PathError::Malformed(_) => 5,
+        }
+    }
+}
+
+struct Cert<'a> {
+    der: &'a [u8],
+    x509: X509Certificate<'a>,
+    anchor: bool,
+}
+
+fn parse(der: &[u8]) -> Option<X509Certificate<'_>> {
+    match X509Certificate::from_der(der) {
+        Ok(([], cert)) => Some(cert),
+        _ => None,
+    }
+}
+
+/// Validates `leaf` at `at` against `anchors`, building through `intermediates` and
+/// checking revocation with `crls` (all DER).
+pub fn validate(
+    leaf: &[u8],
+    intermediates: &[Vec<u8>],
+    anchors: &[Vec<u8>],
+    crls: &[Vec<u8>],
+    at: OffsetDateTime,
+    options: &PathOptions,
+) -> Result<ValidPath, PathError> {
+    let leaf = Cert {
+        der: leaf,
+        x509: parse(leaf).ok_or_else(|| PathError::Malformed("not a DER certificate".into()))?,
+        anchor: false,
+    };
+    let mut pool: Vec<Cert<'_>> = Vec::new();
+    for (ders, anchor) in [(anchors, true), (intermediates, false)] {
+        for der in ders {
+            if let Some(x509) = parse(der) {
+                pool.push(Cert { der, x509, anchor });
+            }
+        }
+    }
+    let crls: Vec<CertificateRevocationList<'_>> = crls
+        .iter()
+        .filter_map(|der| CertificateRevocationList::from_der(der).ok().map(|(_, crl)| crl))
+        .collect();
+    let mut search = Search {
+        pool: &pool,
+        crls: &crls,
+        at: at.unix_timestamp(),
+        options,
+        budget: options.signature_budget,
+        best: PathError::NoChain,
+    };
+    let mut path = vec![&leaf];
+    match search.extend(&mut path) {
+        Some((chain, revocation)) => Ok(ValidPath { chain, revocation }),
+        None => Err(search.best),
+    }
+}
+
+struct Search<'s, 'a> {
+    pool: &'s [Cert<'a>],
+    crls: &'s [CertificateRevocationList<'a>],
+    /// Validation time, floored to the second (as certificate times are).
+    at: i64,
+    options: &'s PathOptions,
+    budget: usize,
+    best: PathError,
+}
+
+impl<'s, 'a> Search<'s, 'a> {
+    /// Keeps the most specific reason; among equally specific ones, the first found.
+    fn note(&mut self, e: PathError) {
+        if e.rank() > self.best.rank() {
+            self.best = e;
+        }
+    }
+
+    /// Depth-first: tries every issuer of the path's last certificate.
+    fn extend(&mut self, path: &mut Vec<&'s Cert<'a>>) -> Option<(Vec<Vec<u8>>, Vec<Revocation>)> {
+        let current = *path.last()?;
+        let akid = authority_key_id(&current.x509);
+        for candidate in self.pool {
+            if candidate.x509.subject().as_raw() != current.x509.issuer().as_raw() {
+                continue;
+            }
+            if let (Some(akid), Some(skid)) = (&akid, subject_key_id(&candidate.x509)) {
+                if *akid != skid {
+                    continue;
+                }
+            }
+            // No certificate twice on one path (cycles), by DER or by name and key.
+            if path.iter().any(|c| {
+                c.der == candidate.der
+                    || (c.x509.subject().as_raw() == candidate.x509.subject().as_raw()
+                        && c.x509.public_key().raw == candidate.x509.public_key().raw)
+            }) {
+                continue;
+            }
+            if self.budget == 0 {
+                self.note(PathError::BudgetExhausted);
+                return None;
+            }
+            self.budget -= 1;
+            if !signed_by(&current.x509, &candidate.x509) {
+                continue;
+            }
+            path.push(candidate);
+            if candidate.anchor {
+                match self.check(path) {
+                    Ok(revocation) => return Some((path.iter().map(|c| c.der.to_vec()).collect(), revocation)),
+                    Err(e) => self.note(e),
+                }
+            } else if path.len() <= 1 + self.options.max_intermediates.map_or(16, |m| m + 8).min(16) {
+                if let Some(chain) = self.extend(path) {
+                    return Some(chain);
+                }
+            }
+            path.pop();
+        }
+        None
+    }
+
+    /// The RFC 5280 checks of one complete candidate path (signer first, anchor last).
+    fn check(&self, path: &[&Cert<'a>]) -> Result<Vec<Revocation>, PathError> {
+        let last = path.len() - 1;
+        let mut revocation = Vec::with_capacity(last);
+        let mut nc_budget = self.options.name_constraint_budget;
+        // Intermediates that count against path lengths: not self-issued.
+        let counted = |from: usize, to: usize| (from..to).filter(|&i| i != 0 && !self_issued(&path[i].x509)).count();
+        if let Some(max) = self.options.max_intermediates {
+            if counted(1, last) > max {
+                return Err(PathError::Profile(format!("more than {max} intermediate certificates")));
+            }
+        }
+        for (i, cert) in path.iter().enumerate() {
+            let x = &cert.x509;
+            let what = if i == 0 {
+                "the signer's certificate".to_string()
+            } else if i == last {
+                "the trust anchor".to_string()
+            } else {
+                format!("intermediate {i}")
+            };
+            let profile = |why: &str| PathError::Profile(format!("{what}: {why}"));
+            let v = x.validity();
+            if self.at < v.not_before.timestamp() {
+                return Err(PathError::OutOfValidity(format!(
+                    "{what} is not yet valid at the validation time"
+                )));
+            }
+            if self.at > v.not_after.timestamp() {
+                return Err(PathError::OutOfValidity(format!(
+                    "{what} has expired at the validation time"
+                )));
+            }
+            check_common(x).map_err(|e| profile(&e))?;
+            if i == 0 {
+                check_signer(x, &self.options.required_eku).map_err(|e| profile(&e))?;
+            } else {
+                check_ca(x).map_err(|e| profile(&e))?;
+                // pathLenConstraint: intermediates (not self-issued) below this CA.
+                if let Ok(Some(bc)) = x.basic_constraints() {
+                    if let Some(len) = bc.value.path_len_constraint {
+                        if counted(1, i) > len as usize {
+                            return Err(profile(&format!("pathLenConstraint {len} exceeded")));
+                        }
+                    }
+                }
+                // Name constraints apply to every certificate below, except self-issued
+                // intermediates.
+                if let Ok(Some(nc)) = x.name_constraints() {
+                    if !nc.critical {
+                        return Err(profile("nameConstraints must be critical"));
+                    }
+                    for (j, below) in path[..i].iter().enumerate() {
+                        if j != 0 && self_issued(&below.x509) {
+                            continue;
+                        }
+                        let names = names_of(&below.x509).map_err(|e| profile(&e))?;
+                        names::check(nc.value, &names, &mut nc_budget)
+                            .map_err(|e| profile(&format!("name constraints: {e}")))?;
+                    }
+                }
+            }
+            // AKI on every certificate but a self-signed trust anchor.
+            if !(i == last && self_issued(x)) && authority_key_id(x).is_none() {
+                return Err(profile("no authorityKeyIdentifier"));
+            }
+            if i < last {
+                revocation.push(self.check_revocation(x, &path[i + 1].x509).map_err(|e| match e {
+                    PathError::Revoked(why) => PathError::Revoked(format!("{what} {why}")),
+                    other => other,
+                })?);
+            }
+        }
+        Ok(revocation)
+    }
+
+    /// The CRLs that `issuer` signed, applied to `cert` at the validation time. A CRL
+    /// that is malformed or wrongly issued fails the path; one that is not current
+    /// (issued after the validation time, or past its nextUpdate) is not used.
+    fn check_revocation(
+        &self,
+        cert: &X509Certificate<'_>,
+        issuer: &X509Certificate<'_>,
+    ) -> Result<Revocation, PathError> {
+        let mut status = Revocation::Unknown;
+        for crl in self
+            .crls
+            .iter()
+            .filter(|c| c.issuer().as_raw() == issuer.subject().as_raw())
+        {
+            let bad = |why: &str| PathError::Profile(format!("CRL of {}: {why}", issuer.subject()));
+            let verified = crypto::verify_issued(
+                issuer.public_key(),
+                &crl.signature_algorithm,
+                crl.tbs_cert_list.as_ref(),
+                &crl.signature_value.data,
+            );
+            if verified != CryptoOutcome::Valid {
+                return Err(bad("its signature does not verify"));
+            }
+            if let Ok(Some(ku)) = issuer.key_usage() {
+                if !ku.value.crl_sign() {
+                    return Err(bad("its issuer's keyUsage lacks cRLSign"));
+                }
+            }
+            let mut number = false;
+            for ext in crl.extensions() {
+                match ext.parsed_extension() {
+                    ParsedExtension::CRLNumber(_) => {
+                        if ext.critical {
+                            return Err(bad("cRLNumber must not be critical"));
+                        }
+                        number = true;
+                    }
+                    _ if ext.critical => return Err(bad("unknown critical extension")),
+                    _ => {}
+                }
+            }
+            if !number {
+                return Err(bad("no cRLNumber"));
+            }
+            let serial = strip_zeros(cert.raw_serial());
+            // Revoked at or before the validation time: the certificate was no longer good
+            // then. (Revoked later: it still was; proof of existence decides the rest.)
+            if let Some(entry) = crl
+                .iter_revoked_certificates()
+                .find(|r| strip_zeros(r.raw_serial()) == serial)
+            {
+                if entry.revocation_date.timestamp() <= self.at {
+                    return Err(PathError::Revoked(format!(
+                        "was revoked on {}",
+                        entry.revocation_date.to_datetime()
+                    )));
+                }
+            }
+            let this_update = crl.last_update().timestamp();
+            let current = this_update <= self.at && crl.next_update().is_none_or(|next| self.at <= next.timestamp());
+            if current {
+                status = Revocation::Good {
+                    crl_this_update: this_update,
+                };
+            }
+        }
+        Ok(status)
+    }
+}
+
+fn strip_zeros(bytes: &[u8]) -> &[u8] {
+    let n = bytes.iter().take_while(|&&b| b == 0).count();
+    &bytes[n.min(bytes.len().saturating_sub(1))..]
+}
+
+fn self_issued(x: &X509Certificate<'_>) -> bool {
+    x.subject().as_raw() == x.issuer().as_raw()
+}
+
+fn signed_by(cert: &X509Certificate<'_>, issuer: &X509Certificate<'_>) -> bool {
+    crypto::verify_issued(
+        issuer.public_key(),
+        &cert.signature_algorithm,
+        cert.tbs_certificate.as_ref(),
+        &cert.signature_value.data,
+    ) == CryptoOutcome::Valid
+}
+
+fn authority_key_id(x: &X509Certificate<'_>) -> Option<Vec<u8>> {
+    x.extensions()
+        .iter()
+        .find_map(|e| match e.parsed_extension() {
+            ParsedExtension::AuthorityKeyIdentifier(aki) => {
+                aki.key_identifier.as_ref().map(|k| k.0.to_vec()).or(Some(Vec::new()))
+            }
+            _ => None,
+        })
+        .filter(|k| !k.is_empty())
+}
+
+fn subject_key_id(x: &X509Certificate<'_>) -> Option<Vec<u8>> {
+    x.extensions().iter().find_map(|e| match e.parsed_extension() {
+        ParsedExtension::SubjectKeyIdentifier(k) => Some(k.0.to_vec()),
+        _ => None,
+    })
+}
+
+/// Extensions this validator understands (and may therefore be critical).
+const KNOWN: &[&str] = &[
+    "2.5.29.19", // basicConstraints
+    "2.5.29.15", // keyUsage
+    "2.5.29.37", // extKeyUsage
+    "2.5.29.17", // subjectAltName
+    "2.5.29.30", // nameConstraints
+    "2.5.29.36", // policyConstraints
+    "2.5.29.32", // certificatePolicies
+    "2.5.29.33", // policyMappings
+    "2.5.29.54", // inhibitAnyPolicy
+    "2.5.29.31", // cRLDistributionPoints
+];
+
+/// Checks every certificate of a path needs.
+fn check_common(x: &X509Certificate<'_>) -> Result<(), String> {
+    if x.signature_algorithm != x.tbs_certificate.signature {
+        return Err("signatureAlgorithm differs from the TBS signature field".into());
+    }
+    let serial = x.raw_serial();
+    if serial.is_empty() || serial[0] & 0x80 != 0 {
+        return Err("the serial number is not positive".into());
+    }
+    if strip_zeros(serial) == [0] {
+        return Err("the serial number is zero".into());
+    }
+    if serial.len() > 20 {
+        return Err("the serial number is longer than 20 octets".into());
+    }
+    let mut seen = HashSet::new();
+    for ext in x.extensions() {
+        let oid = ext.oid.to_id_string();
+        if !seen.insert(oid.clone()) {
+            return Err(format!("extension {oid} appears twice"));
+        }
+        if let ParsedExtension::ParseError { .. } = ext.parsed_extension() {
+            return Err(format!("extension {oid} is malformed"));
+        }
+        match oid.as_str() {
+            "2.5.29.35" | "2.5.29.14" | "1.3.6.1.5.5.7.1.1" if ext.critical => {
+                return Err(format!("extension {oid} must not be critical"));
+            }
+            "2.5.29.36" if !ext.critical => return Err("policyConstraints must be critical".into()),
+            _ => {}
+        }
+        // AKI and SKI are understood; their criticality was refused just above.
+        if ext.critical && !KNOWN.contains(&oid.as_str()) {
+            return Err(format!("unknown critical extension {oid}"));
+        }
+    }
+    if x.issuer().iter().next().is_none() {
+        return Err("the issuer name is empty".into());
+    }
+    // A certificate with an empty subject must name itself in a critical SAN.
+    if x.subject().iter().next().is_none() {
+        match x.subject_alternative_name() {
+            Ok(Some(san)) if san.critical => {}
+            _ => return Err("an empty subject needs a critical subjectAltName".into()),
+        }
+    }
+    if let Ok(Some(san)) = x.subject_alternative_name() {
+        if san.value.general_names.is_empty() {
+            return Err("an empty subjectAltName".into());
+        }
+        for name in &san.value.general_names {
+            names::san_name(name)?;
+        }
+    } else if x.subject_alternative_name().is_err() {
+        return Err("a malformed subjectAltName".into());
+    }
+    Ok(())
+}
+
+/// The signer's certificate: usable for signing documents.
+fn check_signer(x: &X509Certificate<'_>, required_eku: &[String]) -> Result<(), String> {
+    let is_ca = matches!(x.basic_constraints(), Ok(Some(bc)) if bc.value.ca);
+    match x.key_usage() {
+        Ok(Some(ku)) => {
+            if ku.value.key_cert_sign() && !is_ca {
+                return Err("keyCertSign without the cA basic constraint".into());
+            }
+            // A CA in the signer's place (allowed by RFC 5280) is judged by the
+            // signature layer's policy, which requires digitalSignature or nonRepudiation.
+            if !(is_ca || ku.value.digital_signature() || ku.value.non_repudiation()) {
+                return Err("keyUsage allows neither digitalSignature nor nonRepudiation".into());
+            }
+        }
+        Ok(None) => {}
+        Err(_) => return Err("a malformed keyUsage".into()),
+    }
+    if !is_ca && matches!(x.name_constraints(), Ok(Some(_))) {
+        return Err("nameConstraints in an end-entity certificate".into());
+    }
+    match x.extended_key_usage() {
+        Ok(Some(eku)) => {
+            let e = eku.value;
+            let mut present: Vec<String> = e.other.iter().map(|o| o.to_id_string()).collect();
+            for (flag, oid) in [
+                (e.server_auth, "1.3.6.1.5.5.7.3.1"),
+                (e.client_auth, "1.3.6.1.5.5.7.3.2"),
+                (e.code_signing, "1.3.6.1.5.5.7.3.3"),
+                (e.email_protection, "1.3.6.1.5.5.7.3.4"),
+                (e.time_stamping, "1.3.6.1.5.5.7.3.8"),
+                (e.ocsp_signing, "1.3.6.1.5.5.7.3.9"),
+            ] {
+                if flag {
+                    present.push(oid.to_string());
+                }
+            }
+            if present.is_empty() && !e.any {
+                return Err("an empty extendedKeyUsage".into());
+            }
+            for wanted in required_eku {
+                if !e.any && !present.contains(wanted) {
+                    return Err(format!("extendedKeyUsage lacks {wanted}"));
+                }
+            }
+        }
+        Ok(None) => {}
+        Err(_) => return Err("a malformed extendedKeyUsage".into()),
+    }
+    Ok(())
+}
+
+/// A CA certificate on the path (intermediate or anchor).
+fn check_ca(x: &X509Certificate<'_>) -> Result<(), String> {
+    match x.basic_constraints() {
+        Ok(Some(bc)) => {
+            if !bc.value.ca {
+                return Err("not a CA (basicConstraints cA is false)".into());
+            }
+            if !bc.critical {
+                return Err("basicConstraints must be critical in a CA certificate".into());
+            }
+        }
+        Ok(None) => return Err("no basicConstraints: not a CA".into()),
+        Err(_) => return Err("a malformed basicConstraints".into()),
+    }
+    match x.key_usage() {
+        Ok(Some(ku)) if !ku.value.key_cert_sign() => return Err("keyUsage lacks keyCertSign".into()),
+        Err(_) => return Err("a malformed keyUsage".into()),
+        _ => {}
+    }
+    if subject_key_id(x).is_none() {
+        return Err("no subjectKeyIdentifier".into());
+    }
+    if x.subject().iter().next().is_none() {
+        return Err("an empty subject".into());
+    }
+    Ok(())
+}
+
+/// The names name constraints apply to: the subject DN (if not empty) and every SAN.
+fn names_of(x: &X509Certificate<'_>) -> Result<Vec<Name>, String> {
+    let mut out = Vec::new();
+    if x.subject().iter().next().is_some() {
+        out.push(Name::Dn(names::rdns(x.subject())));
+    }
+    match x.subject_alternative_name() {
+        Ok(Some(san)) => {
+            for general in &san.value.general_names {
+                if let GeneralName::OtherName(..) = general {
+                    out.push(Name::Other("otherName"));
+                    continue;
+                }
+                out.push(names::san_name(general)?);
+            }
+        }
+        // RFC 5280 §4.2.1.10: without a SAN, rfc822Name constraints apply to the
+        // subject's emailAddress attributes.
+        _ => {
+            for email in x.subject().iter_email() {
+                let address = email.as_str().map_err(|_| "a malformed emailAddress".to_string())?;
+                out.push(names::email_name(address)?);
+            }
+        }
+    }
+    Ok(out)
+}
