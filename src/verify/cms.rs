@@ -109,17 +109,23 @@ fn check_detached_inner(cms: &[u8], content: &[u8]) -> Result<CmsCheck, FormatFa
         ));
     }
     let econtent_type = signed.content_info.content_type.to_string();
-    let certificates: Vec<Vec<u8>> = signed
-        .certificates
-        .iter()
-        .flat_map(|set| set.iter())
-        .filter_map(|choice| match choice {
-            CertificateChoices::Certificate(cert) => {
-                Some(cert.encode_ref().to_captured(Mode::Ber).into_bytes().to_vec())
-            }
-            _ => None,
-        })
-        .collect();
+    // The certificates exactly as received: a re-encoding of parsed values may differ
+    // from the DER the CA signed (and that ESS hashes); fall back to it only for
+    // certificates whose original bytes cannot be located.
+    let certificates = match raw_certificates(cms) {
+        Some(raw) if !raw.is_empty() => raw,
+        _ => signed
+            .certificates
+            .iter()
+            .flat_map(|set| set.iter())
+            .filter_map(|choice| match choice {
+                CertificateChoices::Certificate(cert) => {
+                    Some(cert.encode_ref().to_captured(Mode::Ber).into_bytes().to_vec())
+                }
+                _ => None,
+            })
+            .collect(),
+    };
     if signed.signer_infos.is_empty() {
         return Err(FormatFailure("no SignerInfo".into()));
     }
@@ -235,6 +241,47 @@ fn check_signer(signer: &SignerInfo, econtent_type: &str, content: &[u8], certif
         }
     })();
     check
+}
+
+/// The X.509 certificates of a SignedData's `certificates` field, as their original bytes.
+fn raw_certificates(cms: &[u8]) -> Option<Vec<Vec<u8>>> {
+    use bcder::decode::Constructed;
+    use bcder::Tag;
+    let captured = Constructed::decode(cms, Mode::Ber, |cons| {
+        cons.take_sequence(|cons| {
+            Oid::take_from(cons)?;
+            cons.take_constructed_if(Tag::CTX_0, |cons| {
+                cons.take_sequence(|cons| {
+                    // version, digestAlgorithms, encapContentInfo
+                    for _ in 0..3 {
+                        cons.skip_one()?;
+                    }
+                    let mut found = Vec::new();
+                    cons.take_opt_constructed_if(Tag::CTX_0, |set| loop {
+                        let mut more = false;
+                        let one = set.capture(|c| {
+                            more = c.skip_one()?.is_some();
+                            Ok(())
+                        })?;
+                        if !more {
+                            return Ok(());
+                        }
+                        found.push(one.as_slice().to_vec());
+                    })?;
+                    cons.skip_all()?;
+                    Ok(found)
+                })
+            })
+        })
+    })
+    .ok()?;
+    // Keep the X.509 certificates (not attribute or other certificate formats).
+    Some(
+        captured
+            .into_iter()
+            .filter(|der| matches!(X509Certificate::from_der(der), Ok(([], _))))
+            .collect(),
+    )
 }
 
 /// The first ESSCertID(v2) of a signing-certificate attribute: its hash algorithm

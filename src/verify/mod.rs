@@ -11,11 +11,13 @@
 //!   profile, name constraints, budgets, and the caller's CRLs (x509-limbo's
 //!   document-signing subset: 136 of 137 agree, no false accept).
 //!
-//! Still to come: proof of existence and the policy that turns these into one verdict
-//! per signature. Until then nothing here says PASSED.
+//! - [`signature::verify_detached`]: one verdict per signature: the CMS checks, the
+//!   policy (ESS attribute, signer key usage, revocation data and its freshness), path
+//!   validation now and, on expiry or revocation, at the caller's proof of existence.
 
 pub mod cms;
 pub mod crypto;
 mod names;
 pub mod path;
+pub mod signature;
 pub mod verdict;

@@ -58,9 +58,14 @@ pub enum PathError {
     /// A certificate is outside its validity period at the validation time.
     #[error("{0}")]
     OutOfValidity(String),
-    /// A certificate is revoked by one of the CRLs given.
-    #[error("{0}")]
-    Revoked(String),
+    /// A certificate is revoked by one of the CRLs given, at or before the validation time.
+    #[error("{detail}")]
+    Revoked {
+        /// When it was revoked (Unix seconds).
+        revoked_at: i64,
+        /// Which certificate, in words.
+        detail: String,
+    },
     /// The signer's certificate itself cannot be used.
     #[error("the certificate cannot be read: {0}")]
     Malformed(String),
@@ -80,8 +85,8 @@ pub struct ValidPath {
 /// What the CRLs given say of one certificate at the validation time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Revocation {
-    /// A CRL of its issuer, current at the validation time, does not list it (or lists
-    /// it as revoked only after the validation time).
+    /// A CRL of its issuer, current at the validation time or issued after it, does not
+    /// list it (or lists it as revoked only after the validation time).
     Good {
         /// The CRL's thisUpdate.
         crl_this_update: i64,
@@ -97,7 +102,7 @@ impl PathError {
             PathError::BudgetExhausted => 1,
             PathError::Profile(_) => 2,
             PathError::OutOfValidity(_) => 3,
-            PathError::Revoked(_) => 4,
+            PathError::Revoked { .. } => 4,
             PathError::Malformed(_) => 5,
         }
     }
@@ -289,7 +294,10 @@ impl<'s, 'a> Search<'s, 'a> {
             }
             if i < last {
                 revocation.push(self.check_revocation(x, &path[i + 1].x509).map_err(|e| match e {
-                    PathError::Revoked(why) => PathError::Revoked(format!("{what} {why}")),
+                    PathError::Revoked { revoked_at, detail } => PathError::Revoked {
+                        revoked_at,
+                        detail: format!("{what} {detail}"),
+                    },
                     other => other,
                 })?);
             }
@@ -298,8 +306,8 @@ impl<'s, 'a> Search<'s, 'a> {
     }
 
     /// The CRLs that `issuer` signed, applied to `cert` at the validation time. A CRL
-    /// that is malformed or wrongly issued fails the path; one that is not current
-    /// (issued after the validation time, or past its nextUpdate) is not used.
+    /// that is malformed or wrongly issued fails the path; a stale one (the validation
+    /// time is past its nextUpdate) is not used.
     fn check_revocation(
         &self,
         cert: &X509Certificate<'_>,
@@ -350,14 +358,17 @@ impl<'s, 'a> Search<'s, 'a> {
                 .find(|r| strip_zeros(r.raw_serial()) == serial)
             {
                 if entry.revocation_date.timestamp() <= self.at {
-                    return Err(PathError::Revoked(format!(
-                        "was revoked on {}",
-                        entry.revocation_date.to_datetime()
-                    )));
+                    return Err(PathError::Revoked {
+                        revoked_at: entry.revocation_date.timestamp(),
+                        detail: format!("was revoked on {}", entry.revocation_date.to_datetime()),
+                    });
                 }
             }
+            // Usable for the status at `at`: current then (thisUpdate <= at <= nextUpdate),
+            // or issued after `at` (it lists every revocation up to its thisUpdate, so
+            // one dated after `at`, or none, means the certificate was good at `at`).
             let this_update = crl.last_update().timestamp();
-            let current = this_update <= self.at && crl.next_update().is_none_or(|next| self.at <= next.timestamp());
+            let current = this_update >= self.at || crl.next_update().is_none_or(|next| self.at <= next.timestamp());
             if current {
                 status = Revocation::Good {
                     crl_this_update: this_update,

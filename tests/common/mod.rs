@@ -135,3 +135,5 @@ pub fn text(seed: u64, n: usize) -> Vec<u8> {
 pub fn raw_sqlite(path: &std::path::Path) -> rusqlite::Connection {
     rusqlite::Connection::open(path).unwrap()
 }
+
+pub mod pki;

@@ -1,0 +1,417 @@
+//! One verdict per signature (ETSI EN 319 102-1, simplified): the CMS checks, the signer
+//! constraints of the policy, path validation now, and, when that fails on expiry or
+//! revocation, validation at the proof of existence (POE) the caller holds.
+//!
+//! The claimed signing time is only a claim: a thief with a stolen key backdates it. It
+//! decides just one thing: a certificate revoked at or before the *claimed* time is
+//! FAILED/REVOKED (even the signer does not claim to have signed before). Everything else
+//! that depends on time uses the POE: the vault's own recorded time or a timestamp.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use x509_parser::prelude::{FromDer, X509Certificate};
+
+use super::cms::{self, EssBinding, SignerOutcome};
+use super::path::{self, PathError, PathOptions, Revocation};
+use super::verdict::{Indication, SubIndication};
+
+/// What a signature must satisfy beyond cryptography and the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    /// The policy's name, recorded in every verdict.
+    pub name: String,
+    /// The ESS signing-certificate(-v2) attribute must bind the signer's certificate
+    /// (CAdES and PAdES: yes; `adbe.pkcs7.detached`: no).
+    pub require_signing_certificate_attribute: bool,
+    /// Without a current CRL for every certificate of the chain, the answer is
+    /// INDETERMINATE/TRY_LATER.
+    pub require_revocation_data: bool,
+    /// Strict freshness: a CRL must also have been issued after the signing time (the
+    /// POE if there is one, else the claimed time).
+    pub crl_issued_after_signing: bool,
+}
+
+impl Policy {
+    /// CAdES baseline B-B (the vault's own signatures): signing-certificate attribute and
+    /// revocation data required; CRLs current at the validation time.
+    pub fn cades_baseline() -> Policy {
+        Policy {
+            name: "results-vault/cades-baseline-b".into(),
+            require_signing_certificate_attribute: true,
+            require_revocation_data: true,
+            crl_issued_after_signing: false,
+        }
+    }
+
+    /// `adbe.pkcs7.detached` PDF signatures: no signing-certificate attribute required.
+    pub fn pkcs7_detached() -> Policy {
+        Policy {
+            name: "results-vault/adbe-pkcs7-detached".into(),
+            require_signing_certificate_attribute: false,
+            ..Policy::cades_baseline()
+        }
+    }
+}
+
+/// Everything a validation needs besides the signature and the data.
+#[derive(Debug, Clone)]
+pub struct ValidationContext<'a> {
+    /// Trust anchors (DER), e.g. the National Root CA.
+    pub anchors: &'a [Vec<u8>],
+    /// Extra intermediates (DER), beyond those the CMS carries.
+    pub intermediates: &'a [Vec<u8>],
+    /// CRLs (DER), used even for certificates that name no distribution point.
+    pub crls: &'a [Vec<u8>],
+    /// The time of the check ("now", passed in).
+    pub validation_time: OffsetDateTime,
+    /// The best proof that the signature existed at a time: the vault's recorded
+    /// completion or ingest time, or a timestamp. `None`: only the claim exists.
+    pub proof_of_existence: Option<OffsetDateTime>,
+    /// The policy.
+    pub policy: &'a Policy,
+    /// Verify every SignerInfo; by default a CMS with more than one is a FORMAT_FAILURE.
+    pub all_signers: bool,
+}
+
+/// A certificate, as a verdict shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateSummary {
+    /// Subject DN.
+    pub subject: String,
+    /// Issuer DN.
+    pub issuer: String,
+    /// Serial number, hex.
+    pub serial: String,
+    /// notBefore, RFC 3339.
+    pub not_before: String,
+    /// notAfter, RFC 3339.
+    pub not_after: String,
+}
+
+/// The revocation check, as a verdict shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevocationSummary {
+    /// `GOOD`, `REVOKED` or `UNKNOWN` for the signer's certificate.
+    pub status: String,
+    /// Where the answer came from, e.g. `CRL of CN=… issued 2026-11-01T00:00:00Z`.
+    pub source: Option<String>,
+    /// When the certificate was revoked, if it was.
+    pub revoked_at: Option<String>,
+}
+
+/// The verdict on one signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignatureVerdict {
+    /// PASSED, INDETERMINATE or FAILED.
+    pub indication: Indication,
+    /// Why, unless PASSED.
+    pub sub_indication: Option<SubIndication>,
+    /// What happened, in words.
+    pub detail: String,
+    /// The signer's certificate.
+    pub signer: Option<CertificateSummary>,
+    /// The chain used, signer first.
+    pub chain: Vec<CertificateSummary>,
+    /// The signingTime attribute (a claim).
+    pub claimed_signing_time: Option<String>,
+    /// The proof of existence used, if any.
+    pub proof_of_existence: Option<String>,
+    /// Hash and signature value verified.
+    pub integrity: bool,
+    /// The chain was valid (and unrevoked) at the signing time proven by the POE.
+    pub valid_at_signing_time: Option<bool>,
+    /// The revocation check of the signer's certificate.
+    pub revocation: RevocationSummary,
+    /// The policy applied.
+    pub policy: String,
+    /// The verifier: `results-vault <version>`.
+    pub verifier: String,
+    /// The time of the check.
+    pub validation_time: String,
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+fn from_unix(s: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(s).map(rfc3339).unwrap_or_default()
+}
+
+fn summary(der: &[u8]) -> Option<CertificateSummary> {
+    let (_, c) = X509Certificate::from_der(der).ok()?;
+    Some(CertificateSummary {
+        subject: c.subject().to_string(),
+        issuer: c.issuer().to_string(),
+        serial: c.raw_serial().iter().map(|b| format!("{b:02x}")).collect(),
+        not_before: from_unix(c.validity().not_before.timestamp()),
+        not_after: from_unix(c.validity().not_after.timestamp()),
+    })
+}
+
+/// Verifies a detached CMS over `content`: one verdict per SignerInfo verified (one,
+/// unless `all_signers`). A CMS that cannot be read gives one INDETERMINATE/FORMAT_FAILURE
+/// verdict: a bad signature is a verdict, never an error.
+pub fn verify_detached(cms_bytes: &[u8], content: &[u8], ctx: &ValidationContext<'_>) -> Vec<SignatureVerdict> {
+    let base = SignatureVerdict {
+        indication: Indication::Indeterminate,
+        sub_indication: Some(SubIndication::FormatFailure),
+        detail: String::new(),
+        signer: None,
+        chain: Vec::new(),
+        claimed_signing_time: None,
+        proof_of_existence: ctx.proof_of_existence.map(rfc3339),
+        integrity: false,
+        valid_at_signing_time: None,
+        revocation: RevocationSummary {
+            status: "UNKNOWN".into(),
+            source: None,
+            revoked_at: None,
+        },
+        policy: ctx.policy.name.clone(),
+        verifier: format!("results-vault {}", crate::VERSION),
+        validation_time: rfc3339(ctx.validation_time),
+    };
+    let checked = match cms::check_detached(cms_bytes, content) {
+        Ok(c) => c,
+        Err(e) => {
+            return vec![SignatureVerdict {
+                detail: e.to_string(),
+                ..base
+            }]
+        }
+    };
+    if checked.signers.len() > 1 && !ctx.all_signers {
+        return vec![SignatureVerdict {
+            detail: format!("{} SignerInfos where one was expected", checked.signers.len()),
+            ..base
+        }];
+    }
+    let mut intermediates = checked.certificates.clone();
+    intermediates.extend_from_slice(ctx.intermediates);
+    checked
+        .signers
+        .iter()
+        .map(|signer| judge(signer, &intermediates, ctx, base.clone()))
+        .collect()
+}
+
+fn judge(
+    signer: &cms::SignerCheck,
+    intermediates: &[Vec<u8>],
+    ctx: &ValidationContext<'_>,
+    base: SignatureVerdict,
+) -> SignatureVerdict {
+    let mut v = SignatureVerdict {
+        signer: signer.certificate.as_deref().and_then(summary),
+        claimed_signing_time: signer.claimed_signing_time.map(rfc3339),
+        ..base
+    };
+    let verdict = |mut v: SignatureVerdict, indication, sub, detail: String| {
+        v.indication = indication;
+        v.sub_indication = sub;
+        v.detail = detail;
+        v
+    };
+    use Indication::{Failed, Indeterminate, Passed};
+    use SubIndication as S;
+    match &signer.outcome {
+        SignerOutcome::Intact => v.integrity = true,
+        SignerOutcome::HashFailure => {
+            return verdict(
+                v,
+                Failed,
+                Some(S::HashFailure),
+                "the data's digest differs from the signed messageDigest".into(),
+            )
+        }
+        SignerOutcome::SigCryptoFailure => {
+            return verdict(
+                v,
+                Failed,
+                Some(S::SigCryptoFailure),
+                "the signature value does not verify".into(),
+            )
+        }
+        SignerOutcome::FormatFailure(why) => return verdict(v, Indeterminate, Some(S::FormatFailure), why.clone()),
+        SignerOutcome::NoSigningCertificate => {
+            return verdict(
+                v,
+                Indeterminate,
+                Some(S::NoSigningCertificateFound),
+                "the signer's certificate is not in the CMS".into(),
+            )
+        }
+        SignerOutcome::SigningCertificateMismatch => {
+            return verdict(
+                v,
+                Indeterminate,
+                Some(S::NoSigningCertificateFound),
+                "the signing-certificate attribute names another certificate".into(),
+            )
+        }
+        SignerOutcome::CryptoConstraints(why) | SignerOutcome::Unsupported(why) => {
+            return verdict(v, Indeterminate, Some(S::CryptoConstraintsFailure), why.clone())
+        }
+    }
+    if ctx.policy.require_signing_certificate_attribute && signer.signing_certificate_attribute != EssBinding::Matches {
+        return verdict(
+            v,
+            Indeterminate,
+            Some(S::FormatFailure),
+            "the policy requires the ESS signing-certificate attribute".into(),
+        );
+    }
+    let Some(leaf) = signer.certificate.as_deref() else {
+        return verdict(
+            v,
+            Indeterminate,
+            Some(S::NoSigningCertificateFound),
+            "no signer certificate".into(),
+        );
+    };
+    if let Some(problem) = signer_key_usage_problem(leaf) {
+        return verdict(v, Indeterminate, Some(S::SigConstraintsFailure), problem);
+    }
+    if ctx.anchors.is_empty() {
+        return verdict(
+            v,
+            Indeterminate,
+            Some(S::NoCertificateChainFound),
+            "no trust anchor was given".into(),
+        );
+    }
+    let options = PathOptions::default();
+    let claimed = signer.claimed_signing_time.map(|t| t.unix_timestamp());
+    let now = path::validate(
+        leaf,
+        intermediates,
+        ctx.anchors,
+        ctx.crls,
+        ctx.validation_time,
+        &options,
+    );
+    let (valid, at_poe) = match now {
+        Ok(p) => (p, false),
+        Err(e @ (PathError::Revoked { .. } | PathError::OutOfValidity(_))) => {
+            // Past-signature validation: was the chain good when the signature provably existed?
+            let Some(poe) = ctx.proof_of_existence else {
+                return time_failure(v, &e, claimed, None);
+            };
+            match path::validate(leaf, intermediates, ctx.anchors, ctx.crls, poe, &options) {
+                Ok(p) => {
+                    v.detail = format!("{e}; but the signature existed at {}, before that", rfc3339(poe));
+                    (p, true)
+                }
+                Err(e2 @ (PathError::Revoked { .. } | PathError::OutOfValidity(_))) => {
+                    return time_failure(v, &e2, claimed, Some(poe))
+                }
+                Err(other) => return path_failure(v, other),
+            }
+        }
+        Err(other) => return path_failure(v, other),
+    };
+    v.chain = valid.chain.iter().filter_map(|d| summary(d)).collect();
+    v.valid_at_signing_time = match ctx.proof_of_existence {
+        Some(_) if at_poe => Some(true),
+        Some(poe) => Some(path::validate(leaf, intermediates, ctx.anchors, ctx.crls, poe, &options).is_ok()),
+        None => None,
+    };
+    match valid.revocation.first() {
+        Some(Revocation::Good { crl_this_update }) => {
+            v.revocation = RevocationSummary {
+                status: "GOOD".into(),
+                source: Some(format!("CRL issued {}", from_unix(*crl_this_update))),
+                revoked_at: None,
+            };
+        }
+        _ => v.revocation.status = "UNKNOWN".into(),
+    }
+    if ctx.policy.require_revocation_data {
+        let signing = ctx.proof_of_existence.map(|t| t.unix_timestamp()).or(claimed);
+        for status in &valid.revocation {
+            let fresh = match status {
+                Revocation::Good { crl_this_update } => {
+                    !ctx.policy.crl_issued_after_signing || signing.is_none_or(|s| *crl_this_update > s)
+                }
+                Revocation::Unknown => false,
+            };
+            if !fresh {
+                return verdict(
+                    v,
+                    Indeterminate,
+                    Some(S::TryLater),
+                    "no current CRL covers every certificate of the chain".into(),
+                );
+            }
+        }
+    }
+    let detail = if v.detail.is_empty() {
+        "signature valid".into()
+    } else {
+        v.detail.clone()
+    };
+    verdict(v, Passed, None, detail)
+}
+
+/// Expired or revoked at the time that counts.
+fn time_failure(
+    v: SignatureVerdict,
+    e: &PathError,
+    claimed: Option<i64>,
+    poe: Option<OffsetDateTime>,
+) -> SignatureVerdict {
+    let mut v = v;
+    v.valid_at_signing_time = Some(false);
+    let after_poe = |what: &str| match poe {
+        Some(p) => format!("{what}, and the proof of existence ({}) is not earlier", rfc3339(p)),
+        None => format!("{what}, and there is no proof the signature existed before"),
+    };
+    match e {
+        PathError::Revoked { revoked_at, detail } => {
+            v.revocation = RevocationSummary {
+                status: "REVOKED".into(),
+                source: Some("CRL".into()),
+                revoked_at: Some(from_unix(*revoked_at)),
+            };
+            if claimed.is_some_and(|c| *revoked_at <= c) {
+                v.indication = Indication::Failed;
+                v.sub_indication = Some(SubIndication::Revoked);
+                v.detail = format!("{detail}, at or before the claimed signing time");
+            } else {
+                v.indication = Indication::Indeterminate;
+                v.sub_indication = Some(SubIndication::RevokedNoPoe);
+                v.detail = after_poe(detail);
+            }
+        }
+        other => {
+            v.indication = Indication::Indeterminate;
+            v.sub_indication = Some(SubIndication::OutOfBoundsNoPoe);
+            v.detail = after_poe(&other.to_string());
+        }
+    }
+    v
+}
+
+fn path_failure(mut v: SignatureVerdict, e: PathError) -> SignatureVerdict {
+    v.indication = Indication::Indeterminate;
+    v.sub_indication = Some(match e {
+        PathError::Malformed(_) => SubIndication::FormatFailure,
+        PathError::Profile(_) => SubIndication::ChainConstraintsFailure,
+        _ => SubIndication::NoCertificateChainFound,
+    });
+    v.detail = e.to_string();
+    v
+}
+
+/// A signer needs digitalSignature or nonRepudiation when its certificate has a keyUsage.
+fn signer_key_usage_problem(der: &[u8]) -> Option<String> {
+    let (_, c) = X509Certificate::from_der(der).ok()?;
+    match c.key_usage() {
+        Ok(Some(ku)) if !(ku.value.digital_signature() || ku.value.non_repudiation()) => {
+            Some("the signer's keyUsage allows neither digitalSignature nor nonRepudiation".into())
+        }
+        _ => None,
+    }
+}
