@@ -155,6 +155,29 @@ impl Pki {
         self.der("crl", &file)
     }
 
+    /// Issues another signer certificate for a new key of `spec` (`ed25519`, `rsa:2048`,
+    /// …) under the root; returns its DER. Files: `{name}.key`, `{name}.pem`.
+    pub fn issue(&self, name: &str, spec: &str) -> Vec<u8> {
+        let (key, csr, cert) = (format!("{name}.key"), format!("{name}.csr"), format!("{name}.pem"));
+        let subject = format!("/CN={name}");
+        assert!(openssl(
+            self.dir.path(),
+            &["req", "-newkey", spec, "-nodes", "-keyout", &key, "-out", &csr, "-subj", &subject]
+        ));
+        self.ca(&[
+            "-in",
+            &csr,
+            "-out",
+            &cert,
+            "-extensions",
+            "v3_signer",
+            "-days",
+            "365",
+            "-notext",
+        ]);
+        self.der("x509", &cert)
+    }
+
     /// Revokes the signer (revocation date: now).
     pub fn revoke_signer(&self) {
         self.ca(&["-revoke", "signer.pem"]);
