@@ -132,6 +132,37 @@ fn openssl_signatures_verify_and_tampering_is_caught_as_openssl_does() {
             "rsa without signed attributes",
             sign(d, "rsa", &["-md", "sha256", "-noattr"]),
         ),
+        // pyHanko's choice, the maximum salt, which ring cannot verify (RustCrypto rsa can).
+        (
+            "rsa pss max salt",
+            sign(
+                d,
+                "rsa",
+                &[
+                    "-md",
+                    "sha256",
+                    "-keyopt",
+                    "rsa_padding_mode:pss",
+                    "-keyopt",
+                    "rsa_pss_saltlen:max",
+                ],
+            ),
+        ),
+        (
+            "rsa pss sha512 salt 32",
+            sign(
+                d,
+                "rsa",
+                &[
+                    "-md",
+                    "sha512",
+                    "-keyopt",
+                    "rsa_padding_mode:pss",
+                    "-keyopt",
+                    "rsa_pss_saltlen:32",
+                ],
+            ),
+        ),
         ("p256 sha256", sign(d, "p256", &["-md", "sha256"])),
         ("p256 sha384", sign(d, "p256", &["-md", "sha384"])),
     ];
@@ -183,6 +214,11 @@ fn weak_and_unusable_signatures_are_never_intact() {
     assert!(matches!(outcome(&weak, &content), SignerOutcome::CryptoConstraints(_)));
     let sha1 = sign(d, "rsa", &["-md", "sha1"]);
     assert!(matches!(outcome(&sha1, &content), SignerOutcome::CryptoConstraints(_)));
+    // A signer named by subject key identifier: the CMS crate's SignerIdentifier parser
+    // expects a constructed [0] where RFC 5652 has a primitive one, so such a CMS cannot
+    // be read yet. It must be reported (FORMAT_FAILURE), never judged.
+    let by_keyid = sign(d, "rsa", &["-md", "sha256", "-keyid"]);
+    assert!(check_detached(&by_keyid, &content).is_err());
     let no_certs = sign(d, "rsa", &["-md", "sha256", "-nocerts"]);
     assert_eq!(outcome(&no_certs, &content), SignerOutcome::NoSigningCertificate);
 }

@@ -102,7 +102,7 @@ fn check_detached_inner(cms: &[u8], content: &[u8]) -> Result<CmsCheck, FormatFa
             cms.len()
         )));
     }
-    let signed = SignedData::decode_ber(cms).map_err(|e| FormatFailure(e.to_string()))?;
+    let (cms, signed) = decode_allowing_padding(cms)?;
     if signed.content_info.content.is_some() {
         return Err(FormatFailure(
             "the content is encapsulated; a detached signature was expected".into(),
@@ -241,6 +241,25 @@ fn check_signer(signer: &SignerInfo, econtent_type: &str, content: &[u8], certif
         }
     })();
     check
+}
+
+/// Decodes the SignedData; a PDF's `/Contents` reserves room and pads the CMS with zeros,
+/// which a BER encoding's end-of-contents octets (`00 00` pairs) cannot be told apart
+/// from by looking: try the shortest candidates first. Returns the CMS without padding.
+fn decode_allowing_padding(cms: &[u8]) -> Result<(&[u8], SignedData), FormatFailure> {
+    let first_error = match SignedData::decode_ber(cms) {
+        Ok(signed) => return Ok((cms, signed)),
+        Err(e) => FormatFailure(e.to_string()),
+    };
+    let end = cms.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+    (end..cms.len().min(end + 64))
+        .step_by(2)
+        .find_map(|len| {
+            SignedData::decode_ber(&cms[..len])
+                .ok()
+                .map(|signed| (&cms[..len], signed))
+        })
+        .ok_or(first_error)
 }
 
 /// The X.509 certificates of a SignedData's `certificates` field, as their original bytes.
