@@ -37,4 +37,6 @@ step cargo test --no-default-features --features cli
 RUSTDOCFLAGS="-D warnings" step cargo doc --no-deps --all-features
 # Benchmarks are compiled, never run here (nor their 1M-record generator).
 step cargo bench --no-run --all-features
+# The x509-limbo line (agreement, skips, false accepts) in the log.
+step cargo test --all-features --test limbo -- --nocapture
 step cargo test --all-features
