@@ -219,6 +219,20 @@ fn weak_and_unusable_signatures_are_never_intact() {
     // be read yet. It must be reported (FORMAT_FAILURE), never judged.
     let by_keyid = sign(d, "rsa", &["-md", "sha256", "-keyid"]);
     assert!(check_detached(&by_keyid, &content).is_err());
+    // A policy for legacy results admits them (and still checks them).
+    use results_vault::verify::cms::check_detached_with;
+    for old in [&weak, &sha1] {
+        assert_eq!(
+            check_detached_with(old, &content, true).unwrap().signers[0].outcome,
+            SignerOutcome::Intact
+        );
+        let mut other = content.clone();
+        other[0] ^= 1;
+        assert_eq!(
+            check_detached_with(old, &other, true).unwrap().signers[0].outcome,
+            SignerOutcome::HashFailure
+        );
+    }
     let no_certs = sign(d, "rsa", &["-md", "sha256", "-nocerts"]);
     assert_eq!(outcome(&no_certs, &content), SignerOutcome::NoSigningCertificate);
 }

@@ -89,13 +89,18 @@ pub struct CmsCheck {
 /// Parses `cms` (BER or DER ContentInfo of a SignedData) and checks every SignerInfo
 /// against the detached `content`.
 pub fn check_detached(cms: &[u8], content: &[u8]) -> Result<CmsCheck, FormatFailure> {
+    check_detached_with(cms, content, false)
+}
+
+/// Like [`check_detached`]; `legacy` admits SHA-1 and 1024-bit RSA (old results).
+pub fn check_detached_with(cms: &[u8], content: &[u8], legacy: bool) -> Result<CmsCheck, FormatFailure> {
     // The ASN.1 layer asserts on some encodings it does not expect; a hostile CMS must
     // give a FORMAT_FAILURE, not take the process down.
-    std::panic::catch_unwind(|| check_detached_inner(cms, content))
+    std::panic::catch_unwind(|| check_detached_inner(cms, content, legacy))
         .unwrap_or_else(|_| Err(FormatFailure("the ASN.1 decoder gave up on this encoding".into())))
 }
 
-fn check_detached_inner(cms: &[u8], content: &[u8]) -> Result<CmsCheck, FormatFailure> {
+fn check_detached_inner(cms: &[u8], content: &[u8], legacy: bool) -> Result<CmsCheck, FormatFailure> {
     if cms.len() > MAX_CMS_SIZE {
         return Err(FormatFailure(format!(
             "{} bytes, more than the {MAX_CMS_SIZE} accepted",
@@ -132,12 +137,18 @@ fn check_detached_inner(cms: &[u8], content: &[u8]) -> Result<CmsCheck, FormatFa
     let signers = signed
         .signer_infos
         .iter()
-        .map(|signer| check_signer(signer, &econtent_type, content, &certificates))
+        .map(|signer| check_signer(signer, &econtent_type, content, &certificates, legacy))
         .collect();
     Ok(CmsCheck { certificates, signers })
 }
 
-fn check_signer(signer: &SignerInfo, econtent_type: &str, content: &[u8], certificates: &[Vec<u8>]) -> SignerCheck {
+fn check_signer(
+    signer: &SignerInfo,
+    econtent_type: &str,
+    content: &[u8],
+    certificates: &[Vec<u8>],
+    legacy: bool,
+) -> SignerCheck {
     let mut check = SignerCheck {
         certificate: find_certificate(&signer.sid, certificates),
         digest_algorithm: DigestAlgorithm::from_oid(&signer.digest_algorithm.algorithm.to_string()),
@@ -233,6 +244,7 @@ fn check_signer(signer: &SignerInfo, econtent_type: &str, content: &[u8], certif
             digest,
             &message,
             &signer.signature.to_bytes(),
+            legacy,
         ) {
             CryptoOutcome::Valid => SignerOutcome::Intact,
             CryptoOutcome::Invalid => SignerOutcome::SigCryptoFailure,

@@ -73,17 +73,22 @@ pub enum CryptoOutcome {
     Unsupported(String),
 }
 
-/// The smallest RSA modulus accepted.
+/// The smallest RSA modulus accepted; and under a policy that admits legacy results.
 const MIN_RSA_BITS: usize = 2048;
+const MIN_LEGACY_RSA_BITS: usize = 1024;
 
 /// Verifies `signature` over `message` with the public key of `certificate` (DER), under
 /// the SignerInfo's `signature_algorithm` (DER AlgorithmIdentifier) and `digest`.
+///
+/// `legacy` admits SHA-1 and RSA keys of 1024 to 2047 bits, for results signed before
+/// those were retired; otherwise they are CRYPTO_CONSTRAINTS_FAILURE.
 pub fn verify(
     certificate: &[u8],
     signature_algorithm: &[u8],
     digest: DigestAlgorithm,
     message: &[u8],
     signature: &[u8],
+    legacy: bool,
 ) -> CryptoOutcome {
     let Ok((_, cert)) = X509Certificate::from_der(certificate) else {
         return CryptoOutcome::Unsupported("the signer's certificate cannot be parsed".into());
@@ -95,7 +100,7 @@ pub fn verify(
     if algorithm.algorithm.to_id_string() == "1.3.101.112" && digest != DigestAlgorithm::Sha512 {
         return CryptoOutcome::Constraints("Ed25519 signers must use SHA-512 (RFC 8419)".into());
     }
-    verify_with_key(cert.public_key(), &algorithm, digest, message, signature)
+    verify_with_key(cert.public_key(), &algorithm, digest, message, signature, legacy)
 }
 
 /// Verifies the signature of a certificate or CRL (`tbs`, `algorithm`, `signature`) with
@@ -105,6 +110,7 @@ pub fn verify_issued(
     algorithm: &AlgorithmIdentifier<'_>,
     tbs: &[u8],
     signature: &[u8],
+    legacy: bool,
 ) -> CryptoOutcome {
     use x509_parser::signature_algorithm::SignatureAlgorithm;
     let digest = match algorithm.algorithm.to_id_string().as_str() {
@@ -123,7 +129,7 @@ pub fn verify_issued(
         },
         other => return CryptoOutcome::Unsupported(format!("signature algorithm {other}")),
     };
-    verify_with_key(issuer_key, algorithm, digest, tbs, signature)
+    verify_with_key(issuer_key, algorithm, digest, tbs, signature, legacy)
 }
 
 /// The core: `signature` over `message` with `spki`, under `algorithm` and `digest`.
@@ -133,8 +139,9 @@ fn verify_with_key(
     digest: DigestAlgorithm,
     message: &[u8],
     signature: &[u8],
+    legacy: bool,
 ) -> CryptoOutcome {
-    if digest == DigestAlgorithm::Sha1 {
+    if digest == DigestAlgorithm::Sha1 && !legacy {
         return CryptoOutcome::Constraints("SHA-1 is not accepted for signatures".into());
     }
     let key = match spki.parsed() {
@@ -145,7 +152,7 @@ fn verify_with_key(
     let oid = algorithm.algorithm.to_id_string();
 
     let verifier: &'static dyn sig::VerificationAlgorithm = match (&key, oid.as_str()) {
-        (PublicKey::RSA(rsa), _) if rsa.key_size() < MIN_RSA_BITS => {
+        (PublicKey::RSA(rsa), _) if rsa.key_size() < if legacy { MIN_LEGACY_RSA_BITS } else { MIN_RSA_BITS } => {
             return CryptoOutcome::Constraints(format!("RSA key of {} bits (at least {MIN_RSA_BITS})", rsa.key_size()));
         }
         // rsaEncryption as a signature algorithm, or sha*WithRSAEncryption matching the digest.
@@ -162,11 +169,14 @@ fn verify_with_key(
             if named.is_some_and(|d| d != digest) {
                 return CryptoOutcome::Invalid;
             }
-            match digest {
-                DigestAlgorithm::Sha256 => &sig::RSA_PKCS1_2048_8192_SHA256,
-                DigestAlgorithm::Sha384 => &sig::RSA_PKCS1_2048_8192_SHA384,
-                DigestAlgorithm::Sha512 => &sig::RSA_PKCS1_2048_8192_SHA512,
-                DigestAlgorithm::Sha1 => unreachable!("refused above"),
+            match (digest, legacy) {
+                (DigestAlgorithm::Sha256, false) => &sig::RSA_PKCS1_2048_8192_SHA256,
+                (DigestAlgorithm::Sha384, _) => &sig::RSA_PKCS1_2048_8192_SHA384,
+                (DigestAlgorithm::Sha512, false) => &sig::RSA_PKCS1_2048_8192_SHA512,
+                // Legacy results: 1024-bit keys and SHA-1, as ring names them.
+                (DigestAlgorithm::Sha256, true) => &sig::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
+                (DigestAlgorithm::Sha512, true) => &sig::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,
+                (DigestAlgorithm::Sha1, _) => &sig::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
             }
         }
         (PublicKey::RSA(_), "1.2.840.113549.1.1.10") => match pss_verifier(algorithm, digest) {

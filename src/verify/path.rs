@@ -28,6 +28,8 @@ pub struct PathOptions {
     pub signature_budget: usize,
     /// Most name-constraint comparisons (names × subtrees) spent on one candidate path.
     pub name_constraint_budget: usize,
+    /// Admit SHA-1 and 1024-bit RSA in certificate and CRL signatures (old results).
+    pub allow_legacy_algorithms: bool,
 }
 
 impl Default for PathOptions {
@@ -37,6 +39,7 @@ impl Default for PathOptions {
             required_eku: Vec::new(),
             signature_budget: 200,
             name_constraint_budget: 250_000,
+            allow_legacy_algorithms: false,
         }
     }
 }
@@ -207,7 +210,7 @@ impl<'s, 'a> Search<'s, 'a> {
                 return None;
             }
             self.budget -= 1;
-            if !signed_by(&current.x509, &candidate.x509) {
+            if !signed_by(&current.x509, &candidate.x509, self.options.allow_legacy_algorithms) {
                 continue;
             }
             path.push(candidate);
@@ -325,6 +328,7 @@ impl<'s, 'a> Search<'s, 'a> {
                 &crl.signature_algorithm,
                 crl.tbs_cert_list.as_ref(),
                 &crl.signature_value.data,
+                self.options.allow_legacy_algorithms,
             );
             if verified != CryptoOutcome::Valid {
                 return Err(bad("its signature does not verify"));
@@ -388,12 +392,13 @@ fn self_issued(x: &X509Certificate<'_>) -> bool {
     x.subject().as_raw() == x.issuer().as_raw()
 }
 
-fn signed_by(cert: &X509Certificate<'_>, issuer: &X509Certificate<'_>) -> bool {
+fn signed_by(cert: &X509Certificate<'_>, issuer: &X509Certificate<'_>, legacy: bool) -> bool {
     crypto::verify_issued(
         issuer.public_key(),
         &cert.signature_algorithm,
         cert.tbs_certificate.as_ref(),
         &cert.signature_value.data,
+        legacy,
     ) == CryptoOutcome::Valid
 }
 

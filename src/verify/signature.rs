@@ -29,6 +29,8 @@ pub struct Policy {
     /// Strict freshness: a CRL must also have been issued after the signing time (the
     /// POE if there is one, else the claimed time).
     pub crl_issued_after_signing: bool,
+    /// Admit SHA-1 and 1024-bit RSA, for results signed before those were retired.
+    pub allow_legacy_algorithms: bool,
 }
 
 impl Policy {
@@ -40,6 +42,7 @@ impl Policy {
             require_signing_certificate_attribute: true,
             require_revocation_data: true,
             crl_issued_after_signing: false,
+            allow_legacy_algorithms: false,
         }
     }
 
@@ -173,7 +176,7 @@ pub fn verify_detached(cms_bytes: &[u8], content: &[u8], ctx: &ValidationContext
         verifier: format!("results-vault {}", crate::VERSION),
         validation_time: rfc3339(ctx.validation_time),
     };
-    let checked = match cms::check_detached(cms_bytes, content) {
+    let checked = match cms::check_detached_with(cms_bytes, content, ctx.policy.allow_legacy_algorithms) {
         Ok(c) => c,
         Err(e) => {
             return vec![SignatureVerdict {
@@ -282,7 +285,10 @@ fn judge(
             "no trust anchor was given".into(),
         );
     }
-    let options = PathOptions::default();
+    let options = PathOptions {
+        allow_legacy_algorithms: ctx.policy.allow_legacy_algorithms,
+        ..PathOptions::default()
+    };
     let claimed = signer.claimed_signing_time.map(|t| t.unix_timestamp());
     let now = path::validate(
         leaf,
