@@ -214,11 +214,12 @@ fn weak_and_unusable_signatures_are_never_intact() {
     assert!(matches!(outcome(&weak, &content), SignerOutcome::CryptoConstraints(_)));
     let sha1 = sign(d, "rsa", &["-md", "sha1"]);
     assert!(matches!(outcome(&sha1, &content), SignerOutcome::CryptoConstraints(_)));
-    // A signer named by subject key identifier: the CMS crate's SignerIdentifier parser
-    // expects a constructed [0] where RFC 5652 has a primitive one, so such a CMS cannot
-    // be read yet. It must be reported (FORMAT_FAILURE), never judged.
+    // A signer named by subject key identifier (a primitive [0], RFC 5652 §5.3).
     let by_keyid = sign(d, "rsa", &["-md", "sha256", "-keyid"]);
-    assert!(check_detached(&by_keyid, &content).is_err());
+    assert_eq!(outcome(&by_keyid, &content), SignerOutcome::Intact);
+    let mut other = content.clone();
+    other[1] ^= 1;
+    assert_eq!(outcome(&by_keyid, &other), SignerOutcome::HashFailure);
     // A policy for legacy results admits them (and still checks them).
     use results_vault::verify::cms::check_detached_with;
     for old in [&weak, &sha1] {

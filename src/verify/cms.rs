@@ -8,7 +8,7 @@
 
 use bcder::encode::Values;
 use bcder::{Mode, OctetString, Oid};
-use cryptographic_message_syntax::asn1::rfc5652::{CertificateChoices, SignedData, SignerIdentifier, SignerInfo};
+use cryptographic_message_syntax::asn1::rfc5652::{SignerIdentifier, SignerInfo};
 use time::OffsetDateTime;
 use x509_parser::prelude::{FromDer, ParsedExtension, X509Certificate};
 
@@ -107,30 +107,14 @@ fn check_detached_inner(cms: &[u8], content: &[u8], legacy: bool) -> Result<CmsC
             cms.len()
         )));
     }
-    let (cms, signed) = decode_allowing_padding(cms)?;
-    if signed.content_info.content.is_some() {
+    let signed = decode_allowing_padding(cms)?;
+    if signed.content.is_some() {
         return Err(FormatFailure(
             "the content is encapsulated; a detached signature was expected".into(),
         ));
     }
-    let econtent_type = signed.content_info.content_type.to_string();
-    // The certificates exactly as received: a re-encoding of parsed values may differ
-    // from the DER the CA signed (and that ESS hashes); fall back to it only for
-    // certificates whose original bytes cannot be located.
-    let certificates = match raw_certificates(cms) {
-        Some(raw) if !raw.is_empty() => raw,
-        _ => signed
-            .certificates
-            .iter()
-            .flat_map(|set| set.iter())
-            .filter_map(|choice| match choice {
-                CertificateChoices::Certificate(cert) => {
-                    Some(cert.encode_ref().to_captured(Mode::Ber).into_bytes().to_vec())
-                }
-                _ => None,
-            })
-            .collect(),
-    };
+    let econtent_type = signed.content_type.to_string();
+    let certificates = signed.certificates;
     if signed.signer_infos.is_empty() {
         return Err(FormatFailure("no SignerInfo".into()));
     }
@@ -255,64 +239,123 @@ fn check_signer(
     check
 }
 
-/// Decodes the SignedData; a PDF's `/Contents` reserves room and pads the CMS with zeros,
-/// which a BER encoding's end-of-contents octets (`00 00` pairs) cannot be told apart
-/// from by looking: try the shortest candidates first. Returns the CMS without padding.
-fn decode_allowing_padding(cms: &[u8]) -> Result<(&[u8], SignedData), FormatFailure> {
-    let first_error = match SignedData::decode_ber(cms) {
-        Ok(signed) => return Ok((cms, signed)),
-        Err(e) => FormatFailure(e.to_string()),
-    };
-    let end = cms.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
-    (end..cms.len().min(end + 64))
-        .step_by(2)
-        .find_map(|len| {
-            SignedData::decode_ber(&cms[..len])
-                .ok()
-                .map(|signed| (&cms[..len], signed))
-        })
-        .ok_or(first_error)
+/// A SignedData as this engine reads it: the encapsulated content's type (and content,
+/// which a detached signature must not have), the certificates exactly as received, and
+/// the SignerInfos.
+struct Decoded {
+    content_type: Oid,
+    content: Option<OctetString>,
+    certificates: Vec<Vec<u8>>,
+    signer_infos: Vec<SignerInfo>,
 }
 
-/// The X.509 certificates of a SignedData's `certificates` field, as their original bytes.
-fn raw_certificates(cms: &[u8]) -> Option<Vec<Vec<u8>>> {
-    use bcder::decode::Constructed;
+/// Decodes a ContentInfo holding a SignedData (BER or DER) with the CMS crate's field
+/// types, but its own walk through SignedData and SignerInfo: the crate's walk reads
+/// a subject-key-identifier SignerIdentifier as constructed where RFC 5652 makes it a
+/// primitive `[0] IMPLICIT OCTET STRING`, and it re-encodes certificates.
+fn decode(cms: &[u8]) -> Result<Decoded, FormatFailure> {
+    use bcder::decode::{Constructed, DecodeError, Source};
     use bcder::Tag;
-    let captured = Constructed::decode(cms, Mode::Ber, |cons| {
+    use cryptographic_message_syntax::asn1::rfc5652::{
+        CertificateSet, CmsVersion, DigestAlgorithmIdentifiers, EncapsulatedContentInfo, IssuerAndSerialNumber,
+        SignedAttributes, UnsignedAttributes,
+    };
+    use x509_certificate::rfc5280::AlgorithmIdentifier;
+
+    fn signer_info<S: Source>(cons: &mut Constructed<S>) -> Result<SignerInfo, DecodeError<S::Error>> {
+        let version = CmsVersion::take_from(cons)?;
+        let sid = match cons.take_opt_value_if(Tag::CTX_0, OctetString::from_content)? {
+            Some(ski) => SignerIdentifier::SubjectKeyIdentifier(ski),
+            None => SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber::take_from(cons)?),
+        };
+        let digest_algorithm = AlgorithmIdentifier::take_from(cons)?;
+        // Signed attributes: the bytes as received (they are what was signed), and parsed.
+        let signed = cons.take_opt_constructed_if(Tag::CTX_0, |cons| {
+            let raw = cons.capture_all()?;
+            let bytes = raw.as_slice().to_vec();
+            let parsed = Constructed::decode(raw.as_slice(), Mode::Ber, SignedAttributes::take_from_set)
+                .map_err(|e| e.convert())?;
+            Ok((parsed, bytes))
+        })?;
+        let signature_algorithm = AlgorithmIdentifier::take_from(cons)?;
+        let signature = OctetString::take_from(cons)?;
+        let unsigned_attributes = cons.take_opt_constructed_if(Tag::CTX_1, UnsignedAttributes::take_from_set)?;
+        let (signed_attributes, signed_attributes_data) = match signed {
+            Some((parsed, bytes)) => (Some(parsed), Some(bytes)),
+            None => (None, None),
+        };
+        Ok(SignerInfo {
+            version,
+            sid,
+            digest_algorithm,
+            signed_attributes,
+            signature_algorithm,
+            signature,
+            unsigned_attributes,
+            signed_attributes_data,
+        })
+    }
+
+    Constructed::decode(cms, Mode::Ber, |cons| {
         cons.take_sequence(|cons| {
-            Oid::take_from(cons)?;
+            let oid = Oid::take_from(cons)?;
+            if oid.to_string() != "1.2.840.113549.1.7.2" {
+                return Err(cons.content_err("not a SignedData"));
+            }
             cons.take_constructed_if(Tag::CTX_0, |cons| {
                 cons.take_sequence(|cons| {
-                    // version, digestAlgorithms, encapContentInfo
-                    for _ in 0..3 {
-                        cons.skip_one()?;
-                    }
-                    let mut found = Vec::new();
-                    cons.take_opt_constructed_if(Tag::CTX_0, |set| loop {
-                        let mut more = false;
-                        let one = set.capture(|c| {
-                            more = c.skip_one()?.is_some();
-                            Ok(())
-                        })?;
-                        if !more {
-                            return Ok(());
-                        }
-                        found.push(one.as_slice().to_vec());
+                    CmsVersion::take_from(cons)?;
+                    DigestAlgorithmIdentifiers::take_from(cons)?;
+                    let encapsulated = EncapsulatedContentInfo::take_from(cons)?;
+                    // The certificate set's bytes as received (walked by the crate's own
+                    // parser), split into the DER certificates they hold; an entry that is
+                    // not a DER X.509 certificate ends the list.
+                    let mut certificates = Vec::new();
+                    let captured = cons.take_opt_constructed_if(Tag::CTX_0, |set| {
+                        set.capture(|c| CertificateSet::take_from(c).map(|_| ()))
                     })?;
-                    cons.skip_all()?;
-                    Ok(found)
+                    if let Some(captured) = captured {
+                        let mut rest = captured.as_slice();
+                        while let Ok((after, _)) = X509Certificate::from_der(rest) {
+                            certificates.push(rest[..rest.len() - after.len()].to_vec());
+                            rest = after;
+                        }
+                    }
+                    // CRLs inside the CMS are not used: the caller supplies revocation data.
+                    cons.take_opt_constructed_if(Tag::CTX_1, |c| c.skip_all())?;
+                    let signer_infos = cons.take_set(|set| {
+                        let mut all = Vec::new();
+                        while let Some(si) = set.take_opt_sequence(signer_info)? {
+                            all.push(si);
+                        }
+                        Ok(all)
+                    })?;
+                    Ok(Decoded {
+                        content_type: encapsulated.content_type,
+                        content: encapsulated.content,
+                        certificates,
+                        signer_infos,
+                    })
                 })
             })
         })
     })
-    .ok()?;
-    // Keep the X.509 certificates (not attribute or other certificate formats).
-    Some(
-        captured
-            .into_iter()
-            .filter(|der| matches!(X509Certificate::from_der(der), Ok(([], _))))
-            .collect(),
-    )
+    .map_err(|e| FormatFailure(e.to_string()))
+}
+
+/// Decodes the SignedData; a PDF's `/Contents` reserves room and pads the CMS with zeros,
+/// which a BER encoding's end-of-contents octets (`00 00` pairs) cannot be told apart
+/// from by looking: try the shortest candidates first.
+fn decode_allowing_padding(cms: &[u8]) -> Result<Decoded, FormatFailure> {
+    let first_error = match decode(cms) {
+        Ok(signed) => return Ok(signed),
+        Err(e) => e,
+    };
+    let end = cms.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+    (end..cms.len().min(end + 64))
+        .step_by(2)
+        .find_map(|len| decode(&cms[..len]).ok())
+        .ok_or(first_error)
 }
 
 /// The first ESSCertID(v2) of a signing-certificate attribute: its hash algorithm
