@@ -85,3 +85,26 @@ fn untrusted_expired_and_not_yet_valid_chains_fail() {
         Err(PathError::Malformed(_))
     ));
 }
+
+#[test]
+fn a_crl_is_applied_only_within_its_scope() {
+    let p = Pki::new();
+    let soon = OffsetDateTime::now_utc() + Duration::minutes(1);
+    let anchors = std::slice::from_ref(&p.root);
+    let opts = PathOptions::default();
+    // Before revocation: a user-certificates CRL covers the signer; a CA-only one does not;
+    // a CRL for some reasons only cannot say "good".
+    let users = p.crl_with("users", "crl_users");
+    let cas = p.crl_with("cas", "crl_cas");
+    let some = p.crl_with("some", "crl_some_reasons");
+    let status = |crl: &Vec<u8>| {
+        validate(&p.signer, &[], anchors, std::slice::from_ref(crl), soon, &opts).map(|v| v.revocation[0])
+    };
+    assert!(matches!(status(&users), Ok(Revocation::Good { .. })));
+    assert_eq!(status(&cas), Ok(Revocation::Unknown));
+    assert_eq!(status(&some), Ok(Revocation::Unknown));
+    // After revocation, the in-scope CRL says so.
+    p.revoke_signer();
+    let users = p.crl_with("users-revoked", "crl_users");
+    assert!(matches!(status(&users), Err(PathError::Revoked { .. })));
+}

@@ -339,6 +339,10 @@ impl<'s, 'a> Search<'s, 'a> {
                 }
             }
             let mut number = false;
+            // Whether this CRL's scope covers `cert` (RFC 5280 §5.2.5, §6.3.3), and
+            // covers it for every reason.
+            let mut in_scope = true;
+            let mut complete = true;
             for ext in crl.extensions() {
                 match ext.parsed_extension() {
                     ParsedExtension::CRLNumber(_) => {
@@ -347,9 +351,27 @@ impl<'s, 'a> Search<'s, 'a> {
                         }
                         number = true;
                     }
+                    ParsedExtension::IssuingDistributionPoint(idp) => {
+                        let is_ca = matches!(cert.basic_constraints(), Ok(Some(bc)) if bc.value.ca);
+                        if (idp.only_contains_user_certs && is_ca)
+                            || (idp.only_contains_ca_certs && !is_ca)
+                            || idp.only_contains_attribute_certs
+                            || idp.indirect_crl
+                        {
+                            in_scope = false;
+                        }
+                        if idp.only_some_reasons.is_some() {
+                            complete = false;
+                        }
+                    }
+                    // A delta CRL only adds to a base CRL this validator does not pair it with.
+                    _ if ext.oid.to_id_string() == "2.5.29.27" => in_scope = false,
                     _ if ext.critical => return Err(bad("unknown critical extension")),
                     _ => {}
                 }
+            }
+            if !in_scope {
+                continue;
             }
             if !number {
                 return Err(bad("no cRLNumber"));
@@ -373,7 +395,7 @@ impl<'s, 'a> Search<'s, 'a> {
             // one dated after `at`, or none, means the certificate was good at `at`).
             let this_update = crl.last_update().timestamp();
             let current = this_update >= self.at || crl.next_update().is_none_or(|next| self.at <= next.timestamp());
-            if current {
+            if current && complete {
                 status = Revocation::Good {
                     crl_this_update: this_update,
                 };

@@ -30,6 +30,21 @@ subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 [ crl_ext ]
 authorityKeyIdentifier = keyid
+[ crl_users ]
+authorityKeyIdentifier = keyid
+issuingDistributionPoint = critical, @idp_users
+[ idp_users ]
+onlyuser = TRUE
+[ crl_cas ]
+authorityKeyIdentifier = keyid
+issuingDistributionPoint = critical, @idp_cas
+[ idp_cas ]
+onlyCA = TRUE
+[ crl_some_reasons ]
+authorityKeyIdentifier = keyid
+issuingDistributionPoint = critical, @idp_reasons
+[ idp_reasons ]
+onlysomereasons = keyCompromise
 ";
 
 pub fn openssl(dir: &Path, args: &[&str]) -> bool {
@@ -150,8 +165,13 @@ impl Pki {
 
     /// A CRL of the root as the index stands now (DER).
     pub fn crl(&self, name: &str) -> Vec<u8> {
+        self.crl_with(name, "crl_ext")
+    }
+
+    /// Like [`Pki::crl`], with the CRL extensions of config section `section`.
+    pub fn crl_with(&self, name: &str, section: &str) -> Vec<u8> {
         let file = format!("{name}.crl");
-        self.ca(&["-gencrl", "-out", &file, "-crlexts", "crl_ext"]);
+        self.ca(&["-gencrl", "-out", &file, "-crlexts", section]);
         self.der("crl", &file)
     }
 
