@@ -1,7 +1,7 @@
 //! Verifying a detached CMS over ~200 KB (RSA-2048 and P-256 signers, made by openssl),
 //! against the same run's floor: SHA-256 of the content plus one bare `ring` verification
 //! of the signed attributes. Prints paired medians and ratios: integrity only (the CMS
-//! checks) and the full verdict (path validation and CRL every time: no chain cache yet).
+//! checks), the full verdict building the chain every time, and with a `ChainCache`.
 //!
 //! `cargo bench --bench verify` (needs the `openssl` CLI).
 
@@ -13,6 +13,7 @@ use std::process::Command;
 
 use cryptographic_message_syntax::asn1::rfc5652::SignedData;
 use results_vault::verify::cms::check_detached;
+use results_vault::verify::path::ChainCache;
 use results_vault::verify::signature::{verify_detached, Policy, ValidationContext};
 use results_vault::verify::verdict::Indication;
 use support::{compressed_doc, paired};
@@ -180,6 +181,7 @@ fn main() {
             proof_of_existence: None,
             policy: &policy,
             all_signers: false,
+            chain_cache: None,
         };
         assert_eq!(verify_detached(&cms, &content, &ctx)[0].indication, Indication::Passed);
         let rounds = std::env::var("RV_BENCH_ROUNDS")
@@ -196,12 +198,26 @@ fn main() {
             },
         );
         paired(
-            &format!("{name} full verdict"),
+            &format!("{name} full, no chain cache"),
             rounds,
             f64::INFINITY,
             |_| floor(),
             |_| {
                 std::hint::black_box(verify_detached(&cms, &content, &ctx));
+            },
+        );
+        let cache = ChainCache::new();
+        let cached = ValidationContext {
+            chain_cache: Some(&cache),
+            ..ctx.clone()
+        };
+        paired(
+            &format!("{name} full, chain cached"),
+            rounds,
+            1.25,
+            |_| floor(),
+            |_| {
+                std::hint::black_box(verify_detached(&cms, &content, &cached));
             },
         );
     }

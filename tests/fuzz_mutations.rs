@@ -79,6 +79,7 @@ fn mutated_inputs_never_panic_hang_or_pass_for_other_data() {
             proof_of_existence: None,
             policy: &policy,
             all_signers: true,
+            chain_cache: None,
         };
         let started = Instant::now();
         // A signature never vouches for data it was not made over.
@@ -115,6 +116,7 @@ fn oversized_input_is_refused_with_a_clear_reason() {
         proof_of_existence: None,
         policy: &policy,
         all_signers: false,
+        chain_cache: None,
     };
     let v = &verify_detached(&huge, b"x", &ctx)[0];
     assert_eq!(v.indication, Indication::Indeterminate);

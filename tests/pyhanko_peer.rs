@@ -82,6 +82,7 @@ fn pyhanko_signatures_pass_and_tampering_fails() {
             proof_of_existence: None,
             policy: &policy,
             all_signers: false,
+            chain_cache: None,
         };
         let v = &verify_detached(&cms, &content, &ctx)[0];
         assert_eq!(

@@ -24,6 +24,7 @@ fn check(
         proof_of_existence: poe,
         policy,
         all_signers: false,
+        chain_cache: None,
     };
     let mut verdicts = verify_detached(cms, content, &ctx);
     assert_eq!(verdicts.len(), 1);
@@ -146,4 +147,43 @@ fn revocation_is_judged_against_the_proof_of_existence() {
     let late_poe = OffsetDateTime::now_utc();
     let v = check(&signed_after, &content, &anchors, &crl, Some(late_poe), &cades);
     assert_eq!(v.indication, Indication::Failed, "{}", v.detail);
+}
+
+#[test]
+fn a_cached_chain_is_still_checked_against_time_and_crls() {
+    use results_vault::verify::path::ChainCache;
+    let p = Pki::new();
+    let content = b"Ket qua".to_vec();
+    let cms = p.sign(&content, &["-cades"]);
+    let good_crl = vec![p.crl("good")];
+    let cache = ChainCache::new();
+    let cades = Policy::cades_baseline();
+    let anchors = vec![p.root.clone()];
+    let ctx = |crls, at| ValidationContext {
+        anchors: &anchors,
+        intermediates: &[],
+        crls,
+        validation_time: at,
+        proof_of_existence: None,
+        policy: &cades,
+        all_signers: false,
+        chain_cache: Some(&cache),
+    };
+    let soon = OffsetDateTime::now_utc() + Duration::minutes(1);
+    for _ in 0..2 {
+        let v = &verify_detached(&cms, &content, &ctx(&good_crl, soon))[0];
+        assert_eq!(says(v), (Indication::Passed, None), "{}", v.detail);
+    }
+    // The cached path does not hide a revocation or an expiry.
+    p.revoke_signer();
+    let revoked = vec![p.crl("revoked")];
+    let v = &verify_detached(&cms, &content, &ctx(&revoked, soon))[0];
+    assert_ne!(v.indication, Indication::Passed, "{}", v.detail);
+    let v = &verify_detached(&cms, &content, &ctx(&good_crl, soon + Duration::days(400)))[0];
+    assert_eq!(
+        says(v),
+        (Indication::Indeterminate, Some(SubIndication::OutOfBoundsNoPoe)),
+        "{}",
+        v.detail
+    );
 }

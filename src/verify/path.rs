@@ -166,6 +166,97 @@ pub fn validate(
     }
 }
 
+/// Paths already built, so that a signer seen again skips the path search and the
+/// certificate signature checks (the costly part). Everything that depends on the time or
+/// the CRLs is checked again on every use. Safe to share between threads.
+#[derive(Debug, Default)]
+pub struct ChainCache {
+    paths: std::sync::Mutex<std::collections::HashMap<[u8; 32], Vec<Vec<u8>>>>,
+}
+
+impl ChainCache {
+    /// An empty cache.
+    pub fn new() -> ChainCache {
+        ChainCache::default()
+    }
+
+    /// The cache key: the signer and the certificate pools the path may use.
+    fn key(leaf: &[u8], intermediates: &[Vec<u8>], anchors: &[Vec<u8>]) -> [u8; 32] {
+        let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+        for (tag, ders) in [
+            (b'L', std::slice::from_ref(&leaf.to_vec())),
+            (b'I', intermediates),
+            (b'A', anchors),
+        ] {
+            for der in ders {
+                ctx.update(&[tag]);
+                ctx.update(&(der.len() as u64).to_be_bytes());
+                ctx.update(der);
+            }
+        }
+        let mut key = [0u8; 32];
+        key.copy_from_slice(ctx.finish().as_ref());
+        key
+    }
+
+    /// Like [`validate`], reusing the path found for the same signer and pools: it is
+    /// checked again in full except for the certificate signatures, which were verified
+    /// when it was built. If that check fails, a full validation runs.
+    pub fn validate(
+        &self,
+        leaf: &[u8],
+        intermediates: &[Vec<u8>],
+        anchors: &[Vec<u8>],
+        crls: &[Vec<u8>],
+        at: OffsetDateTime,
+        options: &PathOptions,
+    ) -> Result<ValidPath, PathError> {
+        let key = ChainCache::key(leaf, intermediates, anchors);
+        let cached = self.paths.lock().unwrap_or_else(|p| p.into_inner()).get(&key).cloned();
+        if let Some(chain) = cached {
+            if let Some(revocation) = recheck(&chain, crls, at, options) {
+                return Ok(ValidPath { chain, revocation });
+            }
+        }
+        let valid = validate(leaf, intermediates, anchors, crls, at, options)?;
+        self.paths
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, valid.chain.clone());
+        Ok(valid)
+    }
+}
+
+/// The time-, CRL- and profile-dependent checks of a known path (signer first).
+fn recheck(chain: &[Vec<u8>], crls: &[Vec<u8>], at: OffsetDateTime, options: &PathOptions) -> Option<Vec<Revocation>> {
+    let last = chain.len().checked_sub(1)?;
+    let certs: Vec<Cert<'_>> = chain
+        .iter()
+        .enumerate()
+        .map(|(i, der)| {
+            parse(der).map(|x509| Cert {
+                der,
+                x509,
+                anchor: i == last,
+            })
+        })
+        .collect::<Option<_>>()?;
+    let crls: Vec<CertificateRevocationList<'_>> = crls
+        .iter()
+        .filter_map(|der| CertificateRevocationList::from_der(der).ok().map(|(_, crl)| crl))
+        .collect();
+    let search = Search {
+        pool: &[],
+        crls: &crls,
+        at: at.unix_timestamp(),
+        options,
+        budget: 0,
+        best: PathError::NoChain,
+    };
+    let path: Vec<&Cert<'_>> = certs.iter().collect();
+    search.check(&path).ok()
+}
+
 struct Search<'s, 'a> {
     pool: &'s [Cert<'a>],
     crls: &'s [CertificateRevocationList<'a>],

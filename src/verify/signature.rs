@@ -74,6 +74,8 @@ pub struct ValidationContext<'a> {
     pub policy: &'a Policy,
     /// Verify every SignerInfo; by default a CMS with more than one is a FORMAT_FAILURE.
     pub all_signers: bool,
+    /// Paths already built for known signers (see [`path::ChainCache`]).
+    pub chain_cache: Option<&'a path::ChainCache>,
 }
 
 /// A certificate, as a verdict shows it.
@@ -290,14 +292,11 @@ fn judge(
         ..PathOptions::default()
     };
     let claimed = signer.claimed_signing_time.map(|t| t.unix_timestamp());
-    let now = path::validate(
-        leaf,
-        intermediates,
-        ctx.anchors,
-        ctx.crls,
-        ctx.validation_time,
-        &options,
-    );
+    let validate = |at| match ctx.chain_cache {
+        Some(cache) => cache.validate(leaf, intermediates, ctx.anchors, ctx.crls, at, &options),
+        None => path::validate(leaf, intermediates, ctx.anchors, ctx.crls, at, &options),
+    };
+    let now = validate(ctx.validation_time);
     let (valid, at_poe) = match now {
         Ok(p) => (p, false),
         Err(e @ (PathError::Revoked { .. } | PathError::OutOfValidity(_))) => {
@@ -305,7 +304,7 @@ fn judge(
             let Some(poe) = ctx.proof_of_existence else {
                 return time_failure(v, &e, claimed, None);
             };
-            match path::validate(leaf, intermediates, ctx.anchors, ctx.crls, poe, &options) {
+            match validate(poe) {
                 Ok(p) => {
                     v.detail = format!("{e}; but the signature existed at {}, before that", rfc3339(poe));
                     (p, true)
@@ -321,7 +320,7 @@ fn judge(
     v.chain = valid.chain.iter().filter_map(|d| summary(d)).collect();
     v.valid_at_signing_time = match ctx.proof_of_existence {
         Some(_) if at_poe => Some(true),
-        Some(poe) => Some(path::validate(leaf, intermediates, ctx.anchors, ctx.crls, poe, &options).is_ok()),
+        Some(poe) => Some(validate(poe).is_ok()),
         None => None,
     };
     match valid.revocation.first() {
