@@ -3,22 +3,12 @@
 //! PDF signers will cover those): the engine's integrity and signature checks agree with
 //! `openssl cms -verify -noverify` (which checks the same without a chain).
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+use common::pki::openssl;
 use results_vault::verify::cms::{check_detached, SignerOutcome};
-
-fn openssl(dir: &Path, args: &[&str]) -> bool {
-    let out = Command::new("openssl")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("openssl not found");
-    if !out.status.success() {
-        eprintln!("openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    out.status.success()
-}
 
 /// A self-signed signer of `kind` ("rsa:2048", "ec", "ed25519", "rsa:1024") in `dir`.
 fn signer(dir: &Path, name: &str, kind: &str) -> (PathBuf, PathBuf) {

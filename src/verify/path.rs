@@ -147,10 +147,7 @@ pub fn validate(
             }
         }
     }
-    let crls: Vec<CertificateRevocationList<'_>> = crls
-        .iter()
-        .filter_map(|der| CertificateRevocationList::from_der(der).ok().map(|(_, crl)| crl))
-        .collect();
+    let crls = parse_crls(crls);
     let mut search = Search {
         pool: &pool,
         crls: &crls,
@@ -241,10 +238,7 @@ fn recheck(chain: &[Vec<u8>], crls: &[Vec<u8>], at: OffsetDateTime, options: &Pa
             })
         })
         .collect::<Option<_>>()?;
-    let crls: Vec<CertificateRevocationList<'_>> = crls
-        .iter()
-        .filter_map(|der| CertificateRevocationList::from_der(der).ok().map(|(_, crl)| crl))
-        .collect();
+    let crls = parse_crls(crls);
     let search = Search {
         pool: &[],
         crls: &crls,
@@ -494,6 +488,13 @@ impl<'s, 'a> Search<'s, 'a> {
         }
         Ok(status)
     }
+}
+
+/// The CRLs that parse; a malformed one is as good as absent (revocation stays unknown).
+fn parse_crls(ders: &[Vec<u8>]) -> Vec<CertificateRevocationList<'_>> {
+    ders.iter()
+        .filter_map(|der| CertificateRevocationList::from_der(der).ok().map(|(_, crl)| crl))
+        .collect()
 }
 
 fn strip_zeros(bytes: &[u8]) -> &[u8] {
