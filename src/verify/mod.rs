@@ -19,5 +19,6 @@ pub mod cms;
 pub mod crypto;
 mod names;
 pub mod path;
+mod profile;
 pub mod signature;
 pub mod verdict;
