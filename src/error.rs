@@ -70,6 +70,10 @@ pub enum Error {
         action: &'static str,
     },
 
+    /// A certificate or CRL offered to the trust store was refused.
+    #[error("trust store: {0}")]
+    TrustRefused(String),
+
     /// A reuse request without a full requester or purpose.
     #[error("reuse refused: {0}")]
     ReuseRefused(String),

@@ -25,6 +25,7 @@ pub mod log;
 pub mod record;
 pub mod reuse;
 mod store;
+pub mod trust;
 mod vault;
 pub mod verify;
 
@@ -40,6 +41,7 @@ pub use record::{
     Subject, SubjectId, SubjectKind,
 };
 pub use reuse::{AgencyStats, Excluded, Exclusion, Requester, ReuseAnswer, ReuseQuery};
+pub use trust::{TrustItem, TrustItemKind, TrustMaterial};
 pub use vault::{Clock, Ingested, StorageLine, Vault, VaultOptions};
 
 /// The crate's version, as recorded in verdicts and reports.

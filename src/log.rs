@@ -41,6 +41,10 @@ pub enum EventKind {
     Supersede,
     /// A result was handed out for reuse.
     Reuse,
+    /// A trust anchor, intermediate or CRL was added to the trust store.
+    TrustAdd,
+    /// One was removed.
+    TrustRemove,
 }
 
 impl EventKind {
@@ -51,6 +55,8 @@ impl EventKind {
             EventKind::Revoke => "revoke",
             EventKind::Supersede => "supersede",
             EventKind::Reuse => "reuse",
+            EventKind::TrustAdd => "trust_add",
+            EventKind::TrustRemove => "trust_remove",
         }
     }
 
@@ -68,6 +74,8 @@ impl FromStr for EventKind {
             "revoke" => EventKind::Revoke,
             "supersede" => EventKind::Supersede,
             "reuse" => EventKind::Reuse,
+            "trust_add" => EventKind::TrustAdd,
+            "trust_remove" => EventKind::TrustRemove,
             _ => return Err(()),
         })
     }
@@ -246,6 +254,8 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, anchor: Option<&LogHead>) -
     let mut pinned: HashMap<String, Sha256> = HashMap::new();
     // Reuse events, to be matched with the reuse rows.
     let mut reuse_events: HashMap<u64, (String, serde_json::Value, i64)> = HashMap::new();
+    // The trust items the log says are in the store (added and not removed since).
+    let mut trust: std::collections::HashSet<Sha256> = std::collections::HashSet::new();
     // Per record: its newest event so far, to check the history links.
     let mut last_event: HashMap<String, i64> = HashMap::new();
     let mut prev = GENESIS;
@@ -340,6 +350,21 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, anchor: Option<&LogHead>) -
                     (id, _) => report.problem(Some(seq), id.as_deref(), "event lacks its record id or state hash"),
                 }
             }
+            Ok(kind @ (EventKind::TrustAdd | EventKind::TrustRemove)) => {
+                match details
+                    .get("sha256")
+                    .and_then(|v| v.as_str())
+                    .and_then(|v| v.parse::<Sha256>().ok())
+                {
+                    Some(sha) if kind == EventKind::TrustAdd => {
+                        trust.insert(sha);
+                    }
+                    Some(sha) => {
+                        trust.remove(&sha);
+                    }
+                    None => report.problem(Some(seq), None, "trust event without the item's sha256"),
+                }
+            }
             Ok(EventKind::Reuse) => match e.result_id {
                 Some(id) => {
                     reuse_events.insert(seq, (id, details, e.at_ms));
@@ -426,6 +451,31 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, anchor: Option<&LogHead>) -
         }
         Ok(())
     })?;
+    store::trust::for_each_hash(tx, |recorded, actual| {
+        if recorded != Some(actual) {
+            report.problem(
+                None,
+                None,
+                format!("trust item {actual} was edited behind the vault's back"),
+            );
+        } else if !trust.remove(&actual) {
+            report.problem(
+                None,
+                None,
+                format!("trust item {actual} was added behind the vault's back"),
+            );
+        }
+        Ok(())
+    })?;
+    let mut gone: Vec<Sha256> = trust.into_iter().collect();
+    gone.sort();
+    for sha in gone {
+        report.problem(
+            None,
+            None,
+            format!("trust item {sha} was removed behind the vault's back"),
+        );
+    }
     let mut orphans: Vec<u64> = reuse_events.into_keys().collect();
     orphans.sort();
     for seq in orphans {

@@ -86,6 +86,18 @@ const MIGRATIONS: &[&str] = &[
     -- the table for the time window; the per-dossier check uses this index.
     CREATE INDEX reuses_by_dossier ON reuses (agency_code, dossier_code, at_ms);
     "#,
+    // 2: the trust store: anchors, intermediates and CRLs, each added or removed with an
+    // audit event.
+    r#"
+    CREATE TABLE trust_items (
+        id       INTEGER PRIMARY KEY,
+        sha256   BLOB    NOT NULL UNIQUE CHECK (length(sha256) = 32),
+        item     TEXT    NOT NULL CHECK (item IN ('anchor', 'intermediate', 'crl')),
+        name     TEXT    NOT NULL,  -- subject (certificates) or issuer (CRLs)
+        der      BLOB    NOT NULL,
+        added_ms INTEGER NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,144 @@
+//! The trust store's items (trust anchors such as the National Root CA, intermediates,
+//! CRLs) and the checks each must pass before the vault keeps it.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use x509_parser::prelude::{FromDer, X509Certificate};
+use x509_parser::revocation_list::CertificateRevocationList;
+
+use crate::hash::Sha256;
+use crate::verify::crypto::{self, CryptoOutcome};
+
+/// What a trust item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrustItemKind {
+    /// A certificate trusted as is: a path ending there is trusted.
+    Anchor,
+    /// A CA certificate offered for path building (trusted only through an anchor).
+    Intermediate,
+    /// A certificate revocation list, checked against its issuer before it is kept.
+    Crl,
+}
+
+impl TrustItemKind {
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrustItemKind::Anchor => "anchor",
+            TrustItemKind::Intermediate => "intermediate",
+            TrustItemKind::Crl => "crl",
+        }
+    }
+}
+
+impl FromStr for TrustItemKind {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "anchor" => Ok(TrustItemKind::Anchor),
+            "intermediate" => Ok(TrustItemKind::Intermediate),
+            "crl" => Ok(TrustItemKind::Crl),
+            _ => Err(()),
+        }
+    }
+}
+
+impl fmt::Display for TrustItemKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One item of the trust store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustItem {
+    /// Anchor, intermediate or CRL.
+    pub kind: TrustItemKind,
+    /// SHA-256 of its DER: its identity in the store and in the audit log.
+    pub sha256: Sha256,
+    /// The certificate's subject, or the CRL's issuer.
+    pub name: String,
+    /// When it was added.
+    #[serde(with = "time::serde::rfc3339")]
+    pub added_at: OffsetDateTime,
+}
+
+/// The trust material a verification uses (DER).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustMaterial {
+    /// Trust anchors.
+    pub anchors: Vec<Vec<u8>>,
+    /// Intermediates.
+    pub intermediates: Vec<Vec<u8>>,
+    /// CRLs.
+    pub crls: Vec<Vec<u8>>,
+}
+
+/// Why an item was refused.
+pub(crate) fn refuse(why: impl Into<String>) -> crate::error::Error {
+    crate::error::Error::TrustRefused(why.into())
+}
+
+/// Checks a certificate offered as anchor or intermediate: DER X.509, and a CA (cA=true).
+/// Returns its subject.
+pub(crate) fn check_certificate(der: &[u8]) -> Result<String, crate::error::Error> {
+    let cert = match X509Certificate::from_der(der) {
+        Ok(([], cert)) => cert,
+        _ => return Err(refuse("not a DER X.509 certificate")),
+    };
+    match cert.basic_constraints() {
+        Ok(Some(bc)) if bc.value.ca => Ok(cert.subject().to_string()),
+        _ => Err(refuse(format!(
+            "{} is not a CA certificate (basicConstraints cA is not true)",
+            cert.subject()
+        ))),
+    }
+}
+
+/// Checks a CRL against the stored CA certificates: DER, issued and signed by one of them
+/// (with cRLSign when that issuer has a keyUsage), with a cRLNumber. Returns its issuer.
+pub(crate) fn check_crl(der: &[u8], issuers: &[Vec<u8>]) -> Result<String, crate::error::Error> {
+    let crl = match CertificateRevocationList::from_der(der) {
+        Ok(([], crl)) => crl,
+        _ => return Err(refuse("not a DER CRL")),
+    };
+    let name = crl.issuer().to_string();
+    if crl.crl_number().is_none() {
+        return Err(refuse(format!("the CRL of {name} has no cRLNumber")));
+    }
+    let mut named = false;
+    for der in issuers {
+        let Ok((_, issuer)) = X509Certificate::from_der(der) else {
+            continue;
+        };
+        if issuer.subject().as_raw() != crl.issuer().as_raw() {
+            continue;
+        }
+        named = true;
+        let signed = crypto::verify_issued(
+            issuer.public_key(),
+            &crl.signature_algorithm,
+            crl.tbs_cert_list.as_ref(),
+            &crl.signature_value.data,
+            false,
+        );
+        if signed != CryptoOutcome::Valid {
+            continue;
+        }
+        if let Ok(Some(ku)) = issuer.key_usage() {
+            if !ku.value.crl_sign() {
+                return Err(refuse(format!("{name} may not sign CRLs (keyUsage lacks cRLSign)")));
+            }
+        }
+        return Ok(name);
+    }
+    Err(refuse(if named {
+        format!("the CRL's signature does not verify under any stored certificate of {name}")
+    } else {
+        format!("no stored anchor or intermediate is named {name}: add its issuer first")
+    }))
+}
