@@ -16,6 +16,11 @@ use super::crypto::{self, CryptoOutcome};
 use super::names;
 use super::profile;
 
+/// Longest path searched, anchor included. `max_intermediates` is enforced on each
+/// candidate path (self-issued certificates do not count against it), so the search
+/// depth is a fixed bound against pathological chains.
+const MAX_PATH_LEN: usize = 17;
+
 /// Limits and requirements of one validation.
 #[derive(Debug, Clone)]
 pub struct PathOptions {
@@ -303,7 +308,7 @@ impl<'s, 'a> Search<'s, 'a> {
                     Ok(revocation) => return Some((path.iter().map(|c| c.der.to_vec()).collect(), revocation)),
                     Err(e) => self.note(e),
                 }
-            } else if path.len() <= 1 + self.options.max_intermediates.map_or(16, |m| m + 8).min(16) {
+            } else if path.len() <= MAX_PATH_LEN {
                 if let Some(chain) = self.extend(path) {
                     return Some(chain);
                 }
