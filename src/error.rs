@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 
 use crate::record::{FieldError, ResultId};
+use crate::signing::SigningError;
 
 /// Everything that can go wrong in a vault call.
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +74,10 @@ pub enum Error {
     /// A certificate or CRL offered to the trust store was refused.
     #[error("trust store: {0}")]
     TrustRefused(String),
+
+    /// A signing step was refused (see [`SigningError`]); nothing was stored.
+    #[error(transparent)]
+    Signing(#[from] SigningError),
 
     /// A reuse request without a full requester or purpose.
     #[error("reuse refused: {0}")]

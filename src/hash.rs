@@ -103,3 +103,60 @@ mod tests {
         assert!("ab".parse::<Sha256>().is_err());
     }
 }
+
+/// Bytes as lower-case hex in JSON (`#[serde(with = "hex")]`), for digests, signatures
+/// and DER that cross the C ABI as JSON.
+pub(crate) mod hex {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Lower-case hex of `bytes`.
+    pub(crate) fn encode(bytes: &[u8]) -> String {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut s = String::with_capacity(bytes.len() * 2);
+        for b in bytes {
+            s.push(DIGITS[(b >> 4) as usize] as char);
+            s.push(DIGITS[(b & 15) as usize] as char);
+        }
+        s
+    }
+
+    /// The bytes of an even-length hex string (either case).
+    pub(crate) fn decode(s: &str) -> Option<Vec<u8>> {
+        if s.len() % 2 != 0 {
+            return None;
+        }
+        s.as_bytes()
+            .chunks(2)
+            .map(|pair| {
+                let hi = (pair[0] as char).to_digit(16)?;
+                let lo = (pair[1] as char).to_digit(16)?;
+                Some((hi * 16 + lo) as u8)
+            })
+            .collect()
+    }
+
+    pub(crate) fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&encode(bytes))
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let s = String::deserialize(d)?;
+        decode(&s).ok_or_else(|| serde::de::Error::custom("expected hex digits"))
+    }
+
+    /// A list of byte strings, each as hex.
+    pub(crate) mod list {
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        pub(crate) fn serialize<S: Serializer>(items: &[Vec<u8>], s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq(items.iter().map(|b| super::encode(b)))
+        }
+
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<u8>>, D::Error> {
+            Vec::<String>::deserialize(d)?
+                .iter()
+                .map(|s| super::decode(s).ok_or_else(|| serde::de::Error::custom("expected hex digits")))
+                .collect()
+        }
+    }
+}

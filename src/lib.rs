@@ -24,6 +24,7 @@ pub mod hash;
 pub mod log;
 pub mod record;
 pub mod reuse;
+pub mod signing;
 mod store;
 pub mod trust;
 mod vault;
@@ -40,7 +41,13 @@ pub use record::{
     ContentInfo, FieldError, Issuer, LegalStatus, NewRecord, Provenance, Record, ResultId, StatusChange, StatusKind,
     Subject, SubjectId, SubjectKind,
 };
-pub use reuse::{AgencyStats, Excluded, Exclusion, Requester, ReuseAnswer, ReuseQuery};
+pub use signing::{
+    KeyKind, LocalSigner, RawAlgorithm, SessionState, SignatureReply, SignatureSource, Signer, SigningError,
+    SigningSession, StoredSignature,
+};
+pub use reuse::{
+    AgencyStats, CheckedSignature, Excluded, Exclusion, RecordVerdict, Requester, ReuseAnswer, ReuseQuery,
+};
 pub use trust::{TrustItem, TrustItemKind, TrustMaterial};
 pub use vault::{Clock, Ingested, StorageLine, Vault, VaultOptions};
 

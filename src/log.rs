@@ -1,4 +1,4 @@
-//! The audit log: every ingest, status change and reuse appends one event, in the same
+//! The audit log: every ingest, status change, signature, trust change and reuse appends one event, in the same
 //! transaction as the change, to a SHA-256 hash chain.
 //!
 //! An event's hash is SHA-256 over the RFC 8785 (JCS) serialization of
@@ -45,6 +45,9 @@ pub enum EventKind {
     TrustAdd,
     /// One was removed.
     TrustRemove,
+    /// A signature over a record's envelope was accepted (completed session or attached
+    /// CMS). The event's time is the signature's proof of existence.
+    Sign,
 }
 
 impl EventKind {
@@ -57,6 +60,7 @@ impl EventKind {
             EventKind::Reuse => "reuse",
             EventKind::TrustAdd => "trust_add",
             EventKind::TrustRemove => "trust_remove",
+            EventKind::Sign => "sign",
         }
     }
 
@@ -76,6 +80,7 @@ impl FromStr for EventKind {
             "reuse" => EventKind::Reuse,
             "trust_add" => EventKind::TrustAdd,
             "trust_remove" => EventKind::TrustRemove,
+            "sign" => EventKind::Sign,
             _ => return Err(()),
         })
     }
@@ -256,6 +261,8 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, anchor: Option<&LogHead>) -
     let mut reuse_events: HashMap<u64, (String, serde_json::Value, i64)> = HashMap::new();
     // The trust items the log says are in the store (added and not removed since).
     let mut trust: std::collections::HashSet<Sha256> = std::collections::HashSet::new();
+    // The signatures the log says were accepted: (record, SHA-256 of the CMS).
+    let mut signed: std::collections::HashSet<(String, Sha256)> = std::collections::HashSet::new();
     // Per record: its newest event so far, to check the history links.
     let mut last_event: HashMap<String, i64> = HashMap::new();
     let mut prev = GENESIS;
@@ -363,6 +370,21 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, anchor: Option<&LogHead>) -
                         trust.remove(&sha);
                     }
                     None => report.problem(Some(seq), None, "trust event without the item's sha256"),
+                }
+            }
+            Ok(EventKind::Sign) => {
+                let sha = details
+                    .get("signature")
+                    .and_then(|v| v.as_str())
+                    .and_then(|v| v.parse::<Sha256>().ok());
+                match (e.result_id, sha) {
+                    (Some(id), Some(sha)) => {
+                        if !pinned.contains_key(&id) {
+                            report.problem(Some(seq), Some(&id), "signature before the record's ingest event");
+                        }
+                        signed.insert((id, sha));
+                    }
+                    (id, _) => report.problem(Some(seq), id.as_deref(), "sign event lacks its record id or signature hash"),
                 }
             }
             Ok(EventKind::Reuse) => match e.result_id {
@@ -474,6 +496,31 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, anchor: Option<&LogHead>) -
             None,
             None,
             format!("trust item {sha} was removed behind the vault's back"),
+        );
+    }
+    store::signatures::for_each_hash(tx, |result_id, recorded, actual| {
+        if recorded != Some(actual) {
+            report.problem(
+                None,
+                Some(&result_id),
+                format!("signature {actual} was edited behind the vault's back"),
+            );
+        } else if !signed.remove(&(result_id.clone(), actual)) {
+            report.problem(
+                None,
+                Some(&result_id),
+                format!("signature {actual} was added behind the vault's back"),
+            );
+        }
+        Ok(())
+    })?;
+    let mut unsigned: Vec<(String, Sha256)> = signed.into_iter().collect();
+    unsigned.sort();
+    for (id, sha) in unsigned {
+        report.problem(
+            None,
+            Some(&id),
+            format!("signature {sha} was removed behind the vault's back"),
         );
     }
     let mut orphans: Vec<u64> = reuse_events.into_keys().collect();

@@ -4,7 +4,12 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::record::{check_text, FieldError, Record, ResultId, SubjectId, SubjectKind, MAX_CODE_LEN, MAX_TEXT_LEN};
+use crate::hash::Sha256;
+use crate::record::{
+    check_text, FieldError, Record, ResultId, StatusKind, SubjectId, SubjectKind, MAX_CODE_LEN, MAX_TEXT_LEN,
+};
+use crate::verify::signature::SignatureVerdict;
+use crate::verify::verdict::{Indication, SubIndication};
 
 /// What is asked for: one subject's results of one document type, valid at `at`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,6 +77,40 @@ pub enum Exclusion {
     NotYetValid,
     /// Its stored bytes no longer match their SHA-256.
     IntegrityFailure,
+    /// It carries no signature the vault accepted: nothing proves who issued it.
+    Unsigned,
+    /// One of its signatures does not pass at the query's time.
+    SignatureNotPassed {
+        /// The signature (SHA-256 of its CMS).
+        signature: Sha256,
+        /// Its verdict's indication.
+        indication: Indication,
+        /// And sub-indication.
+        sub_indication: Option<SubIndication>,
+    },
+}
+
+impl std::fmt::Display for Exclusion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Exclusion::Revoked => f.write_str("the result was revoked"),
+            Exclusion::Superseded { replaced_by } => write!(f, "the result was replaced by {replaced_by}"),
+            Exclusion::Expired => f.write_str("the result has expired"),
+            Exclusion::NotYetValid => f.write_str("the result is not valid yet"),
+            Exclusion::IntegrityFailure => f.write_str("the stored content no longer matches its SHA-256"),
+            Exclusion::Unsigned => f.write_str("the result carries no accepted signature"),
+            Exclusion::SignatureNotPassed {
+                signature,
+                indication,
+                sub_indication,
+            } => write!(
+                f,
+                "signature {}… is {indication:?}/{}",
+                &signature.to_hex()[..16],
+                sub_indication.map_or("-", |s| s.as_str())
+            ),
+        }
+    }
 }
 
 /// A candidate that was not handed out, and why.
@@ -87,9 +126,11 @@ pub struct Excluded {
 /// The answer to a reuse request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReuseAnswer {
-    /// The results handed out: in force at the query's time and intact. One reuse event
-    /// was recorded for each.
+    /// The results handed out: in force at the query's time, intact, and signed with
+    /// every signature PASSED. One reuse event was recorded for each.
     pub results: Vec<Record>,
+    /// The verdict of each result handed out, in the same order.
+    pub verdicts: Vec<RecordVerdict>,
     /// The subject's other results of that type, and why each was not handed out.
     pub excluded: Vec<Excluded>,
 }
@@ -118,4 +159,43 @@ pub struct AgencyStats {
     pub dossiers_reusing: u64,
     /// Distinct results issued by this agency that were handed out in the window.
     pub results_reused: u64,
+}
+
+/// One signature of a record, checked at a given time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckedSignature {
+    /// SHA-256 of the CMS.
+    pub signature: Sha256,
+    /// The vault's proof of existence for it (when it was accepted).
+    #[serde(with = "time::serde::rfc3339")]
+    pub proof_of_existence: OffsetDateTime,
+    /// The verdict at the time asked.
+    pub verdict: SignatureVerdict,
+}
+
+/// "Reusable now: yes or no, because …": a record's integrity, every signature's verdict
+/// (with the vault's proof of existence) and its legal status, at one time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordVerdict {
+    /// The record.
+    pub result_id: ResultId,
+    /// Whether it may be handed out for reuse at `validation_time`.
+    pub reusable: bool,
+    /// Why not (empty when reusable), most decisive first.
+    pub reasons: Vec<Exclusion>,
+    /// The answer in words.
+    pub summary: String,
+    /// The stored content still hashes to its SHA-256.
+    pub integrity: bool,
+    /// The legal status at `validation_time` (EXPIRED derived from `valid_until`).
+    pub status: StatusKind,
+    /// Every signature the vault accepted for it, checked at `validation_time`.
+    pub signatures: Vec<CheckedSignature>,
+    /// The time of the check.
+    #[serde(with = "time::serde::rfc3339")]
+    pub validation_time: OffsetDateTime,
+    /// The trust store's state the signatures were checked against.
+    pub trust_state: Sha256,
+    /// `results-vault <version>`.
+    pub verifier: String,
 }

@@ -10,6 +10,7 @@ pub(crate) mod events;
 pub(crate) mod records;
 pub(crate) mod reuses;
 mod schema;
+pub(crate) mod signatures;
 pub(crate) mod trust;
 
 use std::path::{Path, PathBuf};

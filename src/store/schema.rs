@@ -98,6 +98,56 @@ const MIGRATIONS: &[&str] = &[
         added_ms INTEGER NOT NULL
     );
     "#,
+    // 3: signatures over records' envelopes, the two-phase signing sessions that make
+    // them, the checks of those signatures, and the CRLs those checks relied on.
+    r#"
+    CREATE TABLE signatures (
+        id          INTEGER PRIMARY KEY,
+        result_id   TEXT    NOT NULL REFERENCES records (result_id),
+        sha256      BLOB    NOT NULL CHECK (length(sha256) = 32),  -- of the CMS bytes
+        cms         BLOB    NOT NULL,
+        signer      BLOB    NOT NULL CHECK (length(signer) = 32),  -- SHA-256 of the signer's certificate
+        source      TEXT    NOT NULL CHECK (source IN ('session', 'attached')),
+        session_id  TEXT,
+        poe_ms      INTEGER NOT NULL,  -- proof of existence: when the vault accepted it
+        event_seq   INTEGER NOT NULL REFERENCES events (seq),
+        acceptance  TEXT    NOT NULL,  -- JSON: the verdict that let it in
+        UNIQUE (result_id, sha256)     -- also the index of a record's signatures
+    );
+
+    CREATE TABLE signing_sessions (
+        session_id        TEXT    PRIMARY KEY,
+        result_id         TEXT    NOT NULL REFERENCES records (result_id),
+        state             TEXT    NOT NULL CHECK (state IN ('open', 'completed', 'cancelled')),
+        digest            TEXT    NOT NULL,
+        chain             BLOB    NOT NULL,  -- DER certificates, signer first, back to back
+        signed_attributes BLOB    NOT NULL,  -- the DER that the signature value signs
+        signing_time_ms   INTEGER NOT NULL,
+        created_ms        INTEGER NOT NULL,
+        expires_ms        INTEGER NOT NULL,
+        reply_sha256      BLOB,              -- the reply that completed it
+        signature_id      INTEGER REFERENCES signatures (id)
+    );
+
+    -- The newest check of each signature under each state of the trust store.
+    CREATE TABLE signature_checks (
+        signature_id  INTEGER NOT NULL REFERENCES signatures (id),
+        trust_state   BLOB    NOT NULL CHECK (length(trust_state) = 32),
+        checked_ms    INTEGER NOT NULL,
+        validation_ms INTEGER NOT NULL,
+        verdict       TEXT    NOT NULL,  -- JSON
+        PRIMARY KEY (signature_id, trust_state)
+    ) WITHOUT ROWID;
+
+    -- Every CRL a kept verdict relied on, kept even after it leaves the trust store.
+    CREATE TABLE kept_crls (
+        id      INTEGER PRIMARY KEY,
+        sha256  BLOB    NOT NULL UNIQUE CHECK (length(sha256) = 32),
+        issuer  TEXT    NOT NULL,
+        der     BLOB    NOT NULL,
+        kept_ms INTEGER NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -90,3 +90,17 @@ pub(crate) fn for_each_hash(
     }
     Ok(())
 }
+
+/// The trust store's state: SHA-256 over the sorted hashes of its items. Any addition or
+/// removal changes it; it is what cached verdicts are keyed on.
+pub(crate) fn state(tx: &Transaction<'_>) -> Result<Sha256> {
+    let mut stmt = tx.prepare_cached("SELECT sha256 FROM trust_items ORDER BY sha256")?;
+    let mut rows = stmt.query([])?;
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    ctx.update(b"results-vault/trust-state/v1");
+    while let Some(r) = rows.next()? {
+        let sha: Vec<u8> = r.get(0)?;
+        ctx.update(&sha);
+    }
+    Ok(Sha256::from_ring(ctx.finish()))
+}

@@ -6,16 +6,20 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::public_key::PublicKey;
 use x509_parser::x509::{AlgorithmIdentifier, SubjectPublicKeyInfo};
 
-/// A digest algorithm of a SignerInfo.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A digest algorithm of a SignerInfo. In JSON: `"SHA-256"` and so on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum DigestAlgorithm {
     /// SHA-1: broken for signatures; refused unless a policy allows legacy results.
+    #[serde(rename = "SHA-1")]
     Sha1,
     /// SHA-256.
+    #[serde(rename = "SHA-256")]
     Sha256,
     /// SHA-384.
+    #[serde(rename = "SHA-384")]
     Sha384,
     /// SHA-512.
+    #[serde(rename = "SHA-512")]
     Sha512,
 }
 

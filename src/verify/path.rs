@@ -95,8 +95,15 @@ pub enum Revocation {
     /// A CRL of its issuer, current at the validation time or issued after it, does not
     /// list it (or lists it as revoked only after the validation time).
     Good {
+        /// Which of the caller's CRLs said so (its index in the slice given).
+        crl: usize,
         /// The CRL's thisUpdate.
         crl_this_update: i64,
+        /// The CRL's nextUpdate, if it has one: after it, this answer is stale.
+        crl_next_update: Option<i64>,
+        /// A revocation the CRL dates after the validation time: from then on the
+        /// certificate is no longer good.
+        revoked_later: Option<i64>,
     },
     /// No usable CRL of its issuer was given.
     Unknown,
@@ -257,7 +264,7 @@ fn recheck(chain: &[Vec<u8>], crls: &[Vec<u8>], at: OffsetDateTime, options: &Pa
 
 struct Search<'s, 'a> {
     pool: &'s [Cert<'a>],
-    crls: &'s [CertificateRevocationList<'a>],
+    crls: &'s [(usize, CertificateRevocationList<'a>)],
     /// Validation time, floored to the second (as certificate times are).
     at: i64,
     options: &'s PathOptions,
@@ -406,10 +413,10 @@ impl<'s, 'a> Search<'s, 'a> {
         issuer: &X509Certificate<'_>,
     ) -> Result<Revocation, PathError> {
         let mut status = Revocation::Unknown;
-        for crl in self
+        for (index, crl) in self
             .crls
             .iter()
-            .filter(|c| c.issuer().as_raw() == issuer.subject().as_raw())
+            .filter(|(_, c)| c.issuer().as_raw() == issuer.subject().as_raw())
         {
             let bad = |why: &str| PathError::Profile(format!("CRL of {}: {why}", issuer.subject()));
             let verified = crypto::verify_issued(
@@ -468,6 +475,7 @@ impl<'s, 'a> Search<'s, 'a> {
             let serial = strip_zeros(cert.raw_serial());
             // Revoked at or before the validation time: the certificate was no longer good
             // then. (Revoked later: it still was; proof of existence decides the rest.)
+            let mut revoked_later = None;
             if let Some(entry) = crl
                 .iter_revoked_certificates()
                 .find(|r| strip_zeros(r.raw_serial()) == serial)
@@ -478,6 +486,7 @@ impl<'s, 'a> Search<'s, 'a> {
                         detail: format!("was revoked on {}", entry.revocation_date.to_datetime()),
                     });
                 }
+                revoked_later = Some(entry.revocation_date.timestamp());
             }
             // Usable for the status at `at`: current then (thisUpdate <= at <= nextUpdate),
             // or issued after `at` (it lists every revocation up to its thisUpdate, so
@@ -486,7 +495,10 @@ impl<'s, 'a> Search<'s, 'a> {
             let current = this_update >= self.at || crl.next_update().is_none_or(|next| self.at <= next.timestamp());
             if current && complete {
                 status = Revocation::Good {
+                    crl: *index,
                     crl_this_update: this_update,
+                    crl_next_update: crl.next_update().map(|t| t.timestamp()),
+                    revoked_later,
                 };
             }
         }
@@ -494,10 +506,12 @@ impl<'s, 'a> Search<'s, 'a> {
     }
 }
 
-/// The CRLs that parse; a malformed one is as good as absent (revocation stays unknown).
-fn parse_crls(ders: &[Vec<u8>]) -> Vec<CertificateRevocationList<'_>> {
+/// The CRLs that parse, with their index in `ders`; a malformed one is as good as absent
+/// (revocation stays unknown).
+fn parse_crls(ders: &[Vec<u8>]) -> Vec<(usize, CertificateRevocationList<'_>)> {
     ders.iter()
-        .filter_map(|der| CertificateRevocationList::from_der(der).ok().map(|(_, crl)| crl))
+        .enumerate()
+        .filter_map(|(i, der)| CertificateRevocationList::from_der(der).ok().map(|(_, crl)| (i, crl)))
         .collect()
 }
 

@@ -10,6 +10,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use x509_parser::prelude::{FromDer, X509Certificate};
+use x509_parser::revocation_list::CertificateRevocationList;
 
 use super::cms::{self, EssBinding, SignerOutcome};
 use super::path::{self, PathError, PathOptions, Revocation};
@@ -104,6 +105,19 @@ pub struct RevocationSummary {
     pub revoked_at: Option<String>,
 }
 
+/// A CRL a verdict relied on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrlUsed {
+    /// SHA-256 of the CRL's DER, hex: its identity in the trust store and in the evidence.
+    pub sha256: String,
+    /// The CRL's issuer.
+    pub issuer: String,
+    /// thisUpdate, RFC 3339.
+    pub this_update: String,
+    /// nextUpdate, RFC 3339.
+    pub next_update: Option<String>,
+}
+
 /// The verdict on one signature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignatureVerdict {
@@ -127,6 +141,16 @@ pub struct SignatureVerdict {
     pub valid_at_signing_time: Option<bool>,
     /// The revocation check of the signer's certificate.
     pub revocation: RevocationSummary,
+    /// The CRLs that answered for the chain's certificates (kept as evidence with the
+    /// verdict, as Circular 15/2025 asks).
+    #[serde(default)]
+    pub crls_used: Vec<CrlUsed>,
+    /// For a PASSED verdict reached at the validation time itself: until when the same
+    /// answer holds with the same trust material (the first certificate expiry, CRL
+    /// nextUpdate or dated revocation after the validation time). `None`: no such bound
+    /// is known, and the verdict must not be reused for another time.
+    #[serde(default)]
+    pub holds_until: Option<String>,
     /// The policy applied.
     pub policy: String,
     /// The verifier: `results-vault <version>`.
@@ -174,6 +198,8 @@ pub fn verify_detached(cms_bytes: &[u8], content: &[u8], ctx: &ValidationContext
             source: None,
             revoked_at: None,
         },
+        crls_used: Vec::new(),
+        holds_until: None,
         policy: ctx.policy.name.clone(),
         verifier: format!("results-vault {}", crate::VERSION),
         validation_time: rfc3339(ctx.validation_time),
@@ -323,11 +349,13 @@ fn judge(
         Some(poe) => Some(validate(poe).is_ok()),
         None => None,
     };
+    v.crls_used = crls_used(&valid.revocation, ctx.crls);
     match valid.revocation.first() {
-        Some(Revocation::Good { crl_this_update }) => {
+        Some(Revocation::Good { crl_this_update, .. }) => {
+            let issuer = v.chain.first().map(|c| c.issuer.clone()).unwrap_or_default();
             v.revocation = RevocationSummary {
                 status: "GOOD".into(),
-                source: Some(format!("CRL issued {}", from_unix(*crl_this_update))),
+                source: Some(format!("CRL of {issuer} issued {}", from_unix(*crl_this_update))),
                 revoked_at: None,
             };
         }
@@ -337,7 +365,7 @@ fn judge(
         let signing = ctx.proof_of_existence.map(|t| t.unix_timestamp()).or(claimed);
         for status in &valid.revocation {
             let fresh = match status {
-                Revocation::Good { crl_this_update } => {
+                Revocation::Good { crl_this_update, .. } => {
                     !ctx.policy.crl_issued_after_signing || signing.is_none_or(|s| *crl_this_update > s)
                 }
                 Revocation::Unknown => false,
@@ -357,7 +385,54 @@ fn judge(
     } else {
         v.detail.clone()
     };
+    if !at_poe {
+        v.holds_until = holds_until(&valid).map(from_unix);
+    }
     verdict(v, Passed, None, detail)
+}
+
+/// The CRLs behind the `Good` answers of a path, once each.
+fn crls_used(revocation: &[Revocation], crls: &[Vec<u8>]) -> Vec<CrlUsed> {
+    let mut used: Vec<CrlUsed> = Vec::new();
+    for status in revocation {
+        let Revocation::Good { crl, .. } = status else { continue };
+        let Some(der) = crls.get(*crl) else { continue };
+        let sha256 = crate::hash::Sha256::of(der).to_hex();
+        if used.iter().any(|u| u.sha256 == sha256) {
+            continue;
+        }
+        if let Ok((_, parsed)) = CertificateRevocationList::from_der(der) {
+            used.push(CrlUsed {
+                sha256,
+                issuer: parsed.issuer().to_string(),
+                this_update: from_unix(parsed.last_update().timestamp()),
+                next_update: parsed.next_update().map(|t| from_unix(t.timestamp())),
+            });
+        }
+    }
+    used
+}
+
+/// The first instant after which a path valid now may stop being valid: a certificate's
+/// notAfter, a CRL's nextUpdate, or a revocation the CRL dates in the future.
+fn holds_until(valid: &path::ValidPath) -> Option<i64> {
+    let mut until = i64::MAX;
+    for der in &valid.chain {
+        let (_, c) = X509Certificate::from_der(der).ok()?;
+        until = until.min(c.validity().not_after.timestamp());
+    }
+    for status in &valid.revocation {
+        if let Revocation::Good {
+            crl_next_update,
+            revoked_later,
+            ..
+        } = status
+        {
+            until = until.min(crl_next_update.unwrap_or(i64::MAX));
+            until = until.min(revoked_later.unwrap_or(i64::MAX));
+        }
+    }
+    Some(until)
 }
 
 /// Expired or revoked at the time that counts.

@@ -1,5 +1,13 @@
 //! `Vault`: the one API that the crate's users, the C ABI and the CLI all go through.
 //! It owns transactions: every change and its audit event commit together.
+//!
+//! The methods are split by concept: records and reuse here, [`trust`] (the trust
+//! store), [`signing`] (two-phase signing and attached signatures) and [`verification`]
+//! (a record's verdict, with its cache).
+
+mod signing;
+mod trust;
+mod verification;
 
 use std::io::Read;
 use std::path::Path;
@@ -13,11 +21,11 @@ use crate::envelope::Envelope;
 use crate::error::{Error, Result};
 use crate::hash::Sha256;
 use crate::log::{self, Event, EventKind, LogHead, LogReport};
-use crate::record::{ContentInfo, FieldError, LegalStatus, NewRecord, Record, ResultId, StatusChange, StatusKind};
+use crate::record::{ContentInfo, FieldError, LegalStatus, NewRecord, Record, ResultId, StatusChange};
 use crate::reuse::{AgencyStats, Excluded, Exclusion, Requester, ReuseAnswer, ReuseQuery};
 use crate::store::content::{self, Codec};
 use crate::store::{self, from_ms, to_ms, Store, StoreOptions};
-use crate::trust::{self, TrustItem, TrustItemKind, TrustMaterial};
+use crate::verify::signature::Policy;
 
 /// Where the vault's "now" comes from (for ingest times and audit events). Tests pass a
 /// fixed clock; validation times are always passed explicitly instead.
@@ -37,6 +45,12 @@ pub struct VaultOptions {
     pub actor: String,
     /// The source of "now".
     pub clock: Clock,
+    /// How long a signing session waits for its reply (default 15 minutes: remote
+    /// approval on a phone takes seconds to minutes).
+    pub signing_session_ttl: Duration,
+    /// What a signature must satisfy to be accepted and to count for reuse (default
+    /// [`Policy::cades_baseline`]: ESS signing-certificate and current CRLs required).
+    pub signature_policy: Policy,
 }
 
 impl Default for VaultOptions {
@@ -47,6 +61,8 @@ impl Default for VaultOptions {
             page_size: 16384,
             actor: "results-vault".to_owned(),
             clock: Arc::new(OffsetDateTime::now_utc),
+            signing_session_ttl: Duration::from_secs(15 * 60),
+            signature_policy: Policy::cades_baseline(),
         }
     }
 }
@@ -58,6 +74,8 @@ impl std::fmt::Debug for VaultOptions {
             .field("busy_timeout", &self.busy_timeout)
             .field("page_size", &self.page_size)
             .field("actor", &self.actor)
+            .field("signing_session_ttl", &self.signing_session_ttl)
+            .field("signature_policy", &self.signature_policy.name)
             .finish_non_exhaustive()
     }
 }
@@ -89,13 +107,19 @@ pub struct StorageLine {
 pub struct Vault {
     store: Store,
     options: VaultOptions,
+    /// The trust material, paths and verdicts of the current trust-store state.
+    trust_cache: verification::TrustCache,
 }
 
 impl Vault {
     /// Creates a new vault file. Fails if `path` exists.
     pub fn create(path: impl AsRef<Path>, options: VaultOptions) -> Result<Vault> {
         let store = Store::create(path.as_ref(), store_options(&options))?;
-        Ok(Vault { store, options })
+        Ok(Vault {
+            store,
+            options,
+            trust_cache: Default::default(),
+        })
     }
 
     /// Opens an existing vault file (migrating an older schema). Fails if there is none,
@@ -103,7 +127,11 @@ impl Vault {
     /// never modified in those cases.
     pub fn open(path: impl AsRef<Path>, options: VaultOptions) -> Result<Vault> {
         let store = Store::open(path.as_ref(), store_options(&options))?;
-        Ok(Vault { store, options })
+        Ok(Vault {
+            store,
+            options,
+            trust_cache: Default::default(),
+        })
     }
 
     /// Opens the vault at `path`, creating it if there is no file.
@@ -317,9 +345,11 @@ impl Vault {
     }
 
     /// The subject's results of the asked type that may be reused at `query.at`: ACTIVE,
-    /// inside their validity, and intact (content re-hashed). One reuse event is recorded
-    /// per result handed out, naming the requester. The other candidates come back in
-    /// `excluded` with the reason. Refused without a full requester and purpose.
+    /// inside their validity, intact (content re-hashed), and signed, with every
+    /// signature PASSED at `query.at` (see [`Vault::verify_record`]). One reuse event is
+    /// recorded per result handed out, naming the requester; each comes with its verdict.
+    /// The other candidates come back in `excluded` with the first reason. Refused
+    /// without a full requester and purpose.
     pub fn find_reusable(&self, mut query: ReuseQuery, mut requester: Requester) -> Result<ReuseAnswer> {
         requester
             .normalize_and_check()
@@ -327,10 +357,13 @@ impl Vault {
         query.normalize_and_check()?;
         let at = query.at;
 
-        // Choose on a read snapshot: re-hashing content must not hold the write lock.
-        let (candidates, mut excluded) = self.store.read(|tx| {
+        // Choose on a read snapshot: re-hashing content and checking signatures must not
+        // hold the write lock.
+        let (snapshot, candidates, mut excluded, checks) = self.store.read(|tx| {
+            let snapshot = self.trust_snapshot(tx)?;
             let mut chosen = Vec::new();
             let mut excluded = Vec::new();
+            let mut checks = Vec::new();
             let found = store::records::find_by_subject(
                 tx,
                 query.subject_kind,
@@ -338,36 +371,25 @@ impl Vault {
                 &query.document_type,
             )?;
             for record in found {
-                let exclusion = match (record.status_at(at), &record.status) {
-                    (StatusKind::Revoked, _) => Some(Exclusion::Revoked),
-                    (StatusKind::Superseded, LegalStatus::Superseded { replaced_by, .. }) => {
-                        Some(Exclusion::Superseded {
-                            replaced_by: replaced_by.clone(),
-                        })
-                    }
-                    (StatusKind::Expired, _) => Some(Exclusion::Expired),
-                    _ if !record.has_started_at(at) => Some(Exclusion::NotYetValid),
-                    _ => match store::records::read_content(tx, &record) {
-                        Ok(_) => None,
-                        Err(Error::Integrity { .. }) => Some(Exclusion::IntegrityFailure),
-                        Err(e) => return Err(e),
-                    },
-                };
-                match exclusion {
+                let (verdict, new_checks) = self.judge(tx, &snapshot, &record, at, false)?;
+                checks.extend(new_checks);
+                match verdict.reasons.first() {
                     Some(exclusion) => excluded.push(Excluded {
                         result_id: record.result_id,
-                        exclusion,
+                        exclusion: exclusion.clone(),
                     }),
-                    None => chosen.push(record),
+                    None => chosen.push((record, verdict)),
                 }
             }
-            Ok((chosen, excluded))
+            Ok((snapshot, chosen, excluded, checks))
         })?;
 
         let now = self.now()?;
-        let results = self.store.write(|tx| {
+        let (results, verdicts) = self.store.write(|tx| {
+            self.keep_checks(tx, &snapshot, &checks, now)?;
             let mut handed_out = Vec::with_capacity(candidates.len());
-            for record in candidates {
+            let mut verdicts = Vec::with_capacity(candidates.len());
+            for (record, verdict) in candidates {
                 // The status may have changed since the snapshot: decide on the current row.
                 let current = match store::records::get(tx, &record.result_id)? {
                     Some(r) if r.status == LegalStatus::Active => r,
@@ -401,100 +423,15 @@ impl Vault {
                 )?;
                 store::reuses::insert(tx, event.seq, &current.result_id, now, &requester)?;
                 handed_out.push(current);
+                verdicts.push(verdict);
             }
-            Ok(handed_out)
+            Ok((handed_out, verdicts))
         })?;
-        Ok(ReuseAnswer { results, excluded })
-    }
-
-    /// Adds a trust anchor (e.g. the National Root CA): a DER CA certificate. Adding one
-    /// that is already stored returns it unchanged.
-    pub fn add_trust_anchor(&self, der: &[u8]) -> Result<TrustItem> {
-        self.add_trust_item(TrustItemKind::Anchor, der)
-    }
-
-    /// Adds an intermediate CA certificate (DER), used to build paths to an anchor.
-    pub fn add_intermediate(&self, der: &[u8]) -> Result<TrustItem> {
-        self.add_trust_item(TrustItemKind::Intermediate, der)
-    }
-
-    /// Adds a CRL (DER) after checking it: issued and signed by a stored anchor or
-    /// intermediate (with cRLSign), with a cRLNumber.
-    pub fn add_crl(&self, der: &[u8]) -> Result<TrustItem> {
-        self.add_trust_item(TrustItemKind::Crl, der)
-    }
-
-    fn add_trust_item(&self, kind: TrustItemKind, der: &[u8]) -> Result<TrustItem> {
-        let sha256 = Sha256::of(der);
-        let now = self.now()?;
-        self.store.write(|tx| {
-            if let Some(existing) = store::trust::get(tx, &sha256)? {
-                if existing.kind != kind {
-                    return Err(trust::refuse(format!("already stored as {}", existing.kind)));
-                }
-                return Ok(existing);
-            }
-            let name = match kind {
-                TrustItemKind::Crl => {
-                    let issuers: Vec<Vec<u8>> = store::trust::all(tx)?
-                        .into_iter()
-                        .filter(|(item, _)| item.kind != TrustItemKind::Crl)
-                        .map(|(_, der)| der)
-                        .collect();
-                    trust::check_crl(der, &issuers)?
-                }
-                _ => trust::check_certificate(der)?,
-            };
-            let item = TrustItem {
-                kind,
-                sha256,
-                name,
-                added_at: now,
-            };
-            store::trust::insert(tx, &item, der)?;
-            let details = serde_json::json!({ "item": kind.as_str(), "sha256": sha256.to_hex(), "name": item.name });
-            store::events::append(tx, now, EventKind::TrustAdd, &self.options.actor, None, details)?;
-            Ok(item)
+        Ok(ReuseAnswer {
+            results,
+            verdicts,
+            excluded,
         })
-    }
-
-    /// Removes a trust item by its SHA-256; `Ok(false)` if there was none.
-    pub fn remove_trust_item(&self, sha256: &Sha256) -> Result<bool> {
-        let now = self.now()?;
-        self.store.write(|tx| {
-            let Some(item) = store::trust::get(tx, sha256)? else {
-                return Ok(false);
-            };
-            store::trust::delete(tx, sha256)?;
-            let details =
-                serde_json::json!({ "item": item.kind.as_str(), "sha256": sha256.to_hex(), "name": item.name });
-            store::events::append(tx, now, EventKind::TrustRemove, &self.options.actor, None, details)?;
-            Ok(true)
-        })
-    }
-
-    /// The trust store's items, oldest first.
-    pub fn trust_items(&self) -> Result<Vec<TrustItem>> {
-        Ok(self
-            .store
-            .read(store::trust::all)?
-            .into_iter()
-            .map(|(item, _)| item)
-            .collect())
-    }
-
-    /// The trust material for verification: anchors, intermediates and CRLs (DER), each
-    /// re-hashed against the SHA-256 it was stored under.
-    pub fn trust_material(&self) -> Result<TrustMaterial> {
-        let mut material = TrustMaterial::default();
-        for (item, der) in self.store.read(store::trust::all)? {
-            match item.kind {
-                TrustItemKind::Anchor => material.anchors.push(der),
-                TrustItemKind::Intermediate => material.intermediates.push(der),
-                TrustItemKind::Crl => material.crls.push(der),
-            }
-        }
-        Ok(material)
     }
 
     /// Per-agency ingest and reuse figures for `[from, to)`.

@@ -1,0 +1,567 @@
+//! Two-phase (remote) signing and attached signatures: nothing is stored before the
+//! verification engine says PASSED, at the time the vault records as the signature's
+//! proof of existence.
+
+use time::OffsetDateTime;
+use x509_parser::prelude::{FromDer, X509Certificate};
+
+use crate::envelope::Envelope;
+use crate::error::{Error, Result};
+use crate::hash::Sha256;
+use crate::log::EventKind;
+use crate::record::{LegalStatus, Record, ResultId};
+use crate::signing::{
+    self, cades, KeyKind, RawAlgorithm, SessionState, SignatureReply, SignatureSource, Signer, SigningError,
+    SigningSession, StoredSignature,
+};
+use crate::store::{self, signatures::StoredSession};
+use crate::verify::cms;
+use crate::verify::crypto::DigestAlgorithm;
+use crate::verify::path::{PathError, PathOptions};
+use crate::verify::signature::{self, SignatureVerdict, ValidationContext};
+use crate::verify::verdict::Indication;
+
+use super::verification::TrustSnapshot;
+use super::Vault;
+
+/// Longest signer chain accepted in a session.
+const MAX_CHAIN_LEN: usize = 8;
+
+impl Vault {
+    /// Begins signing record `id` with the certificate `chain` (DER, signer first;
+    /// intermediates may follow) and `digest`. Returns the session: what a provider signs
+    /// (the envelope's digest for a whole CMS, or the DER signed attributes and their
+    /// digest for a CSC `signHash`). The session is stored: it survives a restart and
+    /// expires after [`crate::VaultOptions::signing_session_ttl`].
+    ///
+    /// Refused up front when the signer cannot give a signature the vault would accept:
+    /// an unsupported key or digest, a CA certificate, or a certificate that does not
+    /// chain to a trust anchor, or is expired or revoked now.
+    pub fn begin_signing(
+        &self,
+        id: &ResultId,
+        chain: Vec<Vec<u8>>,
+        digest: DigestAlgorithm,
+    ) -> Result<SigningSession> {
+        let leaf = check_chain(&chain)?;
+        let key = KeyKind::of_certificate(leaf)?;
+        signing::check_digest(key, digest)?;
+        let now = self.now()?;
+        let (record, snapshot) = self.store.read(|tx| {
+            let record = store::records::get(tx, id)?.ok_or_else(|| Error::NotFound(id.clone()))?;
+            Ok((record, self.trust_snapshot(tx)?))
+        })?;
+        active(&record, "sign")?;
+        check_signer_now(&snapshot, &chain, now, &self.options.signature_policy)?;
+        let envelope = Envelope::new(&record.meta, &record.content)?;
+        let envelope_digest = digest.digest(envelope.as_bytes());
+        let signed_attributes = cades::signed_attributes(&envelope_digest, now, leaf)?;
+        let session = SigningSession {
+            session_id: ulid::Ulid::from_datetime(now.into()).to_string(),
+            result_id: id.clone(),
+            digest_algorithm: digest,
+            key,
+            certificate_chain: chain,
+            envelope_digest,
+            signed_attributes_digest: digest.digest(&signed_attributes),
+            signed_attributes,
+            signing_time: now,
+            created_at: now,
+            expires_at: now + self.options.signing_session_ttl,
+            state: SessionState::Open,
+        };
+        self.store.write(|tx| {
+            let current = store::records::get(tx, id)?.ok_or_else(|| Error::NotFound(id.clone()))?;
+            active(&current, "sign")?;
+            store::signatures::insert_session(tx, &session)
+        })?;
+        Ok(session)
+    }
+
+    /// The signing session with this id, as stored (its `state` stays OPEN after its
+    /// `expires_at`: compare the two).
+    pub fn signing_session(&self, session_id: &str) -> Result<SigningSession> {
+        Ok(self.load_session(session_id)?.session)
+    }
+
+    fn load_session(&self, session_id: &str) -> Result<StoredSession> {
+        let mut stored = self
+            .store
+            .read(|tx| store::signatures::get_session(tx, session_id))?
+            .ok_or_else(|| SigningError::UnknownSession {
+                session_id: session_id.to_owned(),
+            })?;
+        let record = self.get(&stored.session.result_id)?;
+        let envelope = Envelope::new(&record.meta, &record.content)?;
+        stored.session.envelope_digest = stored.session.digest_algorithm.digest(envelope.as_bytes());
+        Ok(stored)
+    }
+
+    /// Cancels an open session. Cancelling it again is a no-op; a completed session
+    /// cannot be cancelled.
+    pub fn cancel_signing(&self, session_id: &str) -> Result<SigningSession> {
+        let mut stored = self.load_session(session_id)?;
+        match stored.session.state {
+            SessionState::Completed => Err(SigningError::AlreadyCompleted {
+                session_id: session_id.to_owned(),
+            }
+            .into()),
+            SessionState::Cancelled => Ok(stored.session),
+            SessionState::Open => {
+                self.store.write(|tx| store::signatures::cancel_session(tx, session_id))?;
+                // A completion may have won the race: report what is stored.
+                stored = self.load_session(session_id)?;
+                match stored.session.state {
+                    SessionState::Completed => Err(SigningError::AlreadyCompleted {
+                        session_id: session_id.to_owned(),
+                    }
+                    .into()),
+                    _ => Ok(stored.session),
+                }
+            }
+        }
+    }
+
+    /// Completes a session with the signer's reply: a raw signature value over the
+    /// session's signed attributes (ECDSA as DER or raw `r || s`), or a provider's whole
+    /// CMS. Before anything is stored the reply is verified over the record's envelope,
+    /// at the completion time: its verdict must be PASSED, its signer the session's
+    /// certificate, its messageDigest the envelope's digest. The completion time,
+    /// recorded by the `sign` audit event, is the signature's proof of existence.
+    ///
+    /// A bad reply is a typed error, stores nothing, and leaves the session open until
+    /// it expires. Completing again with the same reply returns the same signature; a
+    /// different reply after completion is refused.
+    pub fn complete_signing(&self, session_id: &str, reply: SignatureReply) -> Result<StoredSignature> {
+        let now = self.now()?;
+        let stored = self.load_session(session_id)?;
+        let fingerprint = reply.fingerprint();
+        if let Some(done) = self.closed_session(&stored, &fingerprint)? {
+            return Ok(done);
+        }
+        let session = &stored.session;
+        if now > session.expires_at {
+            return Err(SigningError::Expired {
+                session_id: session_id.to_owned(),
+                expired_at: rfc3339(session.expires_at),
+            }
+            .into());
+        }
+        let record = self.get(&session.result_id)?;
+        active(&record, "sign")?;
+        let envelope = Envelope::new(&record.meta, &record.content)?;
+        let candidates = match &reply {
+            SignatureReply::Raw { algorithm, value } => raw_candidates(session, *algorithm, value)?,
+            SignatureReply::Cms { cms } => {
+                check_provider_cms(session, cms)?;
+                vec![cms.clone()]
+            }
+        };
+        let snapshot = self.store.read(|tx| self.trust_snapshot(tx))?;
+        let (cms, verdict) = self.first_passing(&snapshot, &candidates, envelope.as_bytes(), session, now)?;
+        let source = SignatureSource::Session {
+            session_id: session_id.to_owned(),
+        };
+        let signer = Sha256::of(&session.certificate_chain[0]);
+        self.store.write(|tx| {
+            // Re-read under the write lock: another caller may have completed or cancelled it.
+            let current = store::signatures::get_session(tx, session_id)?.ok_or_else(|| {
+                SigningError::UnknownSession {
+                    session_id: session_id.to_owned(),
+                }
+            })?;
+            if current.session.state != SessionState::Open {
+                return Err(match current.session.state {
+                    SessionState::Cancelled => SigningError::Cancelled {
+                        session_id: session_id.to_owned(),
+                    },
+                    _ => SigningError::AlreadyCompleted {
+                        session_id: session_id.to_owned(),
+                    },
+                }
+                .into());
+            }
+            let (id, stored) = self.store_signature(tx, &snapshot, &record, cms, signer, source, verdict, now)?;
+            store::signatures::complete_session(tx, session_id, &fingerprint, id)?;
+            Ok(stored)
+        })
+        .or_else(|e| match e {
+            // Lost a race to the same reply: that is the idempotent answer.
+            Error::Signing(SigningError::AlreadyCompleted { .. }) => self
+                .closed_session(&self.load_session(session_id)?, &fingerprint)?
+                .ok_or(e),
+            other => Err(other),
+        })
+    }
+
+    /// For a completed or cancelled session: the stored signature when `reply` is the
+    /// one that completed it, an error otherwise; `None` for an open session.
+    fn closed_session(&self, stored: &StoredSession, reply: &Sha256) -> Result<Option<StoredSignature>> {
+        let session_id = stored.session.session_id.clone();
+        match stored.session.state {
+            SessionState::Open => Ok(None),
+            SessionState::Cancelled => Err(SigningError::Cancelled { session_id }.into()),
+            SessionState::Completed => {
+                if stored.reply.as_ref() != Some(reply) {
+                    return Err(SigningError::AlreadyCompleted { session_id }.into());
+                }
+                let id = stored
+                    .signature_id
+                    .ok_or_else(|| Error::Malformed(format!("completed session {session_id} has no signature")))?;
+                let signature = self
+                    .store
+                    .read(|tx| store::signatures::get(tx, id))?
+                    .ok_or_else(|| Error::Malformed(format!("signature of session {session_id} is gone")))?;
+                Ok(Some(signature))
+            }
+        }
+    }
+
+    /// Verifies each candidate CMS over the envelope at `now` (the proof of existence
+    /// being now) and returns the first that passes, else the first verdict as an error.
+    fn first_passing(
+        &self,
+        snapshot: &TrustSnapshot,
+        candidates: &[Vec<u8>],
+        envelope: &[u8],
+        session: &SigningSession,
+        now: OffsetDateTime,
+    ) -> Result<(Vec<u8>, SignatureVerdict)> {
+        let mut intermediates = session.certificate_chain[1..].to_vec();
+        intermediates.extend_from_slice(&snapshot.material.intermediates);
+        let mut first: Option<SignatureVerdict> = None;
+        for cms in candidates {
+            let verdict = self.verify_for_acceptance(snapshot, cms, envelope, &intermediates, now);
+            if verdict.indication == Indication::Passed {
+                return Ok((cms.clone(), verdict));
+            }
+            first.get_or_insert(verdict);
+        }
+        Err(not_accepted(first))
+    }
+
+    fn verify_for_acceptance(
+        &self,
+        snapshot: &TrustSnapshot,
+        cms: &[u8],
+        envelope: &[u8],
+        intermediates: &[Vec<u8>],
+        now: OffsetDateTime,
+    ) -> SignatureVerdict {
+        let ctx = ValidationContext {
+            anchors: &snapshot.material.anchors,
+            intermediates,
+            crls: &snapshot.material.crls,
+            validation_time: now,
+            proof_of_existence: Some(now),
+            policy: &self.options.signature_policy,
+            all_signers: false,
+            chain_cache: Some(&snapshot.chains),
+        };
+        signature::verify_detached(cms, envelope, &ctx)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| super::verification::no_verdict(&ctx))
+    }
+
+    /// Inserts an accepted signature with its `sign` event and keeps the CRLs its
+    /// verdict used; returns its row id and the stored signature.
+    #[allow(clippy::too_many_arguments)]
+    fn store_signature(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        snapshot: &TrustSnapshot,
+        record: &Record,
+        cms: Vec<u8>,
+        signer: Sha256,
+        source: SignatureSource,
+        acceptance: SignatureVerdict,
+        now: OffsetDateTime,
+    ) -> Result<(i64, StoredSignature)> {
+        let sha256 = Sha256::of(&cms);
+        let (source_name, session_id) = match &source {
+            SignatureSource::Session { session_id } => ("session", Some(session_id.clone())),
+            SignatureSource::Attached => ("attached", None),
+        };
+        // Hashes only: a signer's name often carries a personal ID.
+        let details = serde_json::json!({
+            "signature": sha256.to_hex(),
+            "signer_certificate": signer.to_hex(),
+            "source": source_name,
+            "session_id": session_id,
+        });
+        let event = store::events::append(
+            tx,
+            now,
+            EventKind::Sign,
+            &self.options.actor,
+            Some(&record.result_id),
+            details,
+        )?;
+        let stored = StoredSignature {
+            result_id: record.result_id.clone(),
+            sha256,
+            cms,
+            signer_certificate: signer,
+            source,
+            proof_of_existence: event.at,
+            event_seq: event.seq,
+            acceptance,
+        };
+        let id = store::signatures::insert(tx, &stored)?;
+        self.keep_crls(tx, snapshot, &stored.acceptance, now)?;
+        Ok((id, stored))
+    }
+
+    /// Attaches a detached CMS made elsewhere over record `id`'s envelope (a portal that
+    /// already signed). It must hold exactly one SignerInfo and verify PASSED now; the
+    /// vault's acceptance time becomes its proof of existence. Attaching the same CMS
+    /// again returns the stored signature.
+    pub fn attach_signature(&self, id: &ResultId, cms: &[u8]) -> Result<StoredSignature> {
+        let now = self.now()?;
+        let record = self.get(id)?;
+        active(&record, "attach a signature to")?;
+        let sha256 = Sha256::of(cms);
+        if let Some(existing) = self.signatures(id)?.into_iter().find(|s| s.sha256 == sha256) {
+            return Ok(existing);
+        }
+        let checked = cms::check_detached(cms, &[]).map_err(|e| SigningError::MalformedReply(e.to_string()))?;
+        let [signer] = checked.signers.as_slice() else {
+            return Err(SigningError::MalformedReply(format!(
+                "{} SignerInfos where one was expected",
+                checked.signers.len()
+            ))
+            .into());
+        };
+        let envelope = Envelope::new(&record.meta, &record.content)?;
+        let snapshot = self.store.read(|tx| self.trust_snapshot(tx))?;
+        let verdict =
+            self.verify_for_acceptance(&snapshot, cms, envelope.as_bytes(), &snapshot.material.intermediates, now);
+        if verdict.indication != Indication::Passed {
+            return Err(not_accepted(Some(verdict)));
+        }
+        let leaf = signer
+            .certificate
+            .as_deref()
+            .ok_or(SigningError::SignerMismatch)?;
+        let signer = Sha256::of(leaf);
+        self.store.write(|tx| {
+            let current = store::records::get(tx, id)?.ok_or_else(|| Error::NotFound(id.clone()))?;
+            active(&current, "attach a signature to")?;
+            if let Some((_, existing)) = store::signatures::of_record(tx, id)?
+                .into_iter()
+                .find(|(_, s)| s.sha256 == sha256)
+            {
+                return Ok(existing);
+            }
+            let (_, stored) = self.store_signature(
+                tx,
+                &snapshot,
+                &record,
+                cms.to_vec(),
+                signer,
+                SignatureSource::Attached,
+                verdict,
+                now,
+            )?;
+            Ok(stored)
+        })
+    }
+
+    /// Signs record `id` in one call through `signer` (a provider client or a
+    /// [`crate::LocalSigner`]): begin, sign, complete. If the signer fails, the session
+    /// is cancelled and its error returned.
+    pub fn sign_with(&self, id: &ResultId, signer: &dyn Signer, digest: DigestAlgorithm) -> Result<StoredSignature> {
+        let chain = signer.certificate_chain()?;
+        let session = self.begin_signing(id, chain, digest)?;
+        let reply = match signer.sign(&session) {
+            Ok(reply) => reply,
+            Err(e) => {
+                let _ = self.cancel_signing(&session.session_id);
+                return Err(e.into());
+            }
+        };
+        self.complete_signing(&session.session_id, reply)
+    }
+
+    /// The signatures the vault accepted for record `id`, oldest first.
+    pub fn signatures(&self, id: &ResultId) -> Result<Vec<StoredSignature>> {
+        self.store.read(|tx| {
+            store::records::get(tx, id)?.ok_or_else(|| Error::NotFound(id.clone()))?;
+            Ok(store::signatures::of_record(tx, id)?
+                .into_iter()
+                .map(|(_, s)| s)
+                .collect())
+        })
+    }
+
+    /// The newest check kept for each of record `id`'s signatures (the last
+    /// [`Vault::verify_record`] or reuse that computed it), in the order of
+    /// [`Vault::signatures`]; `None` where it was never checked after acceptance.
+    pub fn signature_checks(&self, id: &ResultId) -> Result<Vec<Option<SignatureVerdict>>> {
+        self.store.read(|tx| {
+            store::signatures::of_record(tx, id)?
+                .into_iter()
+                .map(|(row, _)| store::signatures::latest_check(tx, row))
+                .collect()
+        })
+    }
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+fn active(record: &Record, action: &'static str) -> Result<()> {
+    let current = match record.status {
+        LegalStatus::Active => return Ok(()),
+        LegalStatus::Revoked { .. } => "REVOKED",
+        LegalStatus::Superseded { .. } => "SUPERSEDED",
+    };
+    Err(Error::InvalidTransition {
+        result_id: record.result_id.clone(),
+        current,
+        action,
+    })
+}
+
+fn not_accepted(verdict: Option<SignatureVerdict>) -> Error {
+    match verdict {
+        Some(v) => SigningError::NotAccepted {
+            indication: v.indication,
+            sub_indication: v.sub_indication,
+            detail: v.detail,
+        },
+        None => SigningError::MalformedReply("nothing to verify".into()),
+    }
+    .into()
+}
+
+/// The chain's certificates parse, there are not too many, and the signer is no CA.
+fn check_chain(chain: &[Vec<u8>]) -> Result<&[u8], SigningError> {
+    let bad = |why: String| SigningError::BadCertificateChain(why);
+    let leaf = chain.first().ok_or_else(|| bad("no signer certificate".into()))?;
+    if chain.len() > MAX_CHAIN_LEN {
+        return Err(bad(format!("{} certificates (at most {MAX_CHAIN_LEN})", chain.len())));
+    }
+    for (i, der) in chain.iter().enumerate() {
+        match X509Certificate::from_der(der) {
+            Ok(([], _)) => {}
+            _ => return Err(bad(format!("certificate {i} is not DER X.509"))),
+        }
+    }
+    let (_, cert) = X509Certificate::from_der(leaf).map_err(|_| bad("unreadable".into()))?;
+    if matches!(cert.basic_constraints(), Ok(Some(bc)) if bc.value.ca) {
+        return Err(bad("the signer's certificate is a CA certificate".into()));
+    }
+    if let Ok(Some(ku)) = cert.key_usage() {
+        if !(ku.value.digital_signature() || ku.value.non_repudiation()) {
+            return Err(bad(
+                "the signer's keyUsage allows neither digitalSignature nor nonRepudiation".into(),
+            ));
+        }
+    }
+    Ok(leaf)
+}
+
+/// Fails fast, before an officer is asked to approve, when the signer's certificate does
+/// not chain to a trust anchor or is expired or revoked now. (Missing revocation data is
+/// left to the completion, when the CRL may have been added.)
+fn check_signer_now(
+    snapshot: &TrustSnapshot,
+    chain: &[Vec<u8>],
+    now: OffsetDateTime,
+    policy: &signature::Policy,
+) -> Result<(), SigningError> {
+    let mut intermediates = chain[1..].to_vec();
+    intermediates.extend_from_slice(&snapshot.material.intermediates);
+    let options = PathOptions {
+        allow_legacy_algorithms: policy.allow_legacy_algorithms,
+        ..PathOptions::default()
+    };
+    let found = snapshot.chains.validate(
+        &chain[0],
+        &intermediates,
+        &snapshot.material.anchors,
+        &snapshot.material.crls,
+        now,
+        &options,
+    );
+    match found {
+        Ok(_) => Ok(()),
+        Err(PathError::NoChain) if snapshot.material.anchors.is_empty() => Err(SigningError::BadCertificateChain(
+            "the trust store has no anchor: add the root CA first".into(),
+        )),
+        Err(e) => Err(SigningError::BadCertificateChain(e.to_string())),
+    }
+}
+
+/// The CMS a raw reply makes. ECDSA values may be DER or raw `r || s`: every reading of
+/// the bytes is tried, and verification picks the one that holds.
+fn raw_candidates(
+    session: &SigningSession,
+    algorithm: RawAlgorithm,
+    value: &[u8],
+) -> Result<Vec<Vec<u8>>, SigningError> {
+    if !cades::fits(algorithm, session.key) {
+        return Err(SigningError::AlgorithmMismatch(format!(
+            "{algorithm} for a {:?} key",
+            session.key
+        )));
+    }
+    if value.is_empty() || value.len() > 2048 {
+        return Err(SigningError::MalformedReply(format!(
+            "a signature value of {} bytes",
+            value.len()
+        )));
+    }
+    let mut values = Vec::new();
+    if algorithm == RawAlgorithm::Ecdsa {
+        let field = if session.key == KeyKind::EcdsaP256 { 32 } else { 48 };
+        if cades::is_der_ecdsa(value) {
+            values.push(value.to_vec());
+        }
+        if let Some(der) = cades::ecdsa_raw_to_der(value, field) {
+            values.push(der);
+        }
+        if values.is_empty() {
+            return Err(SigningError::MalformedReply(format!(
+                "an ECDSA value of {} bytes is neither DER nor r||s of {} bytes",
+                value.len(),
+                2 * field
+            )));
+        }
+    } else {
+        values.push(value.to_vec());
+    }
+    values
+        .iter()
+        .map(|v| {
+            cades::assemble(
+                &session.signed_attributes,
+                session.digest_algorithm,
+                algorithm,
+                v,
+                &session.certificate_chain,
+            )
+        })
+        .collect()
+}
+
+/// A provider's CMS: one SignerInfo, signed by the session's certificate.
+fn check_provider_cms(session: &SigningSession, cms: &[u8]) -> Result<(), SigningError> {
+    let checked = cms::check_detached(cms, &[]).map_err(|e| SigningError::MalformedReply(e.to_string()))?;
+    let [signer] = checked.signers.as_slice() else {
+        return Err(SigningError::MalformedReply(format!(
+            "{} SignerInfos where one was expected",
+            checked.signers.len()
+        )));
+    };
+    match &signer.certificate {
+        Some(cert) if *cert == session.certificate_chain[0] => Ok(()),
+        Some(_) => Err(SigningError::SignerMismatch),
+        None => Err(SigningError::MalformedReply(
+            "the CMS does not carry the signer's certificate".into(),
+        )),
+    }
+}

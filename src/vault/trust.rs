@@ -1,0 +1,103 @@
+//! The trust store through the vault: anchors, intermediates and CRLs, each change an
+//! audit event in the same transaction.
+
+use crate::error::Result;
+use crate::hash::Sha256;
+use crate::log::EventKind;
+use crate::store;
+use crate::trust::{self, TrustItem, TrustItemKind, TrustMaterial};
+
+use super::Vault;
+
+impl Vault {
+    /// Adds a trust anchor (e.g. the National Root CA): a DER CA certificate. Adding one
+    /// that is already stored returns it unchanged.
+    pub fn add_trust_anchor(&self, der: &[u8]) -> Result<TrustItem> {
+        self.add_trust_item(TrustItemKind::Anchor, der)
+    }
+
+    /// Adds an intermediate CA certificate (DER), used to build paths to an anchor.
+    pub fn add_intermediate(&self, der: &[u8]) -> Result<TrustItem> {
+        self.add_trust_item(TrustItemKind::Intermediate, der)
+    }
+
+    /// Adds a CRL (DER) after checking it: issued and signed by a stored anchor or
+    /// intermediate (with cRLSign), with a cRLNumber.
+    pub fn add_crl(&self, der: &[u8]) -> Result<TrustItem> {
+        self.add_trust_item(TrustItemKind::Crl, der)
+    }
+
+    fn add_trust_item(&self, kind: TrustItemKind, der: &[u8]) -> Result<TrustItem> {
+        let sha256 = Sha256::of(der);
+        let now = self.now()?;
+        self.store.write(|tx| {
+            if let Some(existing) = store::trust::get(tx, &sha256)? {
+                if existing.kind != kind {
+                    return Err(trust::refuse(format!("already stored as {}", existing.kind)));
+                }
+                return Ok(existing);
+            }
+            let name = match kind {
+                TrustItemKind::Crl => {
+                    let issuers: Vec<Vec<u8>> = store::trust::all(tx)?
+                        .into_iter()
+                        .filter(|(item, _)| item.kind != TrustItemKind::Crl)
+                        .map(|(_, der)| der)
+                        .collect();
+                    trust::check_crl(der, &issuers)?
+                }
+                _ => trust::check_certificate(der)?,
+            };
+            let item = TrustItem {
+                kind,
+                sha256,
+                name,
+                added_at: now,
+            };
+            store::trust::insert(tx, &item, der)?;
+            let details = serde_json::json!({ "item": kind.as_str(), "sha256": sha256.to_hex(), "name": item.name });
+            store::events::append(tx, now, EventKind::TrustAdd, &self.options.actor, None, details)?;
+            Ok(item)
+        })
+    }
+
+    /// Removes a trust item by its SHA-256; `Ok(false)` if there was none.
+    pub fn remove_trust_item(&self, sha256: &Sha256) -> Result<bool> {
+        let now = self.now()?;
+        self.store.write(|tx| {
+            let Some(item) = store::trust::get(tx, sha256)? else {
+                return Ok(false);
+            };
+            store::trust::delete(tx, sha256)?;
+            let details =
+                serde_json::json!({ "item": item.kind.as_str(), "sha256": sha256.to_hex(), "name": item.name });
+            store::events::append(tx, now, EventKind::TrustRemove, &self.options.actor, None, details)?;
+            Ok(true)
+        })
+    }
+
+    /// The trust store's items, oldest first.
+    pub fn trust_items(&self) -> Result<Vec<TrustItem>> {
+        Ok(self
+            .store
+            .read(store::trust::all)?
+            .into_iter()
+            .map(|(item, _)| item)
+            .collect())
+    }
+
+    /// The trust material for verification: anchors, intermediates and CRLs (DER), each
+    /// re-hashed against the SHA-256 it was stored under.
+    pub fn trust_material(&self) -> Result<TrustMaterial> {
+        let mut material = TrustMaterial::default();
+        for (item, der) in self.store.read(store::trust::all)? {
+            match item.kind {
+                TrustItemKind::Anchor => material.anchors.push(der),
+                TrustItemKind::Intermediate => material.intermediates.push(der),
+                TrustItemKind::Crl => material.crls.push(der),
+            }
+        }
+        Ok(material)
+    }
+
+}

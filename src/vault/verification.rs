@@ -1,0 +1,327 @@
+//! A record's verdict: integrity, every signature (with the vault's proof of existence),
+//! and its legal status, at one time; and the cache that keeps this cheap.
+//!
+//! The cache lives in memory, per `Vault`, and is keyed on the trust store's state (a
+//! hash over its items): adding a CRL or removing an anchor changes the state, and the
+//! next check starts from scratch. Within one state a PASSED verdict is reused only for
+//! validation times inside the window the engine said it holds (up to the first
+//! certificate expiry, CRL nextUpdate or dated revocation). Decisions never come from the
+//! stored checks: those are evidence, kept with the record as Circular 15/2025 asks.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use time::OffsetDateTime;
+
+use crate::envelope::Envelope;
+use crate::error::{Error, Result};
+use crate::hash::Sha256;
+use crate::record::{Record, ResultId, StatusKind};
+use crate::reuse::{CheckedSignature, Exclusion, RecordVerdict};
+use crate::signing::StoredSignature;
+use crate::store;
+use crate::trust::{TrustItemKind, TrustMaterial};
+use crate::verify::path::ChainCache;
+use crate::verify::signature::{self, SignatureVerdict, ValidationContext};
+use crate::verify::verdict::Indication;
+
+use super::Vault;
+
+/// Verdicts kept per trust state before the map is emptied (a bound on memory).
+const MAX_CACHED_VERDICTS: usize = 100_000;
+
+/// The trust material of one trust-store state, with what was learnt from it.
+pub(crate) struct TrustSnapshot {
+    pub state: Sha256,
+    pub material: TrustMaterial,
+    /// SHA-256 of each CRL in `material.crls`, in order.
+    pub crl_hashes: Vec<Sha256>,
+    pub chains: ChainCache,
+    verdicts: Mutex<HashMap<VerdictKey, CachedVerdict>>,
+}
+
+/// What a signature's verdict depends on besides the trust state and the time: the CMS,
+/// the envelope it signs and the proof of existence.
+type VerdictKey = (Sha256, Sha256, i64);
+
+struct CachedVerdict {
+    /// The verdict holds for validation times in `[from, until)` (Unix seconds).
+    from: i64,
+    until: i64,
+    verdict: SignatureVerdict,
+}
+
+/// The current snapshot, replaced when the trust store's state changes.
+#[derive(Default)]
+pub(crate) struct TrustCache(Mutex<Option<Arc<TrustSnapshot>>>);
+
+/// A check computed now, to be kept with the record.
+pub(crate) struct NewCheck {
+    pub signature_id: i64,
+    pub verdict: SignatureVerdict,
+    pub validation_time: OffsetDateTime,
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+impl Vault {
+    /// The trust snapshot for the state seen by `tx` (loaded again only when it changed).
+    pub(crate) fn trust_snapshot(&self, tx: &rusqlite::Transaction<'_>) -> Result<Arc<TrustSnapshot>> {
+        let state = store::trust::state(tx)?;
+        let mut current = self.trust_cache.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(snapshot) = current.as_ref().filter(|s| s.state == state) {
+            return Ok(snapshot.clone());
+        }
+        let mut material = TrustMaterial::default();
+        for (item, der) in store::trust::all(tx)? {
+            match item.kind {
+                TrustItemKind::Anchor => material.anchors.push(der),
+                TrustItemKind::Intermediate => material.intermediates.push(der),
+                TrustItemKind::Crl => material.crls.push(der),
+            }
+        }
+        let snapshot = Arc::new(TrustSnapshot {
+            state,
+            crl_hashes: material.crls.iter().map(|d| Sha256::of(d)).collect(),
+            material,
+            chains: ChainCache::new(),
+            verdicts: Mutex::new(HashMap::new()),
+        });
+        *current = Some(snapshot.clone());
+        Ok(snapshot)
+    }
+
+    /// One stored signature's verdict at `at`, from the cache when it holds there.
+    /// The second value is true when it was computed now.
+    fn check_signature(
+        &self,
+        snapshot: &TrustSnapshot,
+        envelope: &[u8],
+        signature: &StoredSignature,
+        at: OffsetDateTime,
+    ) -> (SignatureVerdict, bool) {
+        let t = at.unix_timestamp();
+        let key = (
+            signature.sha256,
+            Sha256::of(envelope),
+            signature.proof_of_existence.unix_timestamp(),
+        );
+        let cache = snapshot.verdicts.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(hit) = cache.get(&key).filter(|c| c.from <= t && t < c.until) {
+            let mut verdict = hit.verdict.clone();
+            verdict.validation_time = rfc3339(at);
+            return (verdict, false);
+        }
+        drop(cache);
+        let ctx = ValidationContext {
+            anchors: &snapshot.material.anchors,
+            intermediates: &snapshot.material.intermediates,
+            crls: &snapshot.material.crls,
+            validation_time: at,
+            proof_of_existence: Some(signature.proof_of_existence),
+            policy: &self.options.signature_policy,
+            all_signers: false,
+            chain_cache: Some(&snapshot.chains),
+        };
+        let verdict = signature::verify_detached(&signature.cms, envelope, &ctx)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| no_verdict(&ctx));
+        let until = verdict
+            .holds_until
+            .as_deref()
+            .and_then(|u| OffsetDateTime::parse(u, &time::format_description::well_known::Rfc3339).ok());
+        if let (Indication::Passed, Some(until)) = (verdict.indication, until) {
+            let mut cache = snapshot.verdicts.lock().unwrap_or_else(|p| p.into_inner());
+            if cache.len() >= MAX_CACHED_VERDICTS {
+                cache.clear();
+            }
+            cache.insert(
+                key,
+                CachedVerdict {
+                    from: t,
+                    until: until.unix_timestamp(),
+                    verdict: verdict.clone(),
+                },
+            );
+        }
+        (verdict, true)
+    }
+
+    /// The verdict on `record` at `at`. With `full == false`, a record whose status
+    /// already excludes it is not re-hashed nor its signatures checked.
+    pub(crate) fn judge(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        snapshot: &TrustSnapshot,
+        record: &Record,
+        at: OffsetDateTime,
+        full: bool,
+    ) -> Result<(RecordVerdict, Vec<NewCheck>)> {
+        let status = record.status_at(at);
+        let mut reasons = Vec::new();
+        match (status, &record.status) {
+            (StatusKind::Revoked, _) => reasons.push(Exclusion::Revoked),
+            (StatusKind::Superseded, crate::record::LegalStatus::Superseded { replaced_by, .. }) => {
+                reasons.push(Exclusion::Superseded {
+                    replaced_by: replaced_by.clone(),
+                })
+            }
+            (StatusKind::Expired, _) => reasons.push(Exclusion::Expired),
+            _ if !record.has_started_at(at) => reasons.push(Exclusion::NotYetValid),
+            _ => {}
+        }
+        let mut verdict = RecordVerdict {
+            result_id: record.result_id.clone(),
+            reusable: false,
+            reasons: Vec::new(),
+            summary: String::new(),
+            integrity: false,
+            status,
+            signatures: Vec::new(),
+            validation_time: at,
+            trust_state: snapshot.state,
+            verifier: format!("results-vault {}", crate::VERSION),
+        };
+        let mut checks = Vec::new();
+        if full || reasons.is_empty() {
+            verdict.integrity = match store::records::read_content(tx, record) {
+                Ok(_) => true,
+                Err(Error::Integrity { .. }) => false,
+                Err(e) => return Err(e),
+            };
+            if !verdict.integrity {
+                reasons.push(Exclusion::IntegrityFailure);
+            }
+            let envelope = Envelope::new(&record.meta, &record.content)?;
+            let stored = store::signatures::of_record(tx, &record.result_id)?;
+            if stored.is_empty() {
+                reasons.push(Exclusion::Unsigned);
+            }
+            for (signature_id, signature) in stored {
+                let (checked, computed) = self.check_signature(snapshot, envelope.as_bytes(), &signature, at);
+                if checked.indication != Indication::Passed {
+                    reasons.push(Exclusion::SignatureNotPassed {
+                        signature: signature.sha256,
+                        indication: checked.indication,
+                        sub_indication: checked.sub_indication,
+                    });
+                }
+                if computed {
+                    checks.push(NewCheck {
+                        signature_id,
+                        verdict: checked.clone(),
+                        validation_time: at,
+                    });
+                }
+                verdict.signatures.push(CheckedSignature {
+                    signature: signature.sha256,
+                    proof_of_existence: signature.proof_of_existence,
+                    verdict: checked,
+                });
+            }
+        }
+        verdict.reusable = reasons.is_empty();
+        verdict.summary = if verdict.reusable {
+            format!(
+                "reusable at {}: intact, {} signature(s) PASSED, status ACTIVE",
+                rfc3339(at),
+                verdict.signatures.len()
+            )
+        } else {
+            let why: Vec<String> = reasons.iter().map(|r| r.to_string()).collect();
+            format!("not reusable at {}: {}", rfc3339(at), why.join("; "))
+        };
+        verdict.reasons = reasons;
+        Ok((verdict, checks))
+    }
+
+    /// Keeps checks computed now with their records, and the CRLs they relied on.
+    pub(crate) fn keep_checks(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        snapshot: &TrustSnapshot,
+        checks: &[NewCheck],
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        for check in checks {
+            store::signatures::put_check(
+                tx,
+                check.signature_id,
+                &snapshot.state,
+                now,
+                &check.verdict,
+                check.validation_time,
+            )?;
+            self.keep_crls(tx, snapshot, &check.verdict, now)?;
+        }
+        Ok(())
+    }
+
+    /// Keeps the CRLs a verdict names, from the snapshot's material.
+    pub(crate) fn keep_crls(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        snapshot: &TrustSnapshot,
+        verdict: &SignatureVerdict,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        for used in &verdict.crls_used {
+            let Ok(sha) = used.sha256.parse::<Sha256>() else { continue };
+            if let Some(i) = snapshot.crl_hashes.iter().position(|h| *h == sha) {
+                store::signatures::keep_crl(tx, &sha, &used.issuer, &snapshot.material.crls[i], now)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether record `id` may be reused at `at`, and why: its integrity, every
+    /// signature's verdict (checked against the trust store with the vault's proof of
+    /// existence) and its legal status. Checks computed now are kept with the record.
+    pub fn verify_record(&self, id: &ResultId, at: OffsetDateTime) -> Result<RecordVerdict> {
+        let (snapshot, verdict, checks) = self.store.read(|tx| {
+            let record = store::records::get(tx, id)?.ok_or_else(|| Error::NotFound(id.clone()))?;
+            let snapshot = self.trust_snapshot(tx)?;
+            let (verdict, checks) = self.judge(tx, &snapshot, &record, at, true)?;
+            Ok((snapshot, verdict, checks))
+        })?;
+        if !checks.is_empty() {
+            let now = self.now()?;
+            self.store.write(|tx| self.keep_checks(tx, &snapshot, &checks, now))?;
+        }
+        Ok(verdict)
+    }
+
+    /// A kept CRL (DER) by its SHA-256: every CRL a stored verdict relied on stays here
+    /// even after it leaves the trust store.
+    pub fn kept_crl(&self, sha256: &Sha256) -> Result<Option<Vec<u8>>> {
+        self.store.read(|tx| store::signatures::kept_crl(tx, sha256))
+    }
+}
+
+/// `verify_detached` always returns at least one verdict; should it not, nothing passes.
+pub(crate) fn no_verdict(ctx: &ValidationContext<'_>) -> SignatureVerdict {
+    SignatureVerdict {
+        indication: Indication::Indeterminate,
+        sub_indication: Some(crate::verify::verdict::SubIndication::GenericError),
+        detail: "no verdict".into(),
+        signer: None,
+        chain: Vec::new(),
+        claimed_signing_time: None,
+        proof_of_existence: None,
+        integrity: false,
+        valid_at_signing_time: None,
+        revocation: crate::verify::signature::RevocationSummary {
+            status: "UNKNOWN".into(),
+            source: None,
+            revoked_at: None,
+        },
+        crls_used: Vec::new(),
+        holds_until: None,
+        policy: ctx.policy.name.clone(),
+        verifier: format!("results-vault {}", crate::VERSION),
+        validation_time: rfc3339(ctx.validation_time),
+    }
+}
