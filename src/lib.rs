@@ -50,6 +50,9 @@ pub use reuse::{
 };
 pub use trust::{TrustItem, TrustItemKind, TrustMaterial};
 pub use vault::{Clock, Ingested, StorageLine, Vault, VaultOptions};
+pub use verify::crypto::DigestAlgorithm;
+pub use verify::signature::{Policy, SignatureVerdict};
+pub use verify::verdict::{Indication, SubIndication};
 
 /// The crate's version, as recorded in verdicts and reports.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -39,11 +39,15 @@ fn decision() -> StatusChange {
 fn only_results_in_force_and_intact_are_handed_out() {
     let t = temp_vault();
     let v = &t.vault;
+    let signer = signing::TestSigner::new();
+    signer.trust(v);
     let ingest = |dossier: &str, edit: &dyn Fn(&mut results_vault::NewRecord)| {
         let mut r = birth_extract(dossier);
         r.document_type = "residence-confirmation".to_owned();
         edit(&mut r);
-        v.ingest(r, &noise(dossier[2..].parse().unwrap(), 3000)).unwrap().record
+        let record = v.ingest(r, &noise(dossier[2..].parse().unwrap(), 3000)).unwrap().record;
+        signer.sign(v, &record.result_id);
+        record
     };
     let good = ingest("R-10", &|_| {});
     let open_ended = ingest("R-11", &|r| r.valid_until = None);
@@ -194,7 +198,10 @@ fn statistics_per_agency() {
         r.document_type = "school-enrolment".to_owned();
         ids.push(v.ingest(r, &noise(100 + i, 500)).unwrap().record);
     }
-    v.ingest(birth_extract("G22.46-D9"), &noise(200, 500)).unwrap();
+    let reused = v.ingest(birth_extract("G22.46-D9"), &noise(200, 500)).unwrap().record;
+    let signer = signing::TestSigner::new();
+    signer.trust(v);
+    signer.sign(v, &reused.result_id);
     let at = datetime!(2026-11-10 12:00 UTC);
     v.find_reusable(query("birth-extract", at), requester("G22.47", "G22.47-D0"))
         .unwrap();

@@ -137,3 +137,4 @@ pub fn raw_sqlite(path: &std::path::Path) -> rusqlite::Connection {
 }
 
 pub mod pki;
+pub mod signing;

@@ -13,6 +13,7 @@ database = $dir/index.txt
 new_certs_dir = $dir/newcerts
 serial = $dir/serial
 crlnumber = $dir/crlnumber
+unique_subject = no
 default_md = sha256
 default_crl_days = 30
 policy = policy_any
@@ -64,10 +65,26 @@ pub struct Pki {
     pub root: Vec<u8>,
     pub signer: Vec<u8>,
     pub impostor_root: Vec<u8>,
+    /// Fixed validity (`openssl ca -startdate/-enddate`) of every certificate, if set.
+    dates: Option<(String, String)>,
 }
 
+/// The validity of a [`Pki::dated`] PKI: 2026-01-01 to 2036-01-01, so that tests with a
+/// fixed clock (2026-11-01) do not depend on the day they run.
+pub const DATED: (&str, &str) = ("20260101000000Z", "20360101000000Z");
+
 impl Pki {
+    /// A PKI whose certificates start now (`-days`).
     pub fn new() -> Pki {
+        Pki::build(None)
+    }
+
+    /// A PKI whose certificates all have the fixed validity [`DATED`].
+    pub fn dated() -> Pki {
+        Pki::build(Some(DATED))
+    }
+
+    fn build(dates: Option<(&str, &str)>) -> Pki {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         std::fs::write(d.join("ca.cnf"), CA_CONFIG).unwrap();
@@ -77,6 +94,22 @@ impl Pki {
         std::fs::write(d.join("crlnumber"), "01\n").unwrap();
         for name in ["root", "impostor"] {
             let (key, cert) = (format!("{name}.key"), format!("{name}.pem"));
+            if let Some((start, end)) = dates {
+                let csr = format!("{name}.csr");
+                let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
+                let mut args = vec!["req", "-new"];
+                args.extend(ec);
+                args.extend(["-keyout", &key, "-out", &csr, "-subj", "/CN=Root CA"]);
+                assert!(openssl(d, &args));
+                assert!(openssl(
+                    d,
+                    &[
+                        "ca", "-batch", "-config", "ca.cnf", "-selfsign", "-keyfile", &key, "-in", &csr, "-out", &cert,
+                        "-extensions", "v3_ca", "-startdate", start, "-enddate", end, "-notext"
+                    ]
+                ));
+                continue;
+            }
             assert!(openssl(
                 d,
                 &[
@@ -122,18 +155,9 @@ impl Pki {
             signer: Vec::new(),
             impostor_root: Vec::new(),
             dir,
+            dates: dates.map(|(a, b)| (a.to_owned(), b.to_owned())),
         };
-        pki.ca(&[
-            "-in",
-            "signer.csr",
-            "-out",
-            "signer.pem",
-            "-extensions",
-            "v3_signer",
-            "-days",
-            "365",
-            "-notext",
-        ]);
+        pki.issue_from("signer.csr", "signer.pem");
         Pki {
             root: pki.der("x509", "root.pem"),
             signer: pki.der("x509", "signer.pem"),
@@ -184,18 +208,56 @@ impl Pki {
             self.dir.path(),
             &["req", "-newkey", spec, "-nodes", "-keyout", &key, "-out", &csr, "-subj", &subject]
         ));
-        self.ca(&[
-            "-in",
-            &csr,
-            "-out",
-            &cert,
-            "-extensions",
-            "v3_signer",
-            "-days",
-            "365",
-            "-notext",
-        ]);
+        self.issue_from(&csr, &cert);
         self.der("x509", &cert)
+    }
+
+    /// Has the root sign `csr` into signer certificate `cert` (365 days, or the fixed dates).
+    fn issue_from(&self, csr: &str, cert: &str) {
+        let mut args = vec!["-in", csr, "-out", cert, "-extensions", "v3_signer", "-notext"];
+        match &self.dates {
+            Some((start, end)) => args.extend(["-startdate", start.as_str(), "-enddate", end.as_str()]),
+            None => args.extend(["-days", "365"]),
+        }
+        self.ca(&args);
+    }
+
+    /// The DER PKCS#8 form of private key file `key` (e.g. `signer.key`).
+    pub fn pkcs8(&self, key: &str) -> Vec<u8> {
+        let out = format!("{key}.p8");
+        assert!(openssl(
+            self.dir.path(),
+            &["pkcs8", "-topk8", "-nocrypt", "-in", key, "-outform", "DER", "-out", &out]
+        ));
+        std::fs::read(self.path(&out)).unwrap()
+    }
+
+    /// Marks certificate `pem` revoked in the CA's index with revocation date `date`
+    /// (`YYMMDDHHMMSSZ`), as a CA would that learnt late of a key compromise; the next
+    /// CRL lists it with that date.
+    pub fn revoke_dated(&self, pem: &str, date: &str) {
+        self.ca(&["-revoke", pem]);
+        let index = self.path("index.txt");
+        let text = std::fs::read_to_string(&index).unwrap();
+        let serial = {
+            let out = Command::new("openssl")
+                .current_dir(self.dir.path())
+                .args(["x509", "-in", pem, "-noout", "-serial"])
+                .output()
+                .unwrap();
+            String::from_utf8(out.stdout).unwrap().trim().trim_start_matches("serial=").to_owned()
+        };
+        let edited: Vec<String> = text
+            .lines()
+            .map(|line| {
+                let mut fields: Vec<&str> = line.split('\t').collect();
+                if fields.len() > 3 && fields[0] == "R" && fields[3].eq_ignore_ascii_case(&serial) {
+                    fields[2] = date;
+                }
+                fields.join("\t")
+            })
+            .collect();
+        std::fs::write(&index, edited.join("\n") + "\n").unwrap();
     }
 
     /// Revokes the signer (revocation date: now).
