@@ -258,3 +258,66 @@ pub(crate) fn is_der_ecdsa(value: &[u8]) -> bool {
     })
     .is_ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A throwaway self-signed Ed25519 certificate, made by the real openssl.
+    fn certificate() -> Vec<u8> {
+        let dir = std::env::temp_dir().join(format!("rv-cades-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let status = std::process::Command::new("openssl")
+            .current_dir(&dir)
+            .args(["req", "-x509", "-newkey", "ed25519", "-nodes", "-keyout", "k.pem", "-subj", "/CN=T"])
+            .args(["-outform", "DER", "-out", "c.der"])
+            .output()
+            .expect("openssl not found")
+            .status;
+        assert!(status.success());
+        let der = std::fs::read(dir.join("c.der")).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        der
+    }
+
+    #[test]
+    fn signed_attributes_are_der_ordered_and_complete() {
+        let cert = certificate();
+        let digest = [7u8; 32];
+        let der = signed_attributes(&digest, OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap(), &cert)
+            .unwrap();
+        assert_eq!(der[0], 0x31, "a SET OF, as signHash digests it");
+        let elements: Vec<Vec<u8>> = Constructed::decode(der.as_slice(), Mode::Der, |cons| {
+            cons.take_set(|cons| {
+                let mut all = Vec::new();
+                // Whole TLVs: X.690 §11.6 orders by complete encodings, lengths included.
+                while let Ok(c) = cons.capture_one() {
+                    all.push(c.as_slice().to_vec());
+                }
+                Ok(all)
+            })
+        })
+        .unwrap();
+        assert_eq!(elements.len(), 4);
+        let mut sorted = elements.clone();
+        sorted.sort();
+        assert_eq!(elements, sorted, "DER orders a SET OF by encoding");
+        let digest_at = der.windows(32).position(|w| w == digest).is_some();
+        assert!(digest_at, "messageDigest carries the envelope digest");
+        let cert_hash = DigestAlgorithm::Sha256.digest(&cert);
+        assert!(der.windows(32).any(|w| w == cert_hash), "ESS certHash of the signer");
+    }
+
+    #[test]
+    fn ecdsa_r_s_becomes_der_with_minimal_integers() {
+        let mut raw = vec![0u8; 64];
+        raw[0] = 0x80; // r with the high bit set: needs a 0x00 prefix
+        raw[63] = 0x05; // s = 5 after 31 zero bytes: leading zeros dropped
+        let der = ecdsa_raw_to_der(&raw, 32).unwrap();
+        assert!(is_der_ecdsa(&der));
+        assert_eq!(&der[..5], &[0x30, 0x26, 0x02, 0x21, 0x00]);
+        assert_eq!(&der[der.len() - 3..], &[0x02, 0x01, 0x05]);
+        assert!(ecdsa_raw_to_der(&raw[..63], 32).is_none());
+        assert!(!is_der_ecdsa(&raw));
+    }
+}
