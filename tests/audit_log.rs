@@ -7,7 +7,7 @@ use common::*;
 use results_vault::{EventKind, LogHead, Requester, ReuseQuery, StatusChange, SubjectId, SubjectKind, Vault};
 use time::macros::datetime;
 
-/// A vault with three results, one revoked, one superseded, and one reuse.
+/// A vault with three results, one revoked, one superseded, one signed, and one reuse.
 fn busy_vault() -> TempVault {
     let t = temp_vault();
     let a = t.vault.ingest(birth_extract("L-1"), &noise(1, 2000)).unwrap().record;
@@ -17,6 +17,10 @@ fn busy_vault() -> TempVault {
     t.vault
         .supersede(&b.result_id, &c.result_id, decision("re-issued"))
         .unwrap();
+    // Reuse hands out signed results only: trust a test root (2 events) and sign c (1).
+    let signer = signing::TestSigner::new();
+    signer.trust(&t.vault);
+    signer.sign(&t.vault, &c.result_id);
     let answer = t.vault.find_reusable(query(), requester()).unwrap();
     assert_eq!(answer.results.len(), 1);
     t
@@ -66,7 +70,7 @@ fn every_change_appends_one_event_and_the_chain_verifies() {
     let t = busy_vault();
     let report = t.vault.verify_log().unwrap();
     assert!(report.is_intact(), "{report:?}");
-    assert_eq!((report.events, report.records, report.reuses), (6, 3, 1));
+    assert_eq!((report.events, report.records, report.reuses), (9, 3, 1));
     assert_eq!(report.head, t.vault.log_head().unwrap());
     let superseded = &t
         .vault
@@ -282,7 +286,7 @@ print(n)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "6");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "9");
 }
 
 #[test]
@@ -294,7 +298,7 @@ fn reopened_vault_continues_the_chain() {
     v.ingest(birth_extract("L-4"), b"later").unwrap();
     let report = v.verify_log().unwrap();
     assert!(report.is_intact(), "{report:?}");
-    assert_eq!(report.events, 7);
+    assert_eq!(report.events, 10);
 }
 
 #[test]
@@ -306,8 +310,8 @@ fn a_records_history_lists_its_events_and_a_broken_link_is_found() {
         .unwrap()[0];
     let history = t.vault.history(&reused.result_id).unwrap();
     let kinds: Vec<EventKind> = history.iter().map(|e| e.kind).collect();
-    assert_eq!(kinds, vec![EventKind::Ingest, EventKind::Reuse]);
-    assert_eq!(history[1].actor, "G22.47");
+    assert_eq!(kinds, vec![EventKind::Ingest, EventKind::Sign, EventKind::Reuse]);
+    assert_eq!(history[2].actor, "G22.47");
     assert!(history.windows(2).all(|w| w[0].seq < w[1].seq));
 
     let p = tamper(&t, "UPDATE events SET record_prev_seq = NULL WHERE kind = 'reuse'");

@@ -2,6 +2,8 @@
 //! errors that end with a hint.
 #![cfg(feature = "cli")]
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -75,6 +77,14 @@ fn an_officer_session() {
     assert_eq!(shown["result_id"], id.as_str());
     assert_eq!(shown["status"]["state"], "ACTIVE");
 
+    // Only signed results are reused: the portal signs this one (through the library).
+    {
+        let v = results_vault::Vault::open(&vault, results_vault::VaultOptions::default()).unwrap();
+        let signer = common::signing::TestSigner::new();
+        signer.trust(&v);
+        signer.sign(&v, &id.parse().unwrap());
+    }
+
     let reuse = [
         "reuse",
         "--subject",
@@ -97,11 +107,12 @@ fn an_officer_session() {
     assert!(stderr(&o).contains("reuse refused"), "{}", stderr(&o));
 
     let head = stdout(&rvault(&vault, &["log", "head"])).trim().to_owned();
-    assert!(head.starts_with("2:"), "{head}");
+    // ingest, two trust additions, the signature, the reuse.
+    assert!(head.starts_with("5:"), "{head}");
     let o = rvault(&vault, &["log", "verify", "--against", &head]);
     assert!(o.status.success());
     assert!(
-        stdout(&o).starts_with("INTACT: 2 events, 1 records, 1 reuses"),
+        stdout(&o).starts_with("INTACT: 5 events, 1 records, 1 reuses"),
         "{}",
         stdout(&o)
     );
