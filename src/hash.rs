@@ -122,7 +122,7 @@ pub(crate) mod hex {
 
     /// The bytes of an even-length hex string (either case).
     pub(crate) fn decode(s: &str) -> Option<Vec<u8>> {
-        if s.len() % 2 != 0 {
+        if !s.len().is_multiple_of(2) {
             return None;
         }
         s.as_bytes()

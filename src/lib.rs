@@ -41,12 +41,12 @@ pub use record::{
     ContentInfo, FieldError, Issuer, LegalStatus, NewRecord, Provenance, Record, ResultId, StatusChange, StatusKind,
     Subject, SubjectId, SubjectKind,
 };
+pub use reuse::{
+    AgencyStats, CheckedSignature, Excluded, Exclusion, RecordVerdict, Requester, ReuseAnswer, ReuseQuery,
+};
 pub use signing::{
     KeyKind, LocalSigner, RawAlgorithm, SessionState, SignatureReply, SignatureSource, Signer, SigningError,
     SigningSession, StoredSignature,
-};
-pub use reuse::{
-    AgencyStats, CheckedSignature, Excluded, Exclusion, RecordVerdict, Requester, ReuseAnswer, ReuseQuery,
 };
 pub use trust::{TrustItem, TrustItemKind, TrustMaterial};
 pub use vault::{Clock, Ingested, StorageLine, Vault, VaultOptions};

@@ -384,7 +384,11 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, anchor: Option<&LogHead>) -
                         }
                         signed.insert((id, sha));
                     }
-                    (id, _) => report.problem(Some(seq), id.as_deref(), "sign event lacks its record id or signature hash"),
+                    (id, _) => report.problem(
+                        Some(seq),
+                        id.as_deref(),
+                        "sign event lacks its record id or signature hash",
+                    ),
                 }
             }
             Ok(EventKind::Reuse) => match e.result_id {

@@ -40,8 +40,22 @@ fn openssl_cms_sign(pki: &Pki, name: &str, content: &[u8], extra: &[&str]) -> Ve
     write(pki, "provider-in.bin", content);
     let (cert, key) = (format!("{name}.pem"), format!("{name}.key"));
     let mut args = vec![
-        "cms", "-sign", "-binary", "-in", "provider-in.bin", "-signer", &cert, "-inkey", &key, "-md", "sha256",
-        "-outform", "DER", "-out", "provider.p7s", "-nosmimecap",
+        "cms",
+        "-sign",
+        "-binary",
+        "-in",
+        "provider-in.bin",
+        "-signer",
+        &cert,
+        "-inkey",
+        &key,
+        "-md",
+        "sha256",
+        "-outform",
+        "DER",
+        "-out",
+        "provider.p7s",
+        "-nosmimecap",
     ];
     args.extend(extra);
     assert!(openssl(pki.dir.path(), &args));
@@ -52,7 +66,16 @@ fn openssl_cms_sign(pki: &Pki, name: &str, content: &[u8], extra: &[&str]) -> Ve
 fn openssl_pkeyutl_sign(pki: &Pki, key: &str, digest: &[u8], opts: &[&str]) -> Vec<u8> {
     write(pki, "dtbs.digest", digest);
     let mut args = vec![
-        "pkeyutl", "-sign", "-inkey", key, "-in", "dtbs.digest", "-out", "raw.sig", "-pkeyopt", "digest:sha256",
+        "pkeyutl",
+        "-sign",
+        "-inkey",
+        key,
+        "-in",
+        "dtbs.digest",
+        "-out",
+        "raw.sig",
+        "-pkeyopt",
+        "digest:sha256",
     ];
     args.extend(opts);
     assert!(openssl(pki.dir.path(), &args));
@@ -64,7 +87,12 @@ fn a_vault_signature_verifies_with_openssl_cms_verify() {
     let s = TestSigner::new();
     let (t, id) = vault_with_record(&s.pki);
     let stored = s.sign(&t.vault, &id);
-    assert_eq!(stored.acceptance.indication, Indication::Passed, "{:?}", stored.acceptance);
+    assert_eq!(
+        stored.acceptance.indication,
+        Indication::Passed,
+        "{:?}",
+        stored.acceptance
+    );
     let envelope = t.vault.envelope(&id).unwrap();
     assert!(openssl_cms_verifies(&s.pki, &stored.cms, envelope.as_bytes()));
 
@@ -76,7 +104,12 @@ fn a_vault_signature_verifies_with_openssl_cms_verify() {
         .output()
         .unwrap();
     let printed = String::from_utf8_lossy(&out.stdout);
-    for attribute in ["contentType", "messageDigest", "signingTime", "id-smime-aa-signingCertificateV2"] {
+    for attribute in [
+        "contentType",
+        "messageDigest",
+        "signingTime",
+        "id-smime-aa-signingCertificateV2",
+    ] {
         assert!(printed.contains(attribute), "{attribute} missing:\n{printed}");
     }
     assert!(printed.contains("eContent: <ABSENT>"), "not detached:\n{printed}");
@@ -113,7 +146,10 @@ fn a_tampered_envelope_fails_in_the_vault_and_in_openssl() {
         .unwrap();
     let forged = openssl_cms_sign(&s.pki, "signer", &tampered, &["-cades"]);
     let before = t.vault.log_head().unwrap();
-    match t.vault.complete_signing(&session.session_id, SignatureReply::Cms { cms: forged }) {
+    match t
+        .vault
+        .complete_signing(&session.session_id, SignatureReply::Cms { cms: forged })
+    {
         Err(Error::Signing(SigningError::NotAccepted { sub_indication, .. })) => {
             assert_eq!(sub_indication, Some(SubIndication::HashFailure))
         }
@@ -133,12 +169,18 @@ fn a_cms_from_openssl_cms_sign_completes_a_session_as_a_provider_reply() {
         .unwrap();
     // The provider signs the envelope whose digest the session gave.
     let envelope = t.vault.envelope(&id).unwrap();
-    assert_eq!(session.envelope_digest, DigestAlgorithm::Sha256.digest(envelope.as_bytes()));
+    assert_eq!(
+        session.envelope_digest,
+        DigestAlgorithm::Sha256.digest(envelope.as_bytes())
+    );
 
     // Without the ESS signing-certificate attribute, CAdES B-B is not met: refused,
     // and the session stays open.
     let plain = openssl_cms_sign(&s.pki, "signer", envelope.as_bytes(), &[]);
-    match t.vault.complete_signing(&session.session_id, SignatureReply::Cms { cms: plain }) {
+    match t
+        .vault
+        .complete_signing(&session.session_id, SignatureReply::Cms { cms: plain })
+    {
         Err(Error::Signing(SigningError::NotAccepted { sub_indication, .. })) => {
             assert_eq!(sub_indication, Some(SubIndication::FormatFailure))
         }
@@ -148,7 +190,8 @@ fn a_cms_from_openssl_cms_sign_completes_a_session_as_a_provider_reply() {
     s.pki.issue("other", "rsa:2048");
     let other = openssl_cms_sign(&s.pki, "other", envelope.as_bytes(), &["-cades"]);
     assert!(matches!(
-        t.vault.complete_signing(&session.session_id, SignatureReply::Cms { cms: other }),
+        t.vault
+            .complete_signing(&session.session_id, SignatureReply::Cms { cms: other }),
         Err(Error::Signing(SigningError::SignerMismatch))
     ));
     assert!(t.vault.signatures(&id).unwrap().is_empty());
@@ -185,7 +228,11 @@ fn a_raw_rsa_signature_from_openssl_pkeyutl_completes_a_session() {
         )
         .unwrap();
     assert_eq!(stored.acceptance.indication, Indication::Passed);
-    assert!(openssl_cms_verifies(&s.pki, &stored.cms, t.vault.envelope(&id).unwrap().as_bytes()));
+    assert!(openssl_cms_verifies(
+        &s.pki,
+        &stored.cms,
+        t.vault.envelope(&id).unwrap().as_bytes()
+    ));
 
     // RSA-PSS (salt = digest length), as a CSC signHash with RSASSA-PSS answers.
     let session = t
@@ -208,14 +255,22 @@ fn a_raw_rsa_signature_from_openssl_pkeyutl_completes_a_session() {
             },
         )
         .unwrap();
-    assert!(openssl_cms_verifies(&s.pki, &pss.cms, t.vault.envelope(&id).unwrap().as_bytes()));
+    assert!(openssl_cms_verifies(
+        &s.pki,
+        &pss.cms,
+        t.vault.envelope(&id).unwrap().as_bytes()
+    ));
     assert_eq!(t.vault.signatures(&id).unwrap().len(), 2);
 }
 
 /// The raw `r || s` form of a DER ECDSA-Sig-Value, `n` bytes each.
 fn der_to_raw(der: &[u8], n: usize) -> Vec<u8> {
     assert_eq!(der[0], 0x30);
-    let mut i = if der[1] & 0x80 != 0 { 2 + (der[1] & 0x7f) as usize } else { 2 };
+    let mut i = if der[1] & 0x80 != 0 {
+        2 + (der[1] & 0x7f) as usize
+    } else {
+        2
+    };
     let mut out = Vec::new();
     for _ in 0..2 {
         assert_eq!(der[i], 0x02);
@@ -232,7 +287,10 @@ fn der_to_raw(der: &[u8], n: usize) -> Vec<u8> {
 #[test]
 fn raw_ecdsa_from_openssl_pkeyutl_completes_a_session_as_der_or_as_r_s() {
     let s = TestSigner::new();
-    assert!(openssl(s.pki.dir.path(), &["ecparam", "-name", "prime256v1", "-out", "p256.pem"]));
+    assert!(openssl(
+        s.pki.dir.path(),
+        &["ecparam", "-name", "prime256v1", "-out", "p256.pem"]
+    ));
     let ec = s.pki.issue("ecsigner", "ec:p256.pem");
     let (t, id) = vault_with_record(&s.pki);
     for raw in [false, true] {
@@ -255,7 +313,11 @@ fn raw_ecdsa_from_openssl_pkeyutl_completes_a_session_as_der_or_as_r_s() {
                 },
             )
             .unwrap_or_else(|e| panic!("raw = {raw}: {e}"));
-        assert!(openssl_cms_verifies(&s.pki, &stored.cms, t.vault.envelope(&id).unwrap().as_bytes()));
+        assert!(openssl_cms_verifies(
+            &s.pki,
+            &stored.cms,
+            t.vault.envelope(&id).unwrap().as_bytes()
+        ));
     }
 }
 

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use common::signing::TestSigner;
 use common::*;
 use results_vault::{
-    DigestAlgorithm, Error, EventKind, LocalSigner, RawAlgorithm, SessionState, SignatureReply, Signer,
-    SigningError, Vault, VaultOptions,
+    DigestAlgorithm, Error, EventKind, LocalSigner, RawAlgorithm, SessionState, SignatureReply, Signer, SigningError,
+    Vault, VaultOptions,
 };
 use time::macros::datetime;
 use time::OffsetDateTime;
@@ -38,7 +38,11 @@ fn setup(options: VaultOptions) -> (TempVault, TestSigner, results_vault::Result
 }
 
 fn sign_events(v: &Vault, id: &results_vault::ResultId) -> usize {
-    v.history(id).unwrap().iter().filter(|e| e.kind == EventKind::Sign).count()
+    v.history(id)
+        .unwrap()
+        .iter()
+        .filter(|e| e.kind == EventKind::Sign)
+        .count()
 }
 
 #[test]
@@ -105,7 +109,9 @@ fn a_bad_reply_stores_nothing_and_leaves_the_session_open() {
         .unwrap();
     let head = v.log_head().unwrap();
     let good = s.signer.sign(&session).unwrap();
-    let SignatureReply::Raw { value, .. } = &good else { panic!("raw expected") };
+    let SignatureReply::Raw { value, .. } = &good else {
+        panic!("raw expected")
+    };
 
     let mut flipped = value.clone();
     flipped[10] ^= 0x40;
@@ -131,7 +137,12 @@ fn a_bad_reply_stores_nothing_and_leaves_the_session_open() {
                 value: Vec::new(),
             },
         ),
-        ("not a CMS", SignatureReply::Cms { cms: b"garbage".to_vec() }),
+        (
+            "not a CMS",
+            SignatureReply::Cms {
+                cms: b"garbage".to_vec(),
+            },
+        ),
         ("empty CMS", SignatureReply::Cms { cms: Vec::new() }),
     ];
     for (what, reply) in bad_replies {
@@ -139,7 +150,10 @@ fn a_bad_reply_stores_nothing_and_leaves_the_session_open() {
         assert!(matches!(err, Error::Signing(_)), "{what}: {err}");
         assert_eq!(v.log_head().unwrap(), head, "{what}: the log changed");
         assert!(v.signatures(&id).unwrap().is_empty(), "{what}: a signature was stored");
-        assert_eq!(v.signing_session(&session.session_id).unwrap().state, SessionState::Open);
+        assert_eq!(
+            v.signing_session(&session.session_id).unwrap().state,
+            SessionState::Open
+        );
     }
     // The right reply still completes it.
     v.complete_signing(&session.session_id, good).unwrap();
@@ -175,7 +189,10 @@ fn sessions_expire_and_can_be_cancelled() {
     let reply = s.signer.sign(&session).unwrap();
     let cancelled = v.cancel_signing(&session.session_id).unwrap();
     assert_eq!(cancelled.state, SessionState::Cancelled);
-    assert_eq!(v.cancel_signing(&session.session_id).unwrap().state, SessionState::Cancelled);
+    assert_eq!(
+        v.cancel_signing(&session.session_id).unwrap().state,
+        SessionState::Cancelled
+    );
     assert!(matches!(
         v.complete_signing(&session.session_id, reply),
         Err(Error::Signing(SigningError::Cancelled { .. }))
@@ -300,5 +317,11 @@ fn a_session_crosses_as_json_with_hex_bytes() {
     assert_eq!(back, session);
     let reply: SignatureReply =
         serde_json::from_str(r#"{"kind":"raw","algorithm":"ECDSA","value":"30440220"}"#).unwrap();
-    assert!(matches!(reply, SignatureReply::Raw { algorithm: RawAlgorithm::Ecdsa, .. }));
+    assert!(matches!(
+        reply,
+        SignatureReply::Raw {
+            algorithm: RawAlgorithm::Ecdsa,
+            ..
+        }
+    ));
 }

@@ -103,7 +103,10 @@ pub(crate) fn signed_attributes(
     let sorted = attributes
         .as_sorted()
         .map_err(|e| SigningError::BadRequest(format!("signed attributes: {e}")))?;
-    Ok(SignedAttributesDer::new(sorted, None).to_captured(Mode::Der).into_bytes().to_vec())
+    Ok(SignedAttributesDer::new(sorted, None)
+        .to_captured(Mode::Der)
+        .into_bytes()
+        .to_vec())
 }
 
 /// The SignerInfo's signatureAlgorithm for a raw signature of `algorithm` with `digest`.
@@ -127,10 +130,7 @@ fn signature_algorithm(algorithm: RawAlgorithm, digest: DigestAlgorithm) -> Resu
             let salt = d.digest(b"").len() as u32;
             let params = encode::sequence((
                 encode::sequence_as(Tag::CTX_0, &hash),
-                encode::sequence_as(
-                    Tag::CTX_1,
-                    encode::sequence((OID_MGF1.encode(), &hash)),
-                ),
+                encode::sequence_as(Tag::CTX_1, encode::sequence((OID_MGF1.encode(), &hash))),
                 encode::sequence_as(Tag::CTX_2, salt.encode()),
             ));
             AlgorithmIdentifier {
@@ -269,7 +269,9 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let status = std::process::Command::new("openssl")
             .current_dir(&dir)
-            .args(["req", "-x509", "-newkey", "ed25519", "-nodes", "-keyout", "k.pem", "-subj", "/CN=T"])
+            .args([
+                "req", "-x509", "-newkey", "ed25519", "-nodes", "-keyout", "k.pem", "-subj", "/CN=T",
+            ])
             .args(["-outform", "DER", "-out", "c.der"])
             .output()
             .expect("openssl not found")
@@ -284,8 +286,12 @@ mod tests {
     fn signed_attributes_are_der_ordered_and_complete() {
         let cert = certificate();
         let digest = [7u8; 32];
-        let der = signed_attributes(&digest, OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap(), &cert)
-            .unwrap();
+        let der = signed_attributes(
+            &digest,
+            OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap(),
+            &cert,
+        )
+        .unwrap();
         assert_eq!(der[0], 0x31, "a SET OF, as signHash digests it");
         let elements: Vec<Vec<u8>> = Constructed::decode(der.as_slice(), Mode::Der, |cons| {
             cons.take_set(|cons| {

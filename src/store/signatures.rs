@@ -154,7 +154,8 @@ pub(crate) fn get_session(tx: &Transaction<'_>, session_id: &str) -> Result<Opti
             ))
         })
         .optional()?;
-    let Some((result_id, state, digest, chain, signed_attributes, (signing, created, expires), reply, signature_id)) = row
+    let Some((result_id, state, digest, chain, signed_attributes, (signing, created, expires), reply, signature_id)) =
+        row
     else {
         return Ok(None);
     };
@@ -201,7 +202,12 @@ fn split_certificates(mut bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
 }
 
 /// Marks an open session completed by `reply`, which made signature `signature_id`.
-pub(crate) fn complete_session(tx: &Transaction<'_>, session_id: &str, reply: &Sha256, signature_id: i64) -> Result<()> {
+pub(crate) fn complete_session(
+    tx: &Transaction<'_>,
+    session_id: &str,
+    reply: &Sha256,
+    signature_id: i64,
+) -> Result<()> {
     tx.prepare_cached(
         "UPDATE signing_sessions SET state = 'completed', reply_sha256 = ?2, signature_id = ?3
          WHERE session_id = ?1 AND state = 'open'",
@@ -234,7 +240,13 @@ pub(crate) fn put_check(
          ON CONFLICT (signature_id, trust_state) DO UPDATE
          SET checked_ms = excluded.checked_ms, validation_ms = excluded.validation_ms, verdict = excluded.verdict",
     )?
-    .execute((signature_id, &trust_state.0[..], to_ms(checked), to_ms(validation), text))?;
+    .execute((
+        signature_id,
+        &trust_state.0[..],
+        to_ms(checked),
+        to_ms(validation),
+        text,
+    ))?;
     Ok(())
 }
 
@@ -248,7 +260,13 @@ pub(crate) fn latest_check(tx: &Transaction<'_>, signature_id: i64) -> Result<Op
 }
 
 /// Keeps a CRL (once per SHA-256) as evidence.
-pub(crate) fn keep_crl(tx: &Transaction<'_>, sha256: &Sha256, issuer: &str, der: &[u8], now: time::OffsetDateTime) -> Result<()> {
+pub(crate) fn keep_crl(
+    tx: &Transaction<'_>,
+    sha256: &Sha256,
+    issuer: &str,
+    der: &[u8],
+    now: time::OffsetDateTime,
+) -> Result<()> {
     tx.prepare_cached("INSERT OR IGNORE INTO kept_crls (sha256, issuer, der, kept_ms) VALUES (?1, ?2, ?3, ?4)")?
         .execute((&sha256.0[..], issuer, der, to_ms(now)))?;
     Ok(())

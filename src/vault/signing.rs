@@ -37,12 +37,7 @@ impl Vault {
     /// Refused up front when the signer cannot give a signature the vault would accept:
     /// an unsupported key or digest, a CA certificate, or a certificate that does not
     /// chain to a trust anchor, or is expired or revoked now.
-    pub fn begin_signing(
-        &self,
-        id: &ResultId,
-        chain: Vec<Vec<u8>>,
-        digest: DigestAlgorithm,
-    ) -> Result<SigningSession> {
+    pub fn begin_signing(&self, id: &ResultId, chain: Vec<Vec<u8>>, digest: DigestAlgorithm) -> Result<SigningSession> {
         let leaf = check_chain(&chain)?;
         let key = KeyKind::of_certificate(leaf)?;
         signing::check_digest(key, digest)?;
@@ -108,7 +103,8 @@ impl Vault {
             .into()),
             SessionState::Cancelled => Ok(stored.session),
             SessionState::Open => {
-                self.store.write(|tx| store::signatures::cancel_session(tx, session_id))?;
+                self.store
+                    .write(|tx| store::signatures::cancel_session(tx, session_id))?;
                 // A completion may have won the race: report what is stored.
                 stored = self.load_session(session_id)?;
                 match stored.session.state {
@@ -163,35 +159,35 @@ impl Vault {
             session_id: session_id.to_owned(),
         };
         let signer = Sha256::of(&session.certificate_chain[0]);
-        self.store.write(|tx| {
-            // Re-read under the write lock: another caller may have completed or cancelled it.
-            let current = store::signatures::get_session(tx, session_id)?.ok_or_else(|| {
-                SigningError::UnknownSession {
-                    session_id: session_id.to_owned(),
-                }
-            })?;
-            if current.session.state != SessionState::Open {
-                return Err(match current.session.state {
-                    SessionState::Cancelled => SigningError::Cancelled {
+        self.store
+            .write(|tx| {
+                // Re-read under the write lock: another caller may have completed or cancelled it.
+                let current =
+                    store::signatures::get_session(tx, session_id)?.ok_or_else(|| SigningError::UnknownSession {
                         session_id: session_id.to_owned(),
-                    },
-                    _ => SigningError::AlreadyCompleted {
-                        session_id: session_id.to_owned(),
-                    },
+                    })?;
+                if current.session.state != SessionState::Open {
+                    return Err(match current.session.state {
+                        SessionState::Cancelled => SigningError::Cancelled {
+                            session_id: session_id.to_owned(),
+                        },
+                        _ => SigningError::AlreadyCompleted {
+                            session_id: session_id.to_owned(),
+                        },
+                    }
+                    .into());
                 }
-                .into());
-            }
-            let (id, stored) = self.store_signature(tx, &snapshot, &record, cms, signer, source, verdict, now)?;
-            store::signatures::complete_session(tx, session_id, &fingerprint, id)?;
-            Ok(stored)
-        })
-        .or_else(|e| match e {
-            // Lost a race to the same reply: that is the idempotent answer.
-            Error::Signing(SigningError::AlreadyCompleted { .. }) => self
-                .closed_session(&self.load_session(session_id)?, &fingerprint)?
-                .ok_or(e),
-            other => Err(other),
-        })
+                let (id, stored) = self.store_signature(tx, &snapshot, &record, cms, signer, source, verdict, now)?;
+                store::signatures::complete_session(tx, session_id, &fingerprint, id)?;
+                Ok(stored)
+            })
+            .or_else(|e| match e {
+                // Lost a race to the same reply: that is the idempotent answer.
+                Error::Signing(SigningError::AlreadyCompleted { .. }) => self
+                    .closed_session(&self.load_session(session_id)?, &fingerprint)?
+                    .ok_or(e),
+                other => Err(other),
+            })
     }
 
     /// For a completed or cancelled session: the stored signature when `reply` is the
@@ -335,15 +331,17 @@ impl Vault {
         };
         let envelope = Envelope::new(&record.meta, &record.content)?;
         let snapshot = self.store.read(|tx| self.trust_snapshot(tx))?;
-        let verdict =
-            self.verify_for_acceptance(&snapshot, cms, envelope.as_bytes(), &snapshot.material.intermediates, now);
+        let verdict = self.verify_for_acceptance(
+            &snapshot,
+            cms,
+            envelope.as_bytes(),
+            &snapshot.material.intermediates,
+            now,
+        );
         if verdict.indication != Indication::Passed {
             return Err(not_accepted(Some(verdict)));
         }
-        let leaf = signer
-            .certificate
-            .as_deref()
-            .ok_or(SigningError::SignerMismatch)?;
+        let leaf = signer.certificate.as_deref().ok_or(SigningError::SignerMismatch)?;
         let signer = Sha256::of(leaf);
         self.store.write(|tx| {
             let current = store::records::get(tx, id)?.ok_or_else(|| Error::NotFound(id.clone()))?;
@@ -409,7 +407,8 @@ impl Vault {
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 fn active(record: &Record, action: &'static str) -> Result<()> {

@@ -99,5 +99,4 @@ impl Vault {
         }
         Ok(material)
     }
-
 }

@@ -63,7 +63,8 @@ pub(crate) struct NewCheck {
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 impl Vault {
@@ -269,7 +270,9 @@ impl Vault {
         now: OffsetDateTime,
     ) -> Result<()> {
         for used in &verdict.crls_used {
-            let Ok(sha) = used.sha256.parse::<Sha256>() else { continue };
+            let Ok(sha) = used.sha256.parse::<Sha256>() else {
+                continue;
+            };
             if let Some(i) = snapshot.crl_hashes.iter().position(|h| *h == sha) {
                 store::signatures::keep_crl(tx, &sha, &used.issuer, &snapshot.material.crls[i], now)?;
             }

@@ -104,8 +104,24 @@ impl Pki {
                 assert!(openssl(
                     d,
                     &[
-                        "ca", "-batch", "-config", "ca.cnf", "-selfsign", "-keyfile", &key, "-in", &csr, "-out", &cert,
-                        "-extensions", "v3_ca", "-startdate", start, "-enddate", end, "-notext"
+                        "ca",
+                        "-batch",
+                        "-config",
+                        "ca.cnf",
+                        "-selfsign",
+                        "-keyfile",
+                        &key,
+                        "-in",
+                        &csr,
+                        "-out",
+                        &cert,
+                        "-extensions",
+                        "v3_ca",
+                        "-startdate",
+                        start,
+                        "-enddate",
+                        end,
+                        "-notext"
                     ]
                 ));
                 continue;
@@ -245,7 +261,11 @@ impl Pki {
                 .args(["x509", "-in", pem, "-noout", "-serial"])
                 .output()
                 .unwrap();
-            String::from_utf8(out.stdout).unwrap().trim().trim_start_matches("serial=").to_owned()
+            String::from_utf8(out.stdout)
+                .unwrap()
+                .trim()
+                .trim_start_matches("serial=")
+                .to_owned()
         };
         let edited: Vec<String> = text
             .lines()
