@@ -154,6 +154,52 @@ pub(crate) fn decode_and_check(
     Ok(bytes)
 }
 
+/// Checks stored bytes read from `stored` against the recorded hash and size without
+/// holding them: raw bytes are hashed chunk by chunk, zstd frames decoded into the hash.
+/// Used where only integrity matters (reuse, record verification), so a 200 KB result
+/// costs no 200 KB allocation nor copy.
+pub(crate) fn check_stream(
+    codec: Codec,
+    stored: impl std::io::Read,
+    size: u64,
+    expected: &Sha256,
+) -> Result<(), DecodeError> {
+    let mut hash = ring::digest::Context::new(&ring::digest::SHA256);
+    let mut buffer = vec![0u8; 64 * 1024];
+    let mut total: u64 = 0;
+    let mut feed = |reader: &mut dyn std::io::Read| -> std::io::Result<()> {
+        loop {
+            let n = reader.read(&mut buffer)?;
+            if n == 0 {
+                return Ok(());
+            }
+            total += n as u64;
+            if total > size {
+                // More than recorded: no need to read the rest.
+                return Ok(());
+            }
+            hash.update(&buffer[..n]);
+        }
+    };
+    let mut stored = stored;
+    let read = match codec {
+        Codec::Raw => feed(&mut stored),
+        Codec::Zstd => zstd::stream::read::Decoder::new(stored).and_then(|mut d| feed(&mut d)),
+    };
+    if let Err(e) = read {
+        return Err(DecodeError::Mismatch {
+            actual: format!("unreadable stored bytes ({e})"),
+        });
+    }
+    let actual = Sha256::from_ring(hash.finish());
+    if &actual != expected || total != size {
+        return Err(DecodeError::Mismatch {
+            actual: actual.to_hex(),
+        });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,6 +238,32 @@ mod tests {
         assert!(c.len() * 10 < text.len());
         let back = decode_and_check(Codec::Zstd, &c, e.size, &e.sha256).ok().unwrap();
         assert_eq!(back, text.as_bytes());
+    }
+
+    #[test]
+    fn streamed_checks_agree_with_decoding() {
+        for bytes in [noise(300_000), b"text ".repeat(50_000)] {
+            let encoded = encode(&bytes);
+            let ok = check_stream(
+                encoded.codec,
+                encoded.compressed.as_deref().unwrap_or(&bytes),
+                bytes.len() as u64,
+                &encoded.sha256,
+            );
+            assert!(ok.is_ok());
+            let mut bad = encoded.compressed.clone().unwrap_or_else(|| bytes.clone());
+            let mid = bad.len() / 2;
+            bad[mid] ^= 1;
+            assert!(check_stream(encoded.codec, &bad[..], bytes.len() as u64, &encoded.sha256).is_err());
+            let short = bytes.len() as u64 - 1;
+            assert!(check_stream(
+                encoded.codec,
+                encoded.compressed.as_deref().unwrap_or(&bytes),
+                short,
+                &encoded.sha256
+            )
+            .is_err());
+        }
     }
 
     #[test]

@@ -247,6 +247,31 @@ pub(crate) fn read_content(tx: &Transaction<'_>, record: &Record) -> Result<Vec<
     )
 }
 
+/// Checks a record's stored content against its hash without holding it: read through
+/// SQLite's incremental blob I/O in chunks (no copy of the whole value).
+pub(crate) fn check_content(tx: &Transaction<'_>, record: &Record) -> Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT c.id, c.codec FROM records r JOIN contents c ON c.id = r.content_id WHERE r.result_id = ?1",
+    )?;
+    let (content_id, codec): (i64, i64) = stmt
+        .query_row([record.result_id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .ok_or_else(|| Error::NotFound(record.result_id.clone()))?;
+    let codec = Codec::from_i64(codec).ok_or_else(|| malformed("stored codec", "unknown"))?;
+    // A cell edited into something that is not bytes cannot be opened as a blob: the
+    // whole-value read reports it.
+    let Ok(blob) = tx.blob_open(rusqlite::MAIN_DB, "contents", "data", content_id, true) else {
+        return read_content(tx, record).map(|_| ());
+    };
+    content::check_stream(codec, blob, record.content.size, &record.content.sha256).map_err(
+        |content::DecodeError::Mismatch { actual }| Error::Integrity {
+            result_id: record.result_id.clone(),
+            expected: record.content.sha256.to_hex(),
+            actual,
+        },
+    )
+}
+
 /// How the contents are stored: (rows, raw bytes, stored bytes) per codec.
 pub(crate) fn storage_summary(tx: &Transaction<'_>) -> Result<Vec<(Codec, u64, u64, u64)>> {
     let mut stmt = tx.prepare("SELECT codec, count(*), sum(size), sum(length(data)) FROM contents GROUP BY codec")?;

@@ -250,6 +250,20 @@ pub(crate) fn put_check(
     Ok(())
 }
 
+/// The check kept for a signature under one trust state.
+pub(crate) fn kept_check(
+    tx: &Transaction<'_>,
+    signature_id: i64,
+    trust_state: &Sha256,
+) -> Result<Option<SignatureVerdict>> {
+    let mut stmt =
+        tx.prepare_cached("SELECT verdict FROM signature_checks WHERE signature_id = ?1 AND trust_state = ?2")?;
+    let text: Option<String> = stmt
+        .query_row((signature_id, &trust_state.0[..]), |r| r.get(0))
+        .optional()?;
+    text.map(|t| json(&t, "check verdict")).transpose()
+}
+
 /// The most recent check of a signature, under any trust state.
 pub(crate) fn latest_check(tx: &Transaction<'_>, signature_id: i64) -> Result<Option<SignatureVerdict>> {
     let mut stmt = tx.prepare_cached(

@@ -188,8 +188,8 @@ impl Vault {
         };
         let mut checks = Vec::new();
         if full || reasons.is_empty() {
-            verdict.integrity = match store::records::read_content(tx, record) {
-                Ok(_) => true,
+            verdict.integrity = match store::records::check_content(tx, record) {
+                Ok(()) => true,
                 Err(Error::Integrity { .. }) => false,
                 Err(e) => return Err(e),
             };
@@ -210,7 +210,7 @@ impl Vault {
                         sub_indication: checked.sub_indication,
                     });
                 }
-                if computed {
+                if computed && self.worth_keeping(tx, snapshot, signature_id, &checked)? {
                     checks.push(NewCheck {
                         signature_id,
                         verdict: checked.clone(),
@@ -237,6 +237,28 @@ impl Vault {
         };
         verdict.reasons = reasons;
         Ok((verdict, checks))
+    }
+
+    /// Whether a check computed now says something the kept check of the same signature
+    /// and trust state does not (another outcome, or other CRLs): only then is it written,
+    /// so that repeated identical checks cost no durable write.
+    fn worth_keeping(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        snapshot: &TrustSnapshot,
+        signature_id: i64,
+        verdict: &SignatureVerdict,
+    ) -> Result<bool> {
+        Ok(
+            match store::signatures::kept_check(tx, signature_id, &snapshot.state)? {
+                Some(kept) => {
+                    kept.indication != verdict.indication
+                        || kept.sub_indication != verdict.sub_indication
+                        || kept.crls_used != verdict.crls_used
+                }
+                None => true,
+            },
+        )
     }
 
     /// Keeps checks computed now with their records, and the CRLs they relied on.
@@ -282,7 +304,8 @@ impl Vault {
 
     /// Whether record `id` may be reused at `at`, and why: its integrity, every
     /// signature's verdict (checked against the trust store with the vault's proof of
-    /// existence) and its legal status. Checks computed now are kept with the record.
+    /// existence) and its legal status. A check that says something new (another outcome
+    /// or other CRLs than the one kept for this trust state) is kept with the record.
     pub fn verify_record(&self, id: &ResultId, at: OffsetDateTime) -> Result<RecordVerdict> {
         let (snapshot, verdict, checks) = self.store.read(|tx| {
             let record = store::records::get(tx, id)?.ok_or_else(|| Error::NotFound(id.clone()))?;
