@@ -127,23 +127,23 @@ fn main() {
 
         // complete_signing: sessions and replies prepared untimed, one record each (an
         // RSA signature over the same attributes in the same second would be identical).
-        let mut prepared = Vec::with_capacity(rounds);
-        for n in 0..rounds as u64 {
-            let id = vault
-                .ingest(record(1 + n), format!("doc {n}").as_bytes())
-                .unwrap()
-                .record
-                .result_id;
-            let session = vault
-                .begin_signing(&id, vec![cert.clone()], DigestAlgorithm::Sha256)
-                .unwrap();
-            let reply = signer.sign(&session).unwrap();
-            prepared.push((session.session_id, reply));
-        }
+        let prepare = |first: u64| -> Vec<(String, results_vault::SignatureReply)> {
+            (first..first + rounds as u64)
+                .map(|n| {
+                    let doc = format!("doc {n}");
+                    let id = vault.ingest(record(n), doc.as_bytes()).unwrap().record.result_id;
+                    let session = vault
+                        .begin_signing(&id, vec![cert.clone()], DigestAlgorithm::Sha256)
+                        .unwrap();
+                    (session.session_id.clone(), signer.sign(&session).unwrap())
+                })
+                .collect()
+        };
+        let prepared = prepare(1);
         let bare = bare_sqlite(&dir.join("floor.db"));
         bare.execute_batch("CREATE TABLE s (id INTEGER PRIMARY KEY, cms BLOB NOT NULL)")
             .unwrap();
-        let mut prepared_iter = prepared.clone().into_iter();
+        let mut prepared_iter = prepared.into_iter();
         paired(
             &format!("{name} complete_signing"),
             rounds,
@@ -155,19 +155,7 @@ fn main() {
             },
         );
         // The same, against the floor plus the one durable insert any acceptance needs.
-        let mut prepared = Vec::with_capacity(rounds);
-        for n in 0..rounds as u64 {
-            let id = vault
-                .ingest(record(1_000_000 + n), format!("doc {n}").as_bytes())
-                .unwrap()
-                .record
-                .result_id;
-            let session = vault
-                .begin_signing(&id, vec![cert.clone()], DigestAlgorithm::Sha256)
-                .unwrap();
-            let reply = signer.sign(&session).unwrap();
-            prepared.push((session.session_id, reply));
-        }
+        let prepared = prepare(1_000_000);
         let mut prepared = prepared.into_iter();
         paired(
             &format!("{name} complete_signing vs +commit"),

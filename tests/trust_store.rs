@@ -104,15 +104,18 @@ fn trust_material_changed_behind_the_vaults_back_is_found() {
 }
 
 #[test]
-fn a_version_1_vault_is_migrated_to_the_trust_store_schema() {
+fn a_version_1_vault_is_migrated_to_the_trust_store_and_signature_schemas() {
     let t = temp_vault();
     t.vault.ingest(birth_extract("M-1"), b"before the migration").unwrap();
     let path = t.path();
     drop(t.vault);
     // Make the file what version 1 wrote.
     let db = raw_sqlite(&path);
-    db.execute_batch("DROP TABLE trust_items; PRAGMA user_version = 1;")
-        .unwrap();
+    db.execute_batch(
+        "DROP TABLE kept_crls; DROP TABLE signature_checks; DROP TABLE signing_sessions;
+         DROP TABLE signatures; DROP TABLE trust_items; PRAGMA user_version = 1;",
+    )
+    .unwrap();
     drop(db);
     let vault = Vault::open(&path, options()).unwrap();
     let p = Pki::new();

@@ -330,24 +330,8 @@ impl Vault {
 /// `verify_detached` always returns at least one verdict; should it not, nothing passes.
 pub(crate) fn no_verdict(ctx: &ValidationContext<'_>) -> SignatureVerdict {
     SignatureVerdict {
-        indication: Indication::Indeterminate,
         sub_indication: Some(crate::verify::verdict::SubIndication::GenericError),
         detail: "no verdict".into(),
-        signer: None,
-        chain: Vec::new(),
-        claimed_signing_time: None,
-        proof_of_existence: None,
-        integrity: false,
-        valid_at_signing_time: None,
-        revocation: crate::verify::signature::RevocationSummary {
-            status: "UNKNOWN".into(),
-            source: None,
-            revoked_at: None,
-        },
-        crls_used: Vec::new(),
-        holds_until: None,
-        policy: ctx.policy.name.clone(),
-        verifier: format!("results-vault {}", crate::VERSION),
-        validation_time: rfc3339(ctx.validation_time),
+        ..signature::undecided(ctx)
     }
 }

@@ -183,27 +183,7 @@ fn summary(der: &[u8]) -> Option<CertificateSummary> {
 /// unless `all_signers`). A CMS that cannot be read gives one INDETERMINATE/FORMAT_FAILURE
 /// verdict: a bad signature is a verdict, never an error.
 pub fn verify_detached(cms_bytes: &[u8], content: &[u8], ctx: &ValidationContext<'_>) -> Vec<SignatureVerdict> {
-    let base = SignatureVerdict {
-        indication: Indication::Indeterminate,
-        sub_indication: Some(SubIndication::FormatFailure),
-        detail: String::new(),
-        signer: None,
-        chain: Vec::new(),
-        claimed_signing_time: None,
-        proof_of_existence: ctx.proof_of_existence.map(rfc3339),
-        integrity: false,
-        valid_at_signing_time: None,
-        revocation: RevocationSummary {
-            status: "UNKNOWN".into(),
-            source: None,
-            revoked_at: None,
-        },
-        crls_used: Vec::new(),
-        holds_until: None,
-        policy: ctx.policy.name.clone(),
-        verifier: format!("results-vault {}", crate::VERSION),
-        validation_time: rfc3339(ctx.validation_time),
-    };
+    let base = undecided(ctx);
     let checked = match cms::check_detached_with(cms_bytes, content, ctx.policy.allow_legacy_algorithms) {
         Ok(c) => c,
         Err(e) => {
@@ -226,6 +206,32 @@ pub fn verify_detached(cms_bytes: &[u8], content: &[u8], ctx: &ValidationContext
         .iter()
         .map(|signer| judge(signer, &intermediates, ctx, base.clone()))
         .collect()
+}
+
+/// A verdict that has not concluded yet (INDETERMINATE/FORMAT_FAILURE), carrying the
+/// facts of the context: where every verdict starts.
+pub(crate) fn undecided(ctx: &ValidationContext<'_>) -> SignatureVerdict {
+    SignatureVerdict {
+        indication: Indication::Indeterminate,
+        sub_indication: Some(SubIndication::FormatFailure),
+        detail: String::new(),
+        signer: None,
+        chain: Vec::new(),
+        claimed_signing_time: None,
+        proof_of_existence: ctx.proof_of_existence.map(rfc3339),
+        integrity: false,
+        valid_at_signing_time: None,
+        revocation: RevocationSummary {
+            status: "UNKNOWN".into(),
+            source: None,
+            revoked_at: None,
+        },
+        crls_used: Vec::new(),
+        holds_until: None,
+        policy: ctx.policy.name.clone(),
+        verifier: format!("results-vault {}", crate::VERSION),
+        validation_time: rfc3339(ctx.validation_time),
+    }
 }
 
 fn judge(
