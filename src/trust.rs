@@ -78,6 +78,21 @@ pub struct TrustMaterial {
     pub crls: Vec<Vec<u8>>,
 }
 
+impl TrustMaterial {
+    /// Sorts stored items (with their DER) into anchors, intermediates and CRLs.
+    pub(crate) fn from_items(items: Vec<(TrustItem, Vec<u8>)>) -> TrustMaterial {
+        let mut material = TrustMaterial::default();
+        for (item, der) in items {
+            match item.kind {
+                TrustItemKind::Anchor => material.anchors.push(der),
+                TrustItemKind::Intermediate => material.intermediates.push(der),
+                TrustItemKind::Crl => material.crls.push(der),
+            }
+        }
+        material
+    }
+}
+
 /// Why an item was refused.
 pub(crate) fn refuse(why: impl Into<String>) -> crate::error::Error {
     crate::error::Error::TrustRefused(why.into())

@@ -26,6 +26,13 @@ fn vault_with_record(pki: &Pki) -> (TempVault, results_vault::ResultId) {
     (t, id)
 }
 
+/// A SHA-256 session for the test signer over record `id`.
+fn begin(vault: &Vault, s: &TestSigner, id: &results_vault::ResultId) -> results_vault::SigningSession {
+    vault
+        .begin_signing(id, vec![s.pki.signer.clone()], DigestAlgorithm::Sha256)
+        .unwrap()
+}
+
 /// `openssl cms -verify` of `cms` over `content`, trusting only the root.
 fn openssl_cms_verifies(pki: &Pki, cms: &[u8], content: &[u8]) -> bool {
     pki.openssl_verifies(cms, content, None)
@@ -140,10 +147,7 @@ fn a_tampered_envelope_fails_in_the_vault_and_in_openssl() {
     assert_eq!(verdicts[0].sub_indication, Some(SubIndication::HashFailure));
 
     // A provider that signed a tampered envelope is refused, and nothing is stored.
-    let session = t
-        .vault
-        .begin_signing(&id, vec![s.pki.signer.clone()], DigestAlgorithm::Sha256)
-        .unwrap();
+    let session = begin(&t.vault, &s, &id);
     let forged = openssl_cms_sign(&s.pki, "signer", &tampered, &["-cades"]);
     let before = t.vault.log_head().unwrap();
     match t
@@ -163,10 +167,7 @@ fn a_tampered_envelope_fails_in_the_vault_and_in_openssl() {
 fn a_cms_from_openssl_cms_sign_completes_a_session_as_a_provider_reply() {
     let s = TestSigner::new();
     let (t, id) = vault_with_record(&s.pki);
-    let session = t
-        .vault
-        .begin_signing(&id, vec![s.pki.signer.clone()], DigestAlgorithm::Sha256)
-        .unwrap();
+    let session = begin(&t.vault, &s, &id);
     // The provider signs the envelope whose digest the session gave.
     let envelope = t.vault.envelope(&id).unwrap();
     assert_eq!(
@@ -210,10 +211,7 @@ fn a_cms_from_openssl_cms_sign_completes_a_session_as_a_provider_reply() {
 fn a_raw_rsa_signature_from_openssl_pkeyutl_completes_a_session() {
     let s = TestSigner::new();
     let (t, id) = vault_with_record(&s.pki);
-    let session = t
-        .vault
-        .begin_signing(&id, vec![s.pki.signer.clone()], DigestAlgorithm::Sha256)
-        .unwrap();
+    let session = begin(&t.vault, &s, &id);
     let digest = session.hash_to_sign().unwrap().to_vec();
     assert_eq!(digest, DigestAlgorithm::Sha256.digest(&session.signed_attributes));
     let value = openssl_pkeyutl_sign(&s.pki, "signer.key", &digest, &[]);
@@ -235,10 +233,7 @@ fn a_raw_rsa_signature_from_openssl_pkeyutl_completes_a_session() {
     ));
 
     // RSA-PSS (salt = digest length), as a CSC signHash with RSASSA-PSS answers.
-    let session = t
-        .vault
-        .begin_signing(&id, vec![s.pki.signer.clone()], DigestAlgorithm::Sha256)
-        .unwrap();
+    let session = begin(&t.vault, &s, &id);
     let value = openssl_pkeyutl_sign(
         &s.pki,
         "signer.key",
@@ -350,5 +345,4 @@ fn an_attached_cms_made_by_openssl_is_verified_before_it_is_kept() {
     ));
     assert_eq!(t.vault.signatures(&id).unwrap().len(), 1);
     assert!(t.vault.verify_log().unwrap().is_intact());
-    let _: &Vault = &t.vault;
 }

@@ -25,7 +25,7 @@ use crate::record::{ContentInfo, FieldError, LegalStatus, NewRecord, Record, Res
 use crate::reuse::{AgencyStats, Excluded, Exclusion, Requester, ReuseAnswer, ReuseQuery};
 use crate::store::content::{self, Codec};
 use crate::store::{self, from_ms, to_ms, Store, StoreOptions};
-use crate::verify::signature::Policy;
+use crate::verify::signature::{rfc3339, Policy};
 
 /// Where the vault's "now" comes from (for ingest times and audit events). Tests pass a
 /// fixed clock; validation times are always passed explicitly instead.
@@ -329,19 +329,8 @@ impl Vault {
 
     fn active(&self, tx: &rusqlite::Transaction<'_>, id: &ResultId, action: &'static str) -> Result<Record> {
         let record = store::records::get(tx, id)?.ok_or_else(|| Error::NotFound(id.clone()))?;
-        match record.status {
-            LegalStatus::Active => Ok(record),
-            LegalStatus::Revoked { .. } => Err(Error::InvalidTransition {
-                result_id: id.clone(),
-                current: "REVOKED",
-                action,
-            }),
-            LegalStatus::Superseded { .. } => Err(Error::InvalidTransition {
-                result_id: id.clone(),
-                current: "SUPERSEDED",
-                action,
-            }),
-        }
+        ensure_active(&record, action)?;
+        Ok(record)
     }
 
     /// The subject's results of the asked type that may be reused at `query.at`: ACTIVE,
@@ -411,7 +400,7 @@ impl Vault {
                     "dossier_code": requester.dossier_code,
                     "purpose": requester.purpose,
                     "document_type": query.document_type,
-                    "valid_at": at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+                    "valid_at": rfc3339(at),
                 });
                 let event = store::events::append(
                     tx,
@@ -496,6 +485,20 @@ impl Vault {
             })
             .collect())
     }
+}
+
+/// `InvalidTransition` unless `record` is ACTIVE: only results in force are changed or signed.
+fn ensure_active(record: &Record, action: &'static str) -> Result<()> {
+    let current = match record.status {
+        LegalStatus::Active => return Ok(()),
+        LegalStatus::Revoked { .. } => "REVOKED",
+        LegalStatus::Superseded { .. } => "SUPERSEDED",
+    };
+    Err(Error::InvalidTransition {
+        result_id: record.result_id.clone(),
+        current,
+        action,
+    })
 }
 
 fn store_options(options: &VaultOptions) -> StoreOptions {

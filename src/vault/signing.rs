@@ -9,7 +9,7 @@ use crate::envelope::Envelope;
 use crate::error::{Error, Result};
 use crate::hash::Sha256;
 use crate::log::EventKind;
-use crate::record::{LegalStatus, Record, ResultId};
+use crate::record::{Record, ResultId};
 use crate::signing::{
     self, cades, KeyKind, RawAlgorithm, SessionState, SignatureReply, SignatureSource, Signer, SigningError,
     SigningSession, StoredSignature,
@@ -18,11 +18,11 @@ use crate::store::{self, signatures::StoredSession};
 use crate::verify::cms;
 use crate::verify::crypto::DigestAlgorithm;
 use crate::verify::path::{PathError, PathOptions};
-use crate::verify::signature::{self, SignatureVerdict, ValidationContext};
+use crate::verify::signature::{self, rfc3339, SignatureVerdict};
 use crate::verify::verdict::Indication;
 
 use super::verification::TrustSnapshot;
-use super::Vault;
+use super::{ensure_active, Vault};
 
 /// Longest signer chain accepted in a session.
 const MAX_CHAIN_LEN: usize = 8;
@@ -46,7 +46,7 @@ impl Vault {
             let record = store::records::get(tx, id)?.ok_or_else(|| Error::NotFound(id.clone()))?;
             Ok((record, self.trust_snapshot(tx)?))
         })?;
-        active(&record, "sign")?;
+        ensure_active(&record, "sign")?;
         check_signer_now(&snapshot, &chain, now, &self.options.signature_policy)?;
         let envelope = Envelope::new(&record.meta, &record.content)?;
         let envelope_digest = digest.digest(envelope.as_bytes());
@@ -67,7 +67,7 @@ impl Vault {
         };
         self.store.write(|tx| {
             let current = store::records::get(tx, id)?.ok_or_else(|| Error::NotFound(id.clone()))?;
-            active(&current, "sign")?;
+            ensure_active(&current, "sign")?;
             store::signatures::insert_session(tx, &session)
         })?;
         Ok(session)
@@ -79,7 +79,12 @@ impl Vault {
         Ok(self.load_session(session_id)?.session)
     }
 
+    /// The stored session, with its envelope digest recomputed from its record (also returned).
     fn load_session(&self, session_id: &str) -> Result<StoredSession> {
+        Ok(self.load_session_and_record(session_id)?.0)
+    }
+
+    fn load_session_and_record(&self, session_id: &str) -> Result<(StoredSession, Record)> {
         let mut stored = self
             .store
             .read(|tx| store::signatures::get_session(tx, session_id))?
@@ -89,7 +94,7 @@ impl Vault {
         let record = self.get(&stored.session.result_id)?;
         let envelope = Envelope::new(&record.meta, &record.content)?;
         stored.session.envelope_digest = stored.session.digest_algorithm.digest(envelope.as_bytes());
-        Ok(stored)
+        Ok((stored, record))
     }
 
     /// Cancels an open session. Cancelling it again is a no-op; a completed session
@@ -130,7 +135,7 @@ impl Vault {
     /// different reply after completion is refused.
     pub fn complete_signing(&self, session_id: &str, reply: SignatureReply) -> Result<StoredSignature> {
         let now = self.now()?;
-        let stored = self.load_session(session_id)?;
+        let (stored, record) = self.load_session_and_record(session_id)?;
         let fingerprint = reply.fingerprint();
         if let Some(done) = self.closed_session(&stored, &fingerprint)? {
             return Ok(done);
@@ -143,8 +148,7 @@ impl Vault {
             }
             .into());
         }
-        let record = self.get(&session.result_id)?;
-        active(&record, "sign")?;
+        ensure_active(&record, "sign")?;
         let envelope = Envelope::new(&record.meta, &record.content)?;
         let candidates = match &reply {
             SignatureReply::Raw { algorithm, value } => raw_candidates(session, *algorithm, value)?,
@@ -244,16 +248,7 @@ impl Vault {
         intermediates: &[Vec<u8>],
         now: OffsetDateTime,
     ) -> SignatureVerdict {
-        let ctx = ValidationContext {
-            anchors: &snapshot.material.anchors,
-            intermediates,
-            crls: &snapshot.material.crls,
-            validation_time: now,
-            proof_of_existence: Some(now),
-            policy: &self.options.signature_policy,
-            all_signers: false,
-            chain_cache: Some(&snapshot.chains),
-        };
+        let ctx = snapshot.context(intermediates, now, now, &self.options.signature_policy);
         signature::verify_detached(cms, envelope, &ctx)
             .into_iter()
             .next()
@@ -316,7 +311,7 @@ impl Vault {
     pub fn attach_signature(&self, id: &ResultId, cms: &[u8]) -> Result<StoredSignature> {
         let now = self.now()?;
         let record = self.get(id)?;
-        active(&record, "attach a signature to")?;
+        ensure_active(&record, "attach a signature to")?;
         let sha256 = Sha256::of(cms);
         if let Some(existing) = self.signatures(id)?.into_iter().find(|s| s.sha256 == sha256) {
             return Ok(existing);
@@ -345,7 +340,7 @@ impl Vault {
         let signer = Sha256::of(leaf);
         self.store.write(|tx| {
             let current = store::records::get(tx, id)?.ok_or_else(|| Error::NotFound(id.clone()))?;
-            active(&current, "attach a signature to")?;
+            ensure_active(&current, "attach a signature to")?;
             if let Some((_, existing)) = store::signatures::of_record(tx, id)?
                 .into_iter()
                 .find(|(_, s)| s.sha256 == sha256)
@@ -404,24 +399,6 @@ impl Vault {
                 .collect()
         })
     }
-}
-
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
-fn active(record: &Record, action: &'static str) -> Result<()> {
-    let current = match record.status {
-        LegalStatus::Active => return Ok(()),
-        LegalStatus::Revoked { .. } => "REVOKED",
-        LegalStatus::Superseded { .. } => "SUPERSEDED",
-    };
-    Err(Error::InvalidTransition {
-        result_id: record.result_id.clone(),
-        current,
-        action,
-    })
 }
 
 fn not_accepted(verdict: Option<SignatureVerdict>) -> Error {

@@ -89,14 +89,6 @@ impl Vault {
     /// The trust material for verification: anchors, intermediates and CRLs (DER), each
     /// re-hashed against the SHA-256 it was stored under.
     pub fn trust_material(&self) -> Result<TrustMaterial> {
-        let mut material = TrustMaterial::default();
-        for (item, der) in self.store.read(store::trust::all)? {
-            match item.kind {
-                TrustItemKind::Anchor => material.anchors.push(der),
-                TrustItemKind::Intermediate => material.intermediates.push(der),
-                TrustItemKind::Crl => material.crls.push(der),
-            }
-        }
-        Ok(material)
+        Ok(TrustMaterial::from_items(self.store.read(store::trust::all)?))
     }
 }

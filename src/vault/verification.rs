@@ -20,9 +20,9 @@ use crate::record::{Record, ResultId, StatusKind};
 use crate::reuse::{CheckedSignature, Exclusion, RecordVerdict};
 use crate::signing::StoredSignature;
 use crate::store;
-use crate::trust::{TrustItemKind, TrustMaterial};
+use crate::trust::TrustMaterial;
 use crate::verify::path::ChainCache;
-use crate::verify::signature::{self, SignatureVerdict, ValidationContext};
+use crate::verify::signature::{self, rfc3339, Policy, SignatureVerdict, ValidationContext};
 use crate::verify::verdict::Indication;
 
 use super::Vault;
@@ -51,6 +51,30 @@ struct CachedVerdict {
     verdict: SignatureVerdict,
 }
 
+impl TrustSnapshot {
+    /// The context to validate a signature at `at` against this trust material, with
+    /// `intermediates` (the store's, plus any the signer sent) and the vault's proof of
+    /// existence `poe`.
+    pub(crate) fn context<'a>(
+        &'a self,
+        intermediates: &'a [Vec<u8>],
+        at: OffsetDateTime,
+        poe: OffsetDateTime,
+        policy: &'a Policy,
+    ) -> ValidationContext<'a> {
+        ValidationContext {
+            anchors: &self.material.anchors,
+            intermediates,
+            crls: &self.material.crls,
+            validation_time: at,
+            proof_of_existence: Some(poe),
+            policy,
+            all_signers: false,
+            chain_cache: Some(&self.chains),
+        }
+    }
+}
+
 /// The current snapshot, replaced when the trust store's state changes.
 #[derive(Default)]
 pub(crate) struct TrustCache(Mutex<Option<Arc<TrustSnapshot>>>);
@@ -62,11 +86,6 @@ pub(crate) struct NewCheck {
     pub validation_time: OffsetDateTime,
 }
 
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
 impl Vault {
     /// The trust snapshot for the state seen by `tx` (loaded again only when it changed).
     pub(crate) fn trust_snapshot(&self, tx: &rusqlite::Transaction<'_>) -> Result<Arc<TrustSnapshot>> {
@@ -75,14 +94,7 @@ impl Vault {
         if let Some(snapshot) = current.as_ref().filter(|s| s.state == state) {
             return Ok(snapshot.clone());
         }
-        let mut material = TrustMaterial::default();
-        for (item, der) in store::trust::all(tx)? {
-            match item.kind {
-                TrustItemKind::Anchor => material.anchors.push(der),
-                TrustItemKind::Intermediate => material.intermediates.push(der),
-                TrustItemKind::Crl => material.crls.push(der),
-            }
-        }
+        let material = TrustMaterial::from_items(store::trust::all(tx)?);
         let snapshot = Arc::new(TrustSnapshot {
             state,
             crl_hashes: material.crls.iter().map(|d| Sha256::of(d)).collect(),
@@ -116,16 +128,12 @@ impl Vault {
             return (verdict, false);
         }
         drop(cache);
-        let ctx = ValidationContext {
-            anchors: &snapshot.material.anchors,
-            intermediates: &snapshot.material.intermediates,
-            crls: &snapshot.material.crls,
-            validation_time: at,
-            proof_of_existence: Some(signature.proof_of_existence),
-            policy: &self.options.signature_policy,
-            all_signers: false,
-            chain_cache: Some(&snapshot.chains),
-        };
+        let ctx = snapshot.context(
+            &snapshot.material.intermediates,
+            at,
+            signature.proof_of_existence,
+            &self.options.signature_policy,
+        );
         let verdict = signature::verify_detached(&signature.cms, envelope, &ctx)
             .into_iter()
             .next()

@@ -159,7 +159,8 @@ pub struct SignatureVerdict {
     pub validation_time: String,
 }
 
-fn rfc3339(t: OffsetDateTime) -> String {
+/// An instant as RFC 3339 text, as verdicts show times.
+pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }
