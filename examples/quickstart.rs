@@ -1,6 +1,10 @@
-//! The main job on the embedded default: create a vault file, ingest sample results,
-//! revoke one, answer a reuse request, print what was found, the statistics and the
-//! audit-log check.
+//! The main job on the embedded default: create a vault file, trust a demo root CA and
+//! its CRL, ingest sample results, sign them as an officer would (a local demo key here;
+//! a provider's HSM in production), revoke one, verify a record, answer a reuse request
+//! with its verdicts, and print the statistics and the audit-log check.
+//!
+//! The demo PKI (a root CA, an officer's certificate, an empty CRL) is made fresh each
+//! run, in Rust, with `rcgen`: no openssl needed.
 //!
 //! ```sh
 //! cargo run --release --example quickstart            # writes quickstart.vault
@@ -9,10 +13,15 @@
 
 use std::error::Error;
 
-use results_vault::{
-    Issuer, NewRecord, Provenance, Requester, ReuseQuery, StatusChange, Subject, SubjectId, SubjectKind, Vault,
-    VaultOptions,
+use rcgen::{
+    BasicConstraints, CertificateParams, CertificateRevocationListParams, DnType, IsCa, KeyIdMethod, KeyPair,
+    KeyUsagePurpose, SerialNumber,
 };
+use results_vault::{
+    DigestAlgorithm, Issuer, LocalSigner, NewRecord, Provenance, Requester, ReuseQuery, StatusChange, Subject,
+    SubjectId, SubjectKind, Vault, VaultOptions,
+};
+use time::format_description::well_known::Rfc3339;
 use time::macros::date;
 use time::{Duration, OffsetDateTime};
 
@@ -35,7 +44,14 @@ fn main() -> Result<(), Box<dyn Error>> {
         results_vault::VERSION
     );
 
-    // 1. Ingest: a birth extract, a residence confirmation (expires), and one issued in error.
+    // 1. Trust: the root CA (the National Root CA in production) and its current CRL.
+    let pki = DemoPki::new()?;
+    vault.add_trust_anchor(&pki.root)?;
+    vault.add_crl(&pki.crl)?;
+    let officer = LocalSigner::from_pkcs8(&pki.officer_key, vec![pki.officer.clone()])?;
+    println!("trusting the demo root CA and its CRL; officer key in memory (demo only)");
+
+    // 2. Ingest: a birth extract, a residence confirmation (expires), and one issued in error.
     let citizen = SubjectId::new("001203004567");
     let birth = vault.ingest(
         result(
@@ -84,7 +100,20 @@ fn main() -> Result<(), Box<dyn Error>> {
     let again = vault.ingest(birth.record.meta.clone(), &vault.read_content(&birth.record.result_id)?)?;
     println!("ingesting the birth extract again: created = {}", again.created);
 
-    // 2. A status change: the wrongly issued extract is revoked by decision.
+    // 3. Sign: begin a session, sign what it asks for, complete it. The vault verifies the
+    // signature (chain to the root, CRL) before it keeps it. The residence confirmation
+    // stays unsigned, as a scanned paper would be until an officer signs it.
+    for done in [&birth, &wrong] {
+        let signature = vault.sign_with(&done.record.result_id, &officer, DigestAlgorithm::Sha256)?;
+        println!(
+            "signed   {}  by {}  accepted at {}",
+            done.record.result_id,
+            signature.acceptance.signer.as_ref().map_or("?", |s| s.subject.as_str()),
+            signature.proof_of_existence.format(&Rfc3339)?
+        );
+    }
+
+    // 4. A status change: the wrongly issued extract is revoked by decision.
     vault.revoke(
         &wrong.record.result_id,
         StatusChange {
@@ -95,7 +124,19 @@ fn main() -> Result<(), Box<dyn Error>> {
         },
     )?;
 
-    // 3. Reuse: a school enrolment asks for the citizen's birth extracts valid now.
+    // 5. Verify one record now: integrity, signatures, legal status, one answer.
+    let verdict = vault.verify_record(&birth.record.result_id, OffsetDateTime::now_utc())?;
+    println!("\nverify {}: {}", verdict.result_id, verdict.summary);
+    for checked in &verdict.signatures {
+        println!(
+            "  signature {}…  {:?}  {}",
+            &checked.signature.to_hex()[..16],
+            checked.verdict.indication,
+            checked.verdict.detail
+        );
+    }
+
+    // 6. Reuse: a school enrolment asks for the citizen's birth extracts valid now.
     let answer = vault.find_reusable(
         ReuseQuery {
             subject_kind: SubjectKind::Citizen,
@@ -111,17 +152,21 @@ fn main() -> Result<(), Box<dyn Error>> {
         },
     )?;
     println!("\nreuse request for {} / Trích lục khai sinh:", citizen);
-    for r in &answer.results {
+    for (r, verdict) in answer.results.iter().zip(&answer.verdicts) {
         println!(
-            "  handed out {} ({}, issued {})",
-            r.result_id, r.meta.document_number, r.meta.issued_at
+            "  handed out {} ({}, issued {}): {}",
+            r.result_id, r.meta.document_number, r.meta.issued_at, verdict.summary
         );
     }
     for e in &answer.excluded {
         println!("  excluded   {} ({:?})", e.result_id, e.exclusion);
     }
+    // CI runs this example: a demo that hands out nothing has regressed.
+    if answer.results.len() != 1 || answer.results[0].result_id != birth.record.result_id {
+        return Err("the signed birth extract was not handed out".into());
+    }
 
-    // 4. Statistics for today, and the audit-log check.
+    // 7. Statistics for today, and the audit-log check.
     let now = OffsetDateTime::now_utc();
     println!("\nstatistics (last hour):");
     for s in vault.stats(now - Duration::hours(1), now + Duration::minutes(1))? {
@@ -197,4 +242,65 @@ fn sample_pdf(title: &str) -> String {
         "%PDF-1.7\n1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\n2 0 obj <</Type/Pages/Kids[3 0 R]/Count 1>> endobj\n\
          3 0 obj <</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>> endobj\n% {title}\ntrailer <</Root 1 0 R>>\n%%EOF\n"
     )
+}
+
+/// A throw-away PKI for the demo: a root CA, an officer's certificate under it and the
+/// root's current (empty) CRL, all DER, with ECDSA P-256 keys.
+struct DemoPki {
+    root: Vec<u8>,
+    officer: Vec<u8>,
+    /// The officer's private key, PKCS#8 DER.
+    officer_key: Vec<u8>,
+    crl: Vec<u8>,
+}
+
+impl DemoPki {
+    fn new() -> Result<DemoPki, rcgen::Error> {
+        let now = OffsetDateTime::now_utc();
+
+        let mut root = CertificateParams::default();
+        root.distinguished_name.push(DnType::CountryName, "VN");
+        root.distinguished_name
+            .push(DnType::OrganizationName, "results-vault demo");
+        root.distinguished_name
+            .push(DnType::CommonName, "Demo Root CA (not for production)");
+        root.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        root.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        root.not_before = now - Duration::days(1);
+        root.not_after = now + Duration::days(3650);
+        let root_key = KeyPair::generate()?;
+        let root_cert = root.self_signed(&root_key)?;
+        let root = rcgen::Issuer::new(root, root_key);
+
+        let mut officer = CertificateParams::default();
+        officer.distinguished_name.push(DnType::CountryName, "VN");
+        officer
+            .distinguished_name
+            .push(DnType::OrganizationName, "UBND phường Hải Châu");
+        officer.distinguished_name.push(DnType::CommonName, "Trần Thị Bình");
+        officer.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::ContentCommitment];
+        officer.use_authority_key_identifier_extension = true;
+        officer.serial_number = Some(SerialNumber::from(0x2026_u64));
+        officer.not_before = now - Duration::hours(1);
+        officer.not_after = now + Duration::days(730);
+        let officer_key = KeyPair::generate()?;
+        let officer_cert = officer.signed_by(&officer_key, &root)?;
+
+        let crl = CertificateRevocationListParams {
+            this_update: now - Duration::minutes(5),
+            next_update: now + Duration::days(7),
+            crl_number: SerialNumber::from(1_u64),
+            issuing_distribution_point: None,
+            revoked_certs: Vec::new(),
+            key_identifier_method: KeyIdMethod::Sha256,
+        }
+        .signed_by(&root)?;
+
+        Ok(DemoPki {
+            root: root_cert.der().to_vec(),
+            officer: officer_cert.der().to_vec(),
+            officer_key: officer_key.serialize_der(),
+            crl: crl.der().to_vec(),
+        })
+    }
 }

@@ -40,3 +40,5 @@ step cargo bench --no-run --all-features
 # The x509-limbo line (agreement, skips, false accepts) in the log.
 step cargo test --all-features --test limbo -- --nocapture
 step cargo test --all-features
+# The main job, as the README runs it (debug build here: the tests compiled it already).
+step cargo run --all-features --example quickstart -- target/quickstart-ci.vault
