@@ -191,6 +191,10 @@ fn human(ns: f64) -> String {
 /// noisy machine this pairing is what makes the ratio repeatable; criterion's separate
 /// runs give the absolute figures.
 pub fn paired(name: &str, rounds: usize, target: f64, mut floor: impl FnMut(u64), mut vault: impl FnMut(u64)) -> f64 {
+    // RV_BENCH_FILTER=text runs only the cases whose name contains it (for profiling one).
+    if std::env::var("RV_BENCH_FILTER").is_ok_and(|f| !name.contains(&f)) {
+        return f64::NAN;
+    }
     let mut f = Vec::with_capacity(rounds);
     let mut v = Vec::with_capacity(rounds);
     let (mut f_written, mut v_written) = (0u64, 0u64);

@@ -224,3 +224,61 @@ fn verify_log_finds_signatures_changed_behind_the_vaults_back() {
     let report = v.verify_log().unwrap();
     assert!(report.problems.iter().any(|p| p.what.contains("removed")), "{report:?}");
 }
+
+#[test]
+fn without_the_verdict_cache_every_check_is_made_again_with_the_same_answers() {
+    let s = TestSigner::new();
+    let t = temp_vault();
+    let cached = &t.vault;
+    s.trust(cached);
+    let id = cached
+        .ingest(birth_extract("V-7"), &noise(7, 900))
+        .unwrap()
+        .record
+        .result_id;
+    s.sign(cached, &id);
+    let uncached = results_vault::Vault::open(
+        t.path(),
+        results_vault::VaultOptions {
+            cache_verdicts: false,
+            ..options()
+        },
+    )
+    .unwrap();
+    let without_time = |mut v: results_vault::RecordVerdict| {
+        for s in &mut v.signatures {
+            s.verdict.validation_time.clear();
+        }
+        v
+    };
+    for at in [
+        datetime!(2026-11-02 08:00 UTC),
+        datetime!(2026-11-05 08:00 UTC),
+        datetime!(2026-11-05 08:00:01 UTC),
+    ] {
+        let a = without_time(cached.verify_record(&id, at).unwrap());
+        let b = without_time(uncached.verify_record(&id, at).unwrap());
+        assert!(b.reusable, "{}", b.summary);
+        assert_eq!(a, b);
+    }
+    // A revocation dated before the signature's proof of existence, seen through one
+    // handle, is the answer of both.
+    s.pki.revoke_dated("signer.pem", "261031000000Z");
+    cached.add_crl(&s.pki.crl("revoked")).unwrap();
+    let at = datetime!(2026-11-05 08:00 UTC);
+    for v in [cached, &uncached] {
+        let verdict = v.verify_record(&id, at).unwrap();
+        assert!(!verdict.reusable, "{}", verdict.summary);
+        assert!(
+            matches!(
+                verdict.reasons[..],
+                [Exclusion::SignatureNotPassed {
+                    sub_indication: Some(SubIndication::Revoked),
+                    ..
+                }]
+            ),
+            "{:?}",
+            verdict.reasons
+        );
+    }
+}

@@ -174,6 +174,19 @@ fn a_cached_chain_is_still_checked_against_time_and_crls() {
         let v = &verify_detached(&cms, &content, &ctx(&good_crl, soon))[0];
         assert_eq!(says(v), (Indication::Passed, None), "{}", v.detail);
     }
+    // The good CRL's signature was verified once and remembered: the same signature
+    // value over a changed list (its thisUpdate one second off) must not pass for it.
+    let mut altered = good_crl[0].clone();
+    let at = altered
+        .windows(2)
+        .position(|w| w == [0x17, 0x0d])
+        .expect("the CRL's thisUpdate is a UTCTime");
+    let second = &mut altered[at + 2 + 11];
+    *second = if *second == b'0' { b'1' } else { b'0' };
+    let altered = vec![altered];
+    let v = &verify_detached(&cms, &content, &ctx(&altered, soon))[0];
+    assert_ne!(v.indication, Indication::Passed, "{}", v.detail);
+    assert!(v.detail.contains("signature does not verify"), "{}", v.detail);
     // The cached path does not hide a revocation or an expiry.
     p.revoke_signer();
     let revoked = vec![p.crl("revoked")];

@@ -51,6 +51,11 @@ pub struct VaultOptions {
     /// What a signature must satisfy to be accepted and to count for reuse (default
     /// [`Policy::cades_baseline`]: ESS signing-certificate and current CRLs required).
     pub signature_policy: Policy,
+    /// Reuse a signature's verdict while it provably holds (same trust-store state, a
+    /// validation time inside the window the engine reported). Default true; false makes
+    /// every check verify the CMS and the path's times and CRLs again (the certificate
+    /// path itself stays cached), e.g. for an audit or to measure that cost.
+    pub cache_verdicts: bool,
 }
 
 impl Default for VaultOptions {
@@ -63,6 +68,7 @@ impl Default for VaultOptions {
             clock: Arc::new(OffsetDateTime::now_utc),
             signing_session_ttl: Duration::from_secs(15 * 60),
             signature_policy: Policy::cades_baseline(),
+            cache_verdicts: true,
         }
     }
 }
@@ -76,6 +82,7 @@ impl std::fmt::Debug for VaultOptions {
             .field("actor", &self.actor)
             .field("signing_session_ttl", &self.signing_session_ttl)
             .field("signature_policy", &self.signature_policy.name)
+            .field("cache_verdicts", &self.cache_verdicts)
             .finish_non_exhaustive()
     }
 }

@@ -121,8 +121,9 @@ impl Vault {
             Sha256::of(envelope),
             signature.proof_of_existence.unix_timestamp(),
         );
+        let use_cache = self.options.cache_verdicts;
         let cache = snapshot.verdicts.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(hit) = cache.get(&key).filter(|c| c.from <= t && t < c.until) {
+        if let Some(hit) = cache.get(&key).filter(|c| use_cache && c.from <= t && t < c.until) {
             let mut verdict = hit.verdict.clone();
             verdict.validation_time = rfc3339(at);
             return (verdict, false);
@@ -142,7 +143,7 @@ impl Vault {
             .holds_until
             .as_deref()
             .and_then(|u| OffsetDateTime::parse(u, &time::format_description::well_known::Rfc3339).ok());
-        if let (Indication::Passed, Some(until)) = (verdict.indication, until) {
+        if let (true, Indication::Passed, Some(until)) = (use_cache, verdict.indication, until) {
             let mut cache = snapshot.verdicts.lock().unwrap_or_else(|p| p.into_inner());
             if cache.len() >= MAX_CACHED_VERDICTS {
                 cache.clear();

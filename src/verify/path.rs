@@ -145,6 +145,18 @@ pub fn validate(
     at: OffsetDateTime,
     options: &PathOptions,
 ) -> Result<ValidPath, PathError> {
+    validate_with(leaf, intermediates, anchors, crls, at, options, None)
+}
+
+fn validate_with(
+    leaf: &[u8],
+    intermediates: &[Vec<u8>],
+    anchors: &[Vec<u8>],
+    crls: &[Vec<u8>],
+    at: OffsetDateTime,
+    options: &PathOptions,
+    verified_crls: Option<&VerifiedCrls>,
+) -> Result<ValidPath, PathError> {
     let leaf = Cert {
         der: leaf,
         x509: parse(leaf).ok_or_else(|| PathError::Malformed("not a DER certificate".into()))?,
@@ -158,10 +170,13 @@ pub fn validate(
             }
         }
     }
+    let crl_ders = crls;
     let crls = parse_crls(crls);
     let mut search = Search {
         pool: &pool,
         crls: &crls,
+        crl_ders,
+        verified_crls,
         at: at.unix_timestamp(),
         options,
         budget: options.signature_budget,
@@ -180,6 +195,38 @@ pub fn validate(
 #[derive(Debug, Default)]
 pub struct ChainCache {
     paths: std::sync::Mutex<std::collections::HashMap<[u8; 32], Vec<Vec<u8>>>>,
+    verified_crls: VerifiedCrls,
+}
+
+/// CRLs whose signature was verified, so that checking a cached path against the same
+/// CRL again costs a byte comparison instead of a signature verification. Keyed by
+/// whether legacy algorithms were admitted, the issuer's public key and the signature
+/// value; the whole CRL is kept and compared, so a CRL that differs in any byte
+/// (algorithm, list, signature) is verified afresh.
+#[derive(Debug, Default)]
+struct VerifiedCrls(std::sync::Mutex<std::collections::HashMap<VerifiedCrlKey, Vec<u8>>>);
+
+/// (legacy algorithms admitted, issuer's SubjectPublicKeyInfo, signature value).
+type VerifiedCrlKey = (bool, Vec<u8>, Vec<u8>);
+
+/// Verified CRLs kept before the memo is emptied (a bound on memory).
+const MAX_VERIFIED_CRLS: usize = 256;
+
+impl VerifiedCrls {
+    fn contains(&self, legacy: bool, issuer_key: &[u8], signature: &[u8], crl: &[u8]) -> bool {
+        let memo = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        // The key is looked up as owned vectors: a short copy, far cheaper than a verification.
+        memo.get(&(legacy, issuer_key.to_vec(), signature.to_vec()))
+            .is_some_and(|kept| kept.as_slice() == crl)
+    }
+
+    fn insert(&self, legacy: bool, issuer_key: &[u8], signature: &[u8], crl: &[u8]) {
+        let mut memo = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if memo.len() >= MAX_VERIFIED_CRLS {
+            memo.clear();
+        }
+        memo.insert((legacy, issuer_key.to_vec(), signature.to_vec()), crl.to_vec());
+    }
 }
 
 impl ChainCache {
@@ -188,9 +235,11 @@ impl ChainCache {
         ChainCache::default()
     }
 
-    /// The cache key: the signer and the certificate pools the path may use.
-    fn key(leaf: &[u8], intermediates: &[Vec<u8>], anchors: &[Vec<u8>]) -> [u8; 32] {
+    /// The cache key: the signer, the certificate pools the path may use, and whether
+    /// legacy algorithms were admitted when its signatures were checked.
+    fn key(leaf: &[u8], intermediates: &[Vec<u8>], anchors: &[Vec<u8>], legacy: bool) -> [u8; 32] {
         let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+        ctx.update(&[u8::from(legacy)]);
         for (tag, ders) in [
             (b'L', std::slice::from_ref(&leaf.to_vec())),
             (b'I', intermediates),
@@ -219,14 +268,22 @@ impl ChainCache {
         at: OffsetDateTime,
         options: &PathOptions,
     ) -> Result<ValidPath, PathError> {
-        let key = ChainCache::key(leaf, intermediates, anchors);
+        let key = ChainCache::key(leaf, intermediates, anchors, options.allow_legacy_algorithms);
         let cached = self.paths.lock().unwrap_or_else(|p| p.into_inner()).get(&key).cloned();
         if let Some(chain) = cached {
-            if let Some(revocation) = recheck(&chain, crls, at, options) {
+            if let Some(revocation) = recheck(&chain, crls, at, options, &self.verified_crls) {
                 return Ok(ValidPath { chain, revocation });
             }
         }
-        let valid = validate(leaf, intermediates, anchors, crls, at, options)?;
+        let valid = validate_with(
+            leaf,
+            intermediates,
+            anchors,
+            crls,
+            at,
+            options,
+            Some(&self.verified_crls),
+        )?;
         self.paths
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -236,7 +293,13 @@ impl ChainCache {
 }
 
 /// The time-, CRL- and profile-dependent checks of a known path (signer first).
-fn recheck(chain: &[Vec<u8>], crls: &[Vec<u8>], at: OffsetDateTime, options: &PathOptions) -> Option<Vec<Revocation>> {
+fn recheck(
+    chain: &[Vec<u8>],
+    crls: &[Vec<u8>],
+    at: OffsetDateTime,
+    options: &PathOptions,
+    verified_crls: &VerifiedCrls,
+) -> Option<Vec<Revocation>> {
     let last = chain.len().checked_sub(1)?;
     let certs: Vec<Cert<'_>> = chain
         .iter()
@@ -249,10 +312,13 @@ fn recheck(chain: &[Vec<u8>], crls: &[Vec<u8>], at: OffsetDateTime, options: &Pa
             })
         })
         .collect::<Option<_>>()?;
+    let crl_ders = crls;
     let crls = parse_crls(crls);
     let search = Search {
         pool: &[],
         crls: &crls,
+        crl_ders,
+        verified_crls: Some(verified_crls),
         at: at.unix_timestamp(),
         options,
         budget: 0,
@@ -265,6 +331,10 @@ fn recheck(chain: &[Vec<u8>], crls: &[Vec<u8>], at: OffsetDateTime, options: &Pa
 struct Search<'s, 'a> {
     pool: &'s [Cert<'a>],
     crls: &'s [(usize, CertificateRevocationList<'a>)],
+    /// The CRLs' DER, indexed as in `crls`.
+    crl_ders: &'a [Vec<u8>],
+    /// CRL signatures already verified (from a [`ChainCache`]).
+    verified_crls: Option<&'s VerifiedCrls>,
     /// Validation time, floored to the second (as certificate times are).
     at: i64,
     options: &'s PathOptions,
@@ -407,6 +477,32 @@ impl<'s, 'a> Search<'s, 'a> {
     /// The CRLs that `issuer` signed, applied to `cert` at the validation time. A CRL
     /// that is malformed or wrongly issued fails the path; a stale one (the validation
     /// time is past its nextUpdate) is not used.
+    /// Whether `crl` (number `index`) verifies under `issuer`'s key, from the memo when
+    /// this exact CRL was verified under that key before.
+    fn crl_signed_by(&self, index: usize, crl: &CertificateRevocationList<'_>, issuer: &X509Certificate<'_>) -> bool {
+        let der = &self.crl_ders[index];
+        let key = issuer.public_key().raw;
+        let signature = &crl.signature_value.data;
+        let legacy = self.options.allow_legacy_algorithms;
+        if self
+            .verified_crls
+            .is_some_and(|m| m.contains(legacy, key, signature, der))
+        {
+            return true;
+        }
+        let verified = crypto::verify_issued(
+            issuer.public_key(),
+            &crl.signature_algorithm,
+            crl.tbs_cert_list.as_ref(),
+            signature,
+            legacy,
+        ) == CryptoOutcome::Valid;
+        if let (true, Some(memo)) = (verified, self.verified_crls) {
+            memo.insert(legacy, key, signature, der);
+        }
+        verified
+    }
+
     fn check_revocation(
         &self,
         cert: &X509Certificate<'_>,
@@ -419,14 +515,7 @@ impl<'s, 'a> Search<'s, 'a> {
             .filter(|(_, c)| c.issuer().as_raw() == issuer.subject().as_raw())
         {
             let bad = |why: &str| PathError::Profile(format!("CRL of {}: {why}", issuer.subject()));
-            let verified = crypto::verify_issued(
-                issuer.public_key(),
-                &crl.signature_algorithm,
-                crl.tbs_cert_list.as_ref(),
-                &crl.signature_value.data,
-                self.options.allow_legacy_algorithms,
-            );
-            if verified != CryptoOutcome::Valid {
+            if !self.crl_signed_by(*index, crl, issuer) {
                 return Err(bad("its signature does not verify"));
             }
             if let Ok(Some(ku)) = issuer.key_usage() {
