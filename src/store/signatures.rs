@@ -80,6 +80,30 @@ pub(crate) fn of_record(tx: &Transaction<'_>, id: &ResultId) -> Result<Vec<(i64,
     rows.collect()
 }
 
+/// What checking a stored signature needs, without its acceptance verdict (which is
+/// evidence, not input: parsing it on every check would cost as much as the check).
+pub(crate) struct SignatureToCheck {
+    pub id: i64,
+    pub sha256: Sha256,
+    pub cms: Vec<u8>,
+    pub proof_of_existence: time::OffsetDateTime,
+}
+
+/// A record's signatures to check, oldest first.
+pub(crate) fn to_check(tx: &Transaction<'_>, id: &ResultId) -> Result<Vec<SignatureToCheck>> {
+    let mut stmt =
+        tx.prepare_cached("SELECT id, sha256, cms, poe_ms FROM signatures WHERE result_id = ?1 ORDER BY id")?;
+    let rows = stmt.query_and_then([id.as_str()], |r| -> Result<SignatureToCheck> {
+        Ok(SignatureToCheck {
+            id: r.get(0)?,
+            sha256: sha(r.get(1)?, "signature sha256")?,
+            cms: r.get(2)?,
+            proof_of_existence: from_ms(r.get(3)?)?,
+        })
+    })?;
+    rows.collect()
+}
+
 /// The signature in row `id`.
 pub(crate) fn get(tx: &Transaction<'_>, id: i64) -> Result<Option<StoredSignature>> {
     let mut stmt = tx.prepare_cached(&format!("{SELECT} WHERE id = ?1"))?;

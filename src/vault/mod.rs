@@ -423,6 +423,7 @@ impl Vault {
             }
             Ok((handed_out, verdicts))
         })?;
+        self.checks_kept(&snapshot, &checks);
         Ok(ReuseAnswer {
             results,
             verdicts,

@@ -18,8 +18,8 @@ use crate::error::{Error, Result};
 use crate::hash::Sha256;
 use crate::record::{Record, ResultId, StatusKind};
 use crate::reuse::{CheckedSignature, Exclusion, RecordVerdict};
-use crate::signing::StoredSignature;
 use crate::store;
+use crate::store::signatures::SignatureToCheck;
 use crate::trust::TrustMaterial;
 use crate::verify::path::ChainCache;
 use crate::verify::signature::{self, rfc3339, Policy, SignatureVerdict, ValidationContext};
@@ -38,6 +38,27 @@ pub(crate) struct TrustSnapshot {
     pub crl_hashes: Vec<Sha256>,
     pub chains: ChainCache,
     verdicts: Mutex<HashMap<VerdictKey, CachedVerdict>>,
+    /// What the check kept for each signature (by row id) under this state says, as far
+    /// as this process knows: read once, then updated as it keeps checks.
+    kept: Mutex<HashMap<i64, KeptOutcome>>,
+}
+
+/// The parts of a kept check that decide whether a new one is worth writing.
+#[derive(PartialEq)]
+struct KeptOutcome {
+    indication: Indication,
+    sub_indication: Option<crate::verify::verdict::SubIndication>,
+    crls_used: Vec<crate::verify::signature::CrlUsed>,
+}
+
+impl KeptOutcome {
+    fn of(verdict: &SignatureVerdict) -> KeptOutcome {
+        KeptOutcome {
+            indication: verdict.indication,
+            sub_indication: verdict.sub_indication,
+            crls_used: verdict.crls_used.clone(),
+        }
+    }
 }
 
 /// What a signature's verdict depends on besides the trust state and the time: the CMS,
@@ -101,6 +122,7 @@ impl Vault {
             material,
             chains: ChainCache::new(),
             verdicts: Mutex::new(HashMap::new()),
+            kept: Mutex::new(HashMap::new()),
         });
         *current = Some(snapshot.clone());
         Ok(snapshot)
@@ -112,7 +134,7 @@ impl Vault {
         &self,
         snapshot: &TrustSnapshot,
         envelope: &[u8],
-        signature: &StoredSignature,
+        signature: &SignatureToCheck,
         at: OffsetDateTime,
     ) -> (SignatureVerdict, bool) {
         let t = at.unix_timestamp();
@@ -206,11 +228,12 @@ impl Vault {
                 reasons.push(Exclusion::IntegrityFailure);
             }
             let envelope = Envelope::new(&record.meta, &record.content)?;
-            let stored = store::signatures::of_record(tx, &record.result_id)?;
+            let stored = store::signatures::to_check(tx, &record.result_id)?;
             if stored.is_empty() {
                 reasons.push(Exclusion::Unsigned);
             }
-            for (signature_id, signature) in stored {
+            for signature in stored {
+                let signature_id = signature.id;
                 let (checked, computed) = self.check_signature(snapshot, envelope.as_bytes(), &signature, at);
                 if checked.indication != Indication::Passed {
                     reasons.push(Exclusion::SignatureNotPassed {
@@ -258,16 +281,22 @@ impl Vault {
         signature_id: i64,
         verdict: &SignatureVerdict,
     ) -> Result<bool> {
-        Ok(
-            match store::signatures::kept_check(tx, signature_id, &snapshot.state)? {
-                Some(kept) => {
-                    kept.indication != verdict.indication
-                        || kept.sub_indication != verdict.sub_indication
-                        || kept.crls_used != verdict.crls_used
-                }
-                None => true,
-            },
-        )
+        let new = KeptOutcome::of(verdict);
+        if let Some(kept) = snapshot
+            .kept
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&signature_id)
+        {
+            return Ok(*kept != new);
+        }
+        let Some(kept) = store::signatures::kept_check(tx, signature_id, &snapshot.state)? else {
+            return Ok(true);
+        };
+        let kept = KeptOutcome::of(&kept);
+        let worth = kept != new;
+        remember_kept(snapshot, signature_id, kept);
+        Ok(worth)
     }
 
     /// Keeps checks computed now with their records, and the CRLs they relied on.
@@ -290,6 +319,13 @@ impl Vault {
             self.keep_crls(tx, snapshot, &check.verdict, now)?;
         }
         Ok(())
+    }
+
+    /// Notes checks as kept, once the transaction that wrote them committed.
+    pub(crate) fn checks_kept(&self, snapshot: &TrustSnapshot, checks: &[NewCheck]) {
+        for check in checks {
+            remember_kept(snapshot, check.signature_id, KeptOutcome::of(&check.verdict));
+        }
     }
 
     /// Keeps the CRLs a verdict names, from the snapshot's material.
@@ -325,6 +361,7 @@ impl Vault {
         if !checks.is_empty() {
             let now = self.now()?;
             self.store.write(|tx| self.keep_checks(tx, &snapshot, &checks, now))?;
+            self.checks_kept(&snapshot, &checks);
         }
         Ok(verdict)
     }
@@ -334,6 +371,14 @@ impl Vault {
     pub fn kept_crl(&self, sha256: &Sha256) -> Result<Option<Vec<u8>>> {
         self.store.read(|tx| store::signatures::kept_crl(tx, sha256))
     }
+}
+
+fn remember_kept(snapshot: &TrustSnapshot, signature_id: i64, kept: KeptOutcome) {
+    let mut memo = snapshot.kept.lock().unwrap_or_else(|p| p.into_inner());
+    if memo.len() >= MAX_CACHED_VERDICTS {
+        memo.clear();
+    }
+    memo.insert(signature_id, kept);
 }
 
 /// `verify_detached` always returns at least one verdict; should it not, nothing passes.

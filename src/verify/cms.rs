@@ -307,18 +307,26 @@ fn decode(cms: &[u8]) -> Result<Decoded, FormatFailure> {
                     CmsVersion::take_from(cons)?;
                     DigestAlgorithmIdentifiers::take_from(cons)?;
                     let encapsulated = EncapsulatedContentInfo::take_from(cons)?;
-                    // The certificate set's bytes as received (walked by the crate's own
-                    // parser), split into the DER certificates they hold; an entry that is
-                    // not a DER X.509 certificate ends the list.
+                    // The certificate set's bytes as received, split into the DER
+                    // certificates they hold; an entry that is not a DER X.509
+                    // certificate (an attribute or other certificate) ends the list.
                     let mut certificates = Vec::new();
-                    let captured = cons.take_opt_constructed_if(Tag::CTX_0, |set| {
-                        set.capture(|c| CertificateSet::take_from(c).map(|_| ()))
-                    })?;
+                    let captured = cons.take_opt_constructed_if(Tag::CTX_0, |set| set.capture_all())?;
                     if let Some(captured) = captured {
                         let mut rest = captured.as_slice();
                         while let Ok((after, _)) = X509Certificate::from_der(rest) {
                             certificates.push(rest[..rest.len() - after.len()].to_vec());
                             rest = after;
+                        }
+                        // Anything after must still be a well-formed CertificateSet (the
+                        // crate's parser decides): a malformed set is a malformed CMS.
+                        if !rest.is_empty()
+                            && Constructed::decode(captured.as_slice(), Mode::Ber, |c| {
+                                CertificateSet::take_from(c).map(|_| ())
+                            })
+                            .is_err()
+                        {
+                            return Err(cons.content_err("malformed certificate set"));
                         }
                     }
                     // CRLs inside the CMS are not used: the caller supplies revocation data.

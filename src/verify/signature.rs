@@ -169,15 +169,18 @@ fn from_unix(s: i64) -> String {
     OffsetDateTime::from_unix_timestamp(s).map(rfc3339).unwrap_or_default()
 }
 
-fn summary(der: &[u8]) -> Option<CertificateSummary> {
-    let (_, c) = X509Certificate::from_der(der).ok()?;
-    Some(CertificateSummary {
+fn summary(c: &X509Certificate<'_>) -> CertificateSummary {
+    CertificateSummary {
         subject: c.subject().to_string(),
         issuer: c.issuer().to_string(),
         serial: c.raw_serial().iter().map(|b| format!("{b:02x}")).collect(),
         not_before: from_unix(c.validity().not_before.timestamp()),
         not_after: from_unix(c.validity().not_after.timestamp()),
-    })
+    }
+}
+
+fn parse(der: &[u8]) -> Option<X509Certificate<'_>> {
+    X509Certificate::from_der(der).ok().map(|(_, c)| c)
 }
 
 /// Verifies a detached CMS over `content`: one verdict per SignerInfo verified (one,
@@ -241,8 +244,10 @@ fn judge(
     ctx: &ValidationContext<'_>,
     base: SignatureVerdict,
 ) -> SignatureVerdict {
+    // The signer's certificate, parsed once for everything below.
+    let leaf = signer.certificate.as_deref().and_then(|der| Some((der, parse(der)?)));
     let mut v = SignatureVerdict {
-        signer: signer.certificate.as_deref().and_then(summary),
+        signer: leaf.as_ref().map(|(_, c)| summary(c)),
         claimed_signing_time: signer.claimed_signing_time.map(rfc3339),
         ..base
     };
@@ -301,7 +306,7 @@ fn judge(
             "the policy requires the ESS signing-certificate attribute".into(),
         );
     }
-    let Some(leaf) = signer.certificate.as_deref() else {
+    let Some((leaf, leaf_x509)) = leaf else {
         return verdict(
             v,
             Indeterminate,
@@ -309,7 +314,7 @@ fn judge(
             "no signer certificate".into(),
         );
     };
-    if let Some(problem) = signer_key_usage_problem(leaf) {
+    if let Some(problem) = signer_key_usage_problem(&leaf_x509) {
         return verdict(v, Indeterminate, Some(S::SigConstraintsFailure), problem);
     }
     if ctx.anchors.is_empty() {
@@ -350,9 +355,22 @@ fn judge(
         }
         Err(other) => return path_failure(v, other),
     };
-    v.chain = valid.chain.iter().filter_map(|d| summary(d)).collect();
+    let chain: Vec<X509Certificate<'_>> = valid.chain.iter().filter_map(|d| parse(d)).collect();
+    v.chain = chain.iter().map(summary).collect();
     v.valid_at_signing_time = match ctx.proof_of_existence {
         Some(_) if at_poe => Some(true),
+        // The path valid now was valid at an earlier proof of existence when every
+        // certificate's validity covers it: revocations up to now were ruled out, and
+        // the CRLs current now are current or later at that time too.
+        Some(poe)
+            if poe <= ctx.validation_time
+                && chain.iter().all(|c| {
+                    let p = poe.unix_timestamp();
+                    c.validity().not_before.timestamp() <= p && p <= c.validity().not_after.timestamp()
+                }) =>
+        {
+            Some(true)
+        }
         Some(poe) => Some(validate(poe).is_ok()),
         None => None,
     };
@@ -393,7 +411,7 @@ fn judge(
         v.detail.clone()
     };
     if !at_poe {
-        v.holds_until = holds_until(&valid).map(from_unix);
+        v.holds_until = Some(from_unix(holds_until(&chain, &valid.revocation)));
     }
     verdict(v, Passed, None, detail)
 }
@@ -422,13 +440,12 @@ fn crls_used(revocation: &[Revocation], crls: &[Vec<u8>]) -> Vec<CrlUsed> {
 
 /// The first instant after which a path valid now may stop being valid: a certificate's
 /// notAfter, a CRL's nextUpdate, or a revocation the CRL dates in the future.
-fn holds_until(valid: &path::ValidPath) -> Option<i64> {
+fn holds_until(chain: &[X509Certificate<'_>], revocation: &[Revocation]) -> i64 {
     let mut until = i64::MAX;
-    for der in &valid.chain {
-        let (_, c) = X509Certificate::from_der(der).ok()?;
+    for c in chain {
         until = until.min(c.validity().not_after.timestamp());
     }
-    for status in &valid.revocation {
+    for status in revocation {
         if let Revocation::Good {
             crl_next_update,
             revoked_later,
@@ -439,7 +456,7 @@ fn holds_until(valid: &path::ValidPath) -> Option<i64> {
             until = until.min(revoked_later.unwrap_or(i64::MAX));
         }
     }
-    Some(until)
+    until
 }
 
 /// Expired or revoked at the time that counts.
@@ -493,8 +510,7 @@ fn path_failure(mut v: SignatureVerdict, e: PathError) -> SignatureVerdict {
 }
 
 /// A signer needs digitalSignature or nonRepudiation when its certificate has a keyUsage.
-fn signer_key_usage_problem(der: &[u8]) -> Option<String> {
-    let (_, c) = X509Certificate::from_der(der).ok()?;
+fn signer_key_usage_problem(c: &X509Certificate<'_>) -> Option<String> {
     match c.key_usage() {
         Ok(Some(ku)) if !(ku.value.digital_signature() || ku.value.non_repudiation()) => {
             Some("the signer's keyUsage allows neither digitalSignature nor nonRepudiation".into())
