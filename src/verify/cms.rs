@@ -307,26 +307,18 @@ fn decode(cms: &[u8]) -> Result<Decoded, FormatFailure> {
                     CmsVersion::take_from(cons)?;
                     DigestAlgorithmIdentifiers::take_from(cons)?;
                     let encapsulated = EncapsulatedContentInfo::take_from(cons)?;
-                    // The certificate set's bytes as received, split into the DER
-                    // certificates they hold; an entry that is not a DER X.509
-                    // certificate (an attribute or other certificate) ends the list.
+                    // The certificate set's bytes as received (walked by the crate's own
+                    // parser), split into the DER certificates they hold; an entry that is
+                    // not a DER X.509 certificate ends the list.
                     let mut certificates = Vec::new();
-                    let captured = cons.take_opt_constructed_if(Tag::CTX_0, |set| set.capture_all())?;
+                    let captured = cons.take_opt_constructed_if(Tag::CTX_0, |set| {
+                        set.capture(|c| CertificateSet::take_from(c).map(|_| ()))
+                    })?;
                     if let Some(captured) = captured {
                         let mut rest = captured.as_slice();
-                        while let Ok((after, _)) = X509Certificate::from_der(rest) {
+                        while let Some((after, _)) = crypto::parse_shallow(rest) {
                             certificates.push(rest[..rest.len() - after.len()].to_vec());
                             rest = after;
-                        }
-                        // Anything after must still be a well-formed CertificateSet (the
-                        // crate's parser decides): a malformed set is a malformed CMS.
-                        if !rest.is_empty()
-                            && Constructed::decode(captured.as_slice(), Mode::Ber, |c| {
-                                CertificateSet::take_from(c).map(|_| ())
-                            })
-                            .is_err()
-                        {
-                            return Err(cons.content_err("malformed certificate set"));
                         }
                     }
                     // CRLs inside the CMS are not used: the caller supplies revocation data.
@@ -409,18 +401,23 @@ fn find_certificate(sid: &SignerIdentifier, certificates: &[Vec<u8>]) -> Option<
     certificates
         .iter()
         .find(|der| {
-            let Ok((_, cert)) = X509Certificate::from_der(der) else {
-                return false;
-            };
             match sid {
                 SignerIdentifier::IssuerAndSerialNumber(ias) => {
+                    let Some((_, cert)) = crypto::parse_shallow(der) else {
+                        return false;
+                    };
                     let issuer = ias.issuer.encode_ref().to_captured(Mode::Ber);
                     cert.issuer().as_raw() == issuer.as_slice()
                         && strip_leading_zeros(cert.raw_serial()) == strip_leading_zeros(ias.serial_number.as_slice())
                 }
-                SignerIdentifier::SubjectKeyIdentifier(ski) => cert.extensions().iter().any(|ext| {
-                    matches!(ext.parsed_extension(), ParsedExtension::SubjectKeyIdentifier(id) if id.0 == ski.to_bytes().as_ref())
-                }),
+                SignerIdentifier::SubjectKeyIdentifier(ski) => {
+                    let Ok((_, cert)) = X509Certificate::from_der(der) else {
+                        return false;
+                    };
+                    cert.extensions().iter().any(|ext| {
+                        matches!(ext.parsed_extension(), ParsedExtension::SubjectKeyIdentifier(id) if id.0 == ski.to_bytes().as_ref())
+                    })
+                }
             }
         })
         .cloned()
