@@ -148,6 +148,8 @@ pub fn validate(
     validate_with(leaf, intermediates, anchors, crls, at, options, None)
 }
 
+/// [`validate`], remembering (and reusing) verified CRL signatures in `verified_crls`
+/// when a [`ChainCache`] calls it.
 fn validate_with(
     leaf: &[u8],
     intermediates: &[Vec<u8>],
