@@ -22,38 +22,9 @@ mod support;
 mod pki;
 
 use cryptographic_message_syntax::asn1::rfc5652::SignedData;
-use results_vault::{
-    DigestAlgorithm, Issuer, LocalSigner, NewRecord, Provenance, Signer, Subject, SubjectId, SubjectKind, Vault,
-    VaultOptions,
-};
-use support::{bare_sqlite, bench_dir, compressed_doc, paired};
-use time::macros::date;
+use results_vault::{DigestAlgorithm, LocalSigner, Signer, Vault, VaultOptions};
+use support::{bare_sqlite, bench_dir, compressed_doc, paired, record};
 use x509_parser::prelude::{FromDer, X509Certificate};
-
-fn record(n: u64) -> NewRecord {
-    NewRecord {
-        dossier_code: format!("BENCH-{n}"),
-        procedure_code: "1.000466".into(),
-        document_type: "birth-extract".into(),
-        document_number: format!("{n}/TLKS"),
-        issuer: Issuer {
-            agency_code: "G22.46.01".into(),
-            agency_name: None,
-        },
-        subject: Subject {
-            kind: SubjectKind::Citizen,
-            id: SubjectId::new("001203004567"),
-            name: None,
-        },
-        issued_at: date!(2026 - 10 - 01),
-        valid_from: date!(2026 - 10 - 01),
-        valid_until: None,
-        media_type: "application/pdf".into(),
-        file_name: None,
-        provenance: Provenance::BornDigital,
-        extra: serde_json::Map::new(),
-    }
-}
 
 fn main() {
     let rounds: usize = std::env::var("RV_BENCH_ROUNDS")
@@ -83,7 +54,11 @@ fn main() {
         vault.add_trust_anchor(&p.root).unwrap();
         vault.add_crl(&crl).unwrap();
         let signer = LocalSigner::from_pkcs8(&p.pkcs8(key), vec![cert.clone()]).unwrap();
-        let id = vault.ingest(record(0), &content).unwrap().record.result_id;
+        let id = vault
+            .ingest(record(0, "001203004567", "birth-extract"), &content)
+            .unwrap()
+            .record
+            .result_id;
         let stored = vault.sign_with(&id, &signer, DigestAlgorithm::Sha256).unwrap();
 
         // The floor's inputs: the stored signature's signed attributes, value and key.
@@ -139,7 +114,11 @@ fn main() {
             (first..first + rounds as u64)
                 .map(|n| {
                     let doc = format!("doc {n}");
-                    let id = vault.ingest(record(n), doc.as_bytes()).unwrap().record.result_id;
+                    let id = vault
+                        .ingest(record(n, "001203004567", "birth-extract"), doc.as_bytes())
+                        .unwrap()
+                        .record
+                        .result_id;
                     let session = vault
                         .begin_signing(&id, vec![cert.clone()], DigestAlgorithm::Sha256)
                         .unwrap();
