@@ -17,20 +17,692 @@
  */
 #define RV_ABI_VERSION 1
 
+/*
+ The outcome of a call. `RV_OK` is 0; every other value is a failure, whose message
+ [`rv_last_error_message`] gives.
+ */
+typedef enum rv_result {
+  /*
+   Success: the out-params were written.
+   */
+  RV_OK = 0,
+  /*
+   A required pointer argument was NULL.
+   */
+  RV_NULL_PARAMETER = 1,
+  /*
+   A string argument is not valid UTF-8.
+   */
+  RV_INVALID_UTF8 = 2,
+  /*
+   A JSON argument is not valid JSON, or not of the expected shape.
+   */
+  RV_INVALID_JSON = 3,
+  /*
+   An argument is well-formed but not acceptable (a field, an id, a time, hex).
+   */
+  RV_INVALID_ARGUMENT = 4,
+  /*
+   The handle was closed with `rv_vault_close`.
+   */
+  RV_CLOSED = 5,
+  /*
+   No result, session, item or kept CRL with this id.
+   */
+  RV_NOT_FOUND = 6,
+  /*
+   Another result already holds this dossier + procedure + document number.
+   */
+  RV_CONFLICT = 7,
+  /*
+   Stored content no longer matches its SHA-256.
+   */
+  RV_INTEGRITY = 8,
+  /*
+   A status change the result's current status does not allow.
+   */
+  RV_INVALID_TRANSITION = 9,
+  /*
+   A certificate or CRL offered to the trust store was refused.
+   */
+  RV_TRUST_REFUSED = 10,
+  /*
+   A signing request was refused (certificate chain, digest, key type).
+   */
+  RV_SIGNING_REQUEST_REFUSED = 11,
+  /*
+   The signing session is unknown, expired, cancelled or completed with another reply.
+   */
+  RV_SESSION_UNUSABLE = 12,
+  /*
+   A signature (a provider's reply or an attached CMS) was read or verified and refused.
+   */
+  RV_SIGNATURE_REFUSED = 13,
+  /*
+   A reuse request without a full requester.
+   */
+  RV_REUSE_REFUSED = 14,
+  /*
+   Content empty or larger than the vault accepts.
+   */
+  RV_CONTENT_REFUSED = 15,
+  /*
+   The file: missing, already there, not a vault, written by a newer version, corrupt.
+   */
+  RV_FILE = 16,
+  /*
+   Reading or writing failed (I/O, SQLite).
+   */
+  RV_STORAGE = 17,
+  /*
+   Stored data could not be decoded (a bug, or an edit behind the vault's back).
+   */
+  RV_MALFORMED_DATA = 18,
+  /*
+   A bug in the library: a panic was caught at the boundary. Please report it.
+   */
+  RV_PANIC = 19,
+} rv_result;
+
+/*
+ An open vault. Opaque to C: made by `rv_vault_open`, closed by `rv_vault_close`,
+ released by `rv_vault_free`.
+
+ Thread safety: one handle may be used from any number of threads at once. A call
+ that runs while another thread closes the handle finishes on the vault it started
+ with; calls that start after the close return `RV_CLOSED`.
+ */
+typedef struct rv_vault rv_vault;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
 
 /*
  The library's version as a NUL-terminated UTF-8 string with static lifetime.
- Never free it.
+ Ownership: static; never free it.
  */
 const char *rv_version(void);
 
 /*
- The ABI version ([`RV_ABI_VERSION`]).
+ The ABI version (`RV_ABI_VERSION`). A wrapper compares it with the version it was
+ written for when it loads the library, and refuses to go on if they differ.
  */
 uint32_t rv_abi_version(void);
+
+/*
+ A short name of a code (`"RV_NOT_FOUND"`), for logs and exception classes.
+ Ownership: static; never free it. An unknown value gives `"RV_UNKNOWN"`.
+ */
+const char *rv_result_name(int code);
+
+/*
+ The message of the last failed call on the calling thread (empty if none failed).
+ It never holds a personal ID in full.
+ Ownership: the library's; valid until the next failing call on the same thread.
+ Copy it before calling again; never free it.
+ */
+const char *rv_last_error_message(void);
+
+/*
+ Frees a string the library returned. NULL is ignored.
+
+ # Safety
+ `s` is NULL or a string returned by this library and not freed before.
+ */
+void rv_string_free(char *s);
+
+/*
+ Frees a byte buffer the library returned, with the length it returned. NULL is ignored.
+
+ # Safety
+ `p` is NULL or a buffer returned by this library with length `len`, not freed before.
+ */
+void rv_bytes_free(uint8_t *p, size_t len);
+
+/*
+ Opens the vault file at `path` (UTF-8) and writes a new handle to `*out`.
+
+ `options_json` may be NULL (defaults) or an object with any of: `"mode"`
+ (`"open_or_create"`, the default; `"open"`: the file must exist; `"create"`: it must
+ not), `"actor"` (who the audit log names for ingests), `"max_content_size"` (bytes),
+ `"busy_timeout_ms"`, `"page_size"`, `"signing_session_ttl_seconds"`,
+ `"signature_policy"` (an object: `name`, `require_signing_certificate_attribute`,
+ `require_revocation_data`, `crl_issued_after_signing`, `allow_legacy_algorithms`),
+ `"cache_verdicts"` (bool). Unknown fields are refused.
+
+ Ownership: on `RV_OK`, `*out` is a new handle owned by the caller: close it with
+ `rv_vault_close` and release it with `rv_vault_free`. On failure `*out` is untouched.
+
+ # Safety
+ `path` and `options_json` are NULL or NUL-terminated strings; `out` is NULL or
+ writable.
+ */
+enum rv_result rv_vault_open(const char *path, const char *options_json, struct rv_vault **out);
+
+/*
+ Closes the vault: its file is released once calls already running on other threads
+ return. Later calls on the handle return `RV_CLOSED` (a second close too). The
+ handle itself stays allocated until `rv_vault_free`.
+
+ # Safety
+ `v` is NULL or a handle from `rv_vault_open` that was not freed.
+ */
+enum rv_result rv_vault_close(struct rv_vault *v);
+
+/*
+ Releases the handle (closing the vault first if it is open). NULL is ignored.
+ After this call the handle must not be used again by any thread: that is undefined
+ behaviour, which the library cannot detect. Free a handle only once no other thread
+ can still be using it.
+
+ # Safety
+ `v` is NULL or a handle from `rv_vault_open` that was not freed.
+ */
+void rv_vault_free(struct rv_vault *v);
+
+/*
+ The path of the vault's file, as given to `rv_vault_open`.
+
+ Ownership: on `RV_OK`, `*out_path` is a new string: free it with `rv_string_free`.
+
+ # Safety
+ `v` is NULL or a live handle; `out_path` is NULL or writable.
+ */
+enum rv_result rv_vault_path(const struct rv_vault *v, char **out_path);
+
+/*
+ Ingests one result: `meta_json` is the record's metadata (a `NewRecord` object:
+ dossier_code, procedure_code, document_type, document_number, issuer, subject,
+ issued_at, valid_from, valid_until?, media_type, file_name?, provenance, extra?),
+ `content` its `content_len` bytes. `*out_json` is `{"record": {...}, "created": bool}`;
+ `created` is false when the same result was already stored and is returned as it was.
+
+ Ownership: `content` is only read during the call. `*out_json`: free with
+ `rv_string_free`.
+
+ # Safety
+ `v` is NULL or a live handle; `meta_json` NULL or a string; `content` NULL (only with
+ length 0) or `content_len` readable bytes; `out_json` NULL or writable.
+ */
+enum rv_result rv_vault_ingest(const struct rv_vault *v,
+                               const char *meta_json,
+                               const uint8_t *content,
+                               size_t content_len,
+                               char **out_json);
+
+/*
+ Ingests several results in one transaction: all are stored or none. `metas_json` is a
+ JSON array of `count` metadata objects; `contents[i]` / `content_lens[i]` is the
+ content of the i-th. `*out_json` is an array of `{"record", "created"}`, in order.
+
+ Ownership: the inputs are only read during the call. `*out_json`: free with
+ `rv_string_free`.
+
+ # Safety
+ `contents` and `content_lens` are NULL (only with `count` 0) or arrays of `count`
+ elements, each content pointer valid for its length; the rest as `rv_vault_ingest`.
+ */
+enum rv_result rv_vault_ingest_batch(const struct rv_vault *v,
+                                     const char *metas_json,
+                                     const uint8_t *const *contents,
+                                     const size_t *content_lens,
+                                     size_t count,
+                                     char **out_json);
+
+/*
+ The record with this id (a 26-character ULID). `RV_NOT_FOUND` if there is none.
+
+ Ownership: on `RV_OK`, free `*out_json` with `rv_string_free`.
+
+ # Safety
+ As the module's functions: live handle, string or NULL, writable out or NULL.
+ */
+enum rv_result rv_vault_get(const struct rv_vault *v, const char *id, char **out_json);
+
+/*
+ The content of a result, checked against its SHA-256 on the way out
+ (`RV_INTEGRITY` if it no longer matches).
+
+ Ownership: on `RV_OK`, `*out_bytes` / `*out_len` is a new buffer: free it with
+ `rv_bytes_free(*out_bytes, *out_len)`.
+
+ # Safety
+ Live handle, string, writable outs (or NULL for an error code).
+ */
+enum rv_result rv_vault_read_content(const struct rv_vault *v,
+                                     const char *id,
+                                     uint8_t **out_bytes,
+                                     size_t *out_len);
+
+/*
+ The records whose content has this SHA-256 (64 hex digits): a JSON array, empty if
+ none.
+
+ Ownership: on `RV_OK`, free `*out_json` with `rv_string_free`.
+
+ # Safety
+ As the module's functions.
+ */
+enum rv_result rv_vault_find_by_hash(const struct rv_vault *v,
+                                     const char *sha256_hex,
+                                     char **out_json);
+
+/*
+ The record's canonical envelope (RFC 8785 JSON bytes): what its signatures sign.
+
+ Ownership: free `*out_bytes` with `rv_bytes_free(*out_bytes, *out_len)`.
+
+ # Safety
+ As `rv_vault_read_content`.
+ */
+enum rv_result rv_vault_envelope(const struct rv_vault *v,
+                                 const char *id,
+                                 uint8_t **out_bytes,
+                                 size_t *out_len);
+
+/*
+ The record's audit events, oldest first: a JSON array of events.
+
+ Ownership: on `RV_OK`, free `*out_json` with `rv_string_free`.
+
+ # Safety
+ As the module's functions.
+ */
+enum rv_result rv_vault_history(const struct rv_vault *v, const char *id, char **out_json);
+
+/*
+ Revokes a result. `change_json`: `{"reason", "decision_ref", "at" (RFC 3339), "by"}`.
+ `*out_json` is the record after the change. `RV_INVALID_TRANSITION` if it is not
+ active.
+
+ Ownership: on `RV_OK`, free `*out_json` with `rv_string_free`.
+
+ # Safety
+ As the module's functions.
+ */
+enum rv_result rv_vault_revoke(const struct rv_vault *v,
+                               const char *id,
+                               const char *change_json,
+                               char **out_json);
+
+/*
+ Marks `old_id` as superseded by `new_id` (both stored). `change_json` as for
+ `rv_vault_revoke`; `*out_json` is the old record after the change.
+
+ Ownership: on `RV_OK`, free `*out_json` with `rv_string_free`.
+
+ # Safety
+ As the module's functions.
+ */
+enum rv_result rv_vault_supersede(const struct rv_vault *v,
+                                  const char *old_id,
+                                  const char *new_id,
+                                  const char *change_json,
+                                  char **out_json);
+
+/*
+ A reuse request: the subject's results of one type that are in force, intact and
+ signed with every signature PASSED at the query's time; one reuse event is recorded
+ for each result handed out. `query_json`: `{"subject_kind", "subject_id",
+ "document_type", "at"}`; `requester_json`: `{"agency_code", "procedure_code",
+ "dossier_code", "purpose"}` (all four required: `RV_REUSE_REFUSED` otherwise).
+
+ Both outputs are optional (NULL: not wanted). `*out_count` is the number of results
+ handed out. `*out_json` is `{"results": [...], "verdicts": [...], "excluded": [...]}`:
+ free it with `rv_string_free`. Without `out_json` no JSON is encoded.
+
+ # Safety
+ As the module's functions; `out_count` NULL or writable.
+ */
+enum rv_result rv_vault_find_reusable(const struct rv_vault *v,
+                                      const char *query_json,
+                                      const char *requester_json,
+                                      size_t *out_count,
+                                      char **out_json);
+
+/*
+ Statistics per agency over `[from, to)` (RFC 3339 times): a JSON array of
+ `{"agency_code", "results_ingested", "dossiers", "dossiers_with_reuse", "reuse_rate",
+ "reuses_made", "dossiers_reusing", "results_reused"}`.
+
+ Ownership: on `RV_OK`, free `*out_json` with `rv_string_free`.
+
+ # Safety
+ As the module's functions.
+ */
+enum rv_result rv_vault_stats(const struct rv_vault *v,
+                              const char *from,
+                              const char *to,
+                              char **out_json);
+
+/*
+ Checks the audit log: the hash chain, every record against its last event, every
+ reuse against its event. With `head_json` (a head kept outside the vault, `{"seq",
+ "hash"}`; NULL: none) it also checks that the log still holds that head.
+
+ Both outputs are optional: `*out_intact` is true when nothing was found wrong;
+ `*out_json` is the report (`{"events", "records", "reuses", "head", "problems",
+ "problem_count"}`), freed with `rv_string_free`. A damaged log is a report, not an
+ error: the call returns `RV_OK`.
+
+ # Safety
+ As the module's functions; `out_intact` NULL or writable.
+ */
+enum rv_result rv_vault_verify_log(const struct rv_vault *v,
+                                   const char *head_json,
+                                   bool *out_intact,
+                                   char **out_json);
+
+/*
+ The newest audit event, `{"seq", "hash"}`, or `null` for an empty log: keep it outside
+ the vault to detect a rewritten log later (`rv_vault_verify_log`).
+
+ Ownership: on `RV_OK`, free `*out_json` with `rv_string_free`.
+
+ # Safety
+ As the module's functions.
+ */
+enum rv_result rv_vault_log_head(const struct rv_vault *v, char **out_json);
+
+/*
+ SQLite's own integrity check of the file: a JSON array of problems, empty when sound.
+
+ Ownership: on `RV_OK`, free `*out_json` with `rv_string_free`.
+
+ # Safety
+ As the module's functions.
+ */
+enum rv_result rv_vault_check_storage(const struct rv_vault *v, char **out_json);
+
+/*
+ Re-hashes every stored content: a JSON array of the ids whose content no longer
+ matches its SHA-256, empty when all do.
+
+ Ownership: on `RV_OK`, free `*out_json` with `rv_string_free`.
+
+ # Safety
+ As the module's functions.
+ */
+enum rv_result rv_vault_verify_contents(const struct rv_vault *v, char **out_json);
+
+/*
+ How content is stored, per codec: a JSON array of `{"codec", "contents", "bytes",
+ "stored_bytes"}`.
+
+ Ownership: on `RV_OK`, free `*out_json` with `rv_string_free`.
+
+ # Safety
+ As the module's functions.
+ */
+enum rv_result rv_vault_storage_summary(const struct rv_vault *v, char **out_json);
+
+/*
+ Begins a signing session for a stored result. `chain` holds the signer's certificate
+ chain, signer first: PEM (one or more blocks) or DER certificates one after the
+ other. `digest` is `"SHA-256"` (NULL), `"SHA-384"` or `"SHA-512"` (Ed25519 keys:
+ `"SHA-512"`). `*out_json` is the session: `session_id`, `result_id`,
+ `digest_algorithm`, `key`, `certificate_chain`, `envelope_digest`,
+ `signed_attributes`, `signed_attributes_digest`, `signing_time`, `created_at`,
+ `expires_at`, `state`; binary fields in lowercase hex. The session is stored in the
+ vault and survives a restart until it expires.
+
+ Ownership: `chain` is only read. `*out_json`: free with `rv_string_free`.
+
+ # Safety
+ `v` NULL or a live handle; `id`, `digest` NULL or strings; `chain` NULL or
+ `chain_len` bytes; `out_json` NULL or writable.
+ */
+enum rv_result rv_vault_begin_signing(const struct rv_vault *v,
+                                      const char *id,
+                                      const uint8_t *chain,
+                                      size_t chain_len,
+                                      const char *digest,
+                                      char **out_json);
+
+/*
+ A signing session by id (the same JSON as `rv_vault_begin_signing`), in whatever
+ state it is: `"OPEN"`, `"COMPLETED"` or `"CANCELLED"`. `RV_NOT_FOUND` if unknown.
+
+ Ownership: free `*out_json` with `rv_string_free`.
+
+ # Safety
+ `v` NULL or a live handle; `session_id` NULL or a string; `out_json` NULL or writable.
+ */
+enum rv_result rv_vault_signing_session(const struct rv_vault *v,
+                                        const char *session_id,
+                                        char **out_json);
+
+/*
+ Cancels an open session (a reply that comes later is refused). `*out_json` is the
+ session after the change.
+
+ Ownership: free `*out_json` with `rv_string_free`.
+
+ # Safety
+ As `rv_vault_signing_session`.
+ */
+enum rv_result rv_vault_cancel_signing(const struct rv_vault *v,
+                                       const char *session_id,
+                                       char **out_json);
+
+/*
+ Completes a session with a raw signature value over the session's signed attributes.
+ `algorithm` is `"RSA_PKCS1"`, `"RSA_PSS"`, `"ECDSA"` (DER or raw r||s) or `"ED25519"`.
+ The signature is verified (signer = the session's certificate, chain and CRLs under
+ the vault's policy) before it is stored; on refusal (`RV_SIGNATURE_REFUSED`,
+ `RV_SESSION_UNUSABLE`) nothing is stored and an open session stays open.
+ `*out_json` is the stored signature: `result_id`, `sha256`, `cms` (hex DER),
+ `signer_certificate`, `source`, `proof_of_existence`, `event_seq`, `acceptance`
+ (the verdict). Completing again with the same reply returns the same signature.
+
+ Ownership: `value` is only read. `*out_json`: free with `rv_string_free`.
+
+ # Safety
+ `v` NULL or a live handle; `session_id`, `algorithm` NULL or strings; `value` NULL or
+ `value_len` bytes; `out_json` NULL or writable.
+ */
+enum rv_result rv_vault_complete_signing_raw(const struct rv_vault *v,
+                                             const char *session_id,
+                                             const char *algorithm,
+                                             const uint8_t *value,
+                                             size_t value_len,
+                                             char **out_json);
+
+/*
+ Completes a session with a whole detached CMS over the record's envelope (DER or
+ BER), as VNPT SmartCA and Viettel MySign answer. As `rv_vault_complete_signing_raw`.
+
+ Ownership: `cms` is only read. `*out_json`: free with `rv_string_free`.
+
+ # Safety
+ `v` NULL or a live handle; `session_id` NULL or a string; `cms` NULL or `cms_len`
+ bytes; `out_json` NULL or writable.
+ */
+enum rv_result rv_vault_complete_signing_cms(const struct rv_vault *v,
+                                             const char *session_id,
+                                             const uint8_t *cms,
+                                             size_t cms_len,
+                                             char **out_json);
+
+/*
+ Attaches a detached CMS made elsewhere over the record's envelope (see
+ `rv_vault_envelope`), verified as a completed session's reply is. `*out_json` is the
+ stored signature.
+
+ Ownership: `cms` is only read. `*out_json`: free with `rv_string_free`.
+
+ # Safety
+ `v` NULL or a live handle; `id` NULL or a string; `cms` NULL or `cms_len` bytes;
+ `out_json` NULL or writable.
+ */
+enum rv_result rv_vault_attach_signature(const struct rv_vault *v,
+                                         const char *id,
+                                         const uint8_t *cms,
+                                         size_t cms_len,
+                                         char **out_json);
+
+/*
+ The signatures the vault accepted for a record, oldest first: a JSON array of stored
+ signatures (as `rv_vault_complete_signing_raw` returns them).
+
+ Ownership: free `*out_json` with `rv_string_free`.
+
+ # Safety
+ `v` NULL or a live handle; `id` NULL or a string; `out_json` NULL or writable.
+ */
+enum rv_result rv_vault_signatures(const struct rv_vault *v, const char *id, char **out_json);
+
+/*
+ The latest verdict kept with each of a record's signatures (same order as
+ `rv_vault_signatures`): a JSON array whose items are a verdict or `null`.
+
+ Ownership: free `*out_json` with `rv_string_free`.
+
+ # Safety
+ As `rv_vault_signatures`.
+ */
+enum rv_result rv_vault_signature_checks(const struct rv_vault *v, const char *id, char **out_json);
+
+/*
+ Adds a trust anchor (e.g. the National Root CA). `der` is one certificate, DER or
+ PEM. The item is checked first (a CA certificate, its key usable, self-signed anchors
+ verified); `RV_TRUST_REFUSED` says why not. `*out_json` is the stored item
+ (`{"kind", "sha256", "name", "added_at"}`); adding the same item twice returns it.
+
+ Ownership: `der` is only read. `*out_json`: free with `rv_string_free`.
+
+ # Safety
+ `v` NULL or a live handle; `der` NULL or `der_len` bytes; `out_json` NULL or writable.
+ */
+enum rv_result rv_vault_add_trust_anchor(const struct rv_vault *v,
+                                         const uint8_t *der,
+                                         size_t der_len,
+                                         char **out_json);
+
+/*
+ Adds an intermediate CA certificate (DER or PEM), used for path building and trusted
+ only through an anchor. As `rv_vault_add_trust_anchor`.
+
+ Ownership: on `RV_OK`, free `*out_json` with `rv_string_free`.
+
+ # Safety
+ As `rv_vault_add_trust_anchor`.
+ */
+enum rv_result rv_vault_add_intermediate(const struct rv_vault *v,
+                                         const uint8_t *der,
+                                         size_t der_len,
+                                         char **out_json);
+
+/*
+ Adds a CRL (DER or PEM). Its signature is checked against a stored issuer first;
+ `RV_TRUST_REFUSED` otherwise. As `rv_vault_add_trust_anchor`.
+
+ Ownership: on `RV_OK`, free `*out_json` with `rv_string_free`.
+
+ # Safety
+ As `rv_vault_add_trust_anchor`.
+ */
+enum rv_result rv_vault_add_crl(const struct rv_vault *v,
+                                const uint8_t *der,
+                                size_t der_len,
+                                char **out_json);
+
+/*
+ Removes the trust item with this SHA-256 (64 hex digits). `*out_removed` (optional)
+ is false when there was no such item.
+
+ # Safety
+ `v` NULL or a live handle; `sha256_hex` NULL or a string; `out_removed` NULL or
+ writable.
+ */
+enum rv_result rv_vault_remove_trust_item(const struct rv_vault *v,
+                                          const char *sha256_hex,
+                                          bool *out_removed);
+
+/*
+ The trust store's items: a JSON array of `{"kind", "sha256", "name", "added_at"}`.
+
+ Ownership: free `*out_json` with `rv_string_free`.
+
+ # Safety
+ `v` NULL or a live handle; `out_json` NULL or writable.
+ */
+enum rv_result rv_vault_trust_items(const struct rv_vault *v, char **out_json);
+
+/*
+ The trust material itself: `{"anchors": [hex DER...], "intermediates": [...],
+ "crls": [...]}` (e.g. to verify elsewhere with `rv_verify_detached`).
+
+ Ownership: free `*out_json` with `rv_string_free`.
+
+ # Safety
+ `v` NULL or a live handle; `out_json` NULL or writable.
+ */
+enum rv_result rv_vault_trust_material(const struct rv_vault *v, char **out_json);
+
+/*
+ A CRL kept as evidence with a verdict (by its SHA-256, as the verdict's `crls_used`
+ names it), even after it left the trust store. `RV_NOT_FOUND` if none is kept.
+
+ Ownership: free `*out_bytes` with `rv_bytes_free(*out_bytes, *out_len)`.
+
+ # Safety
+ `v` NULL or a live handle; `sha256_hex` NULL or a string; outs NULL or writable.
+ */
+enum rv_result rv_vault_kept_crl(const struct rv_vault *v,
+                                 const char *sha256_hex,
+                                 uint8_t **out_bytes,
+                                 size_t *out_len);
+
+/*
+ A record's verdict at time `at` (RFC 3339; NULL: now): integrity, legal status and
+ every signature's verdict (ETSI EN 319 102-1 indications, with the vault's proof of
+ existence), and whether it may be handed out for reuse.
+
+ Both outputs are optional (NULL: not wanted). `*out_reusable` is the yes/no;
+ `*out_json` is the verdict: `result_id`, `reusable`, `reasons`, `summary`,
+ `integrity`, `status`, `signatures`, `validation_time`, `trust_state`, `verifier`.
+ Without `out_json` no JSON is encoded. Nothing about the record is changed (the
+ verdict is kept as evidence with its signatures).
+
+ Ownership: free `*out_json` with `rv_string_free`.
+
+ # Safety
+ `v` NULL or a live handle; `id`, `at` NULL or strings; outs NULL or writable.
+ */
+enum rv_result rv_vault_verify_record(const struct rv_vault *v,
+                                      const char *id,
+                                      const char *at,
+                                      bool *out_reusable,
+                                      char **out_json);
+
+/*
+ Verifies a detached CMS signature (`cms`, DER or BER) over `content`, without a vault,
+ against the caller's trust material. `params_json`: `{"anchors": [...],
+ "intermediates": [...], "crls": [...]}`, each item PEM text or hex DER (anchors
+ required), and optionally `"validation_time"` (RFC 3339; default now),
+ `"proof_of_existence"` (RFC 3339: a time the caller can prove the signature existed),
+ `"policy"` (`"cades-baseline"`, the default, `"pkcs7-detached"`, or an object as in
+ `rv_vault_open`), `"all_signers"` (bool: verify every SignerInfo).
+
+ `*out_json` is a JSON array of verdicts, one per SignerInfo verified: `indication`
+ (`PASSED`, `INDETERMINATE`, `FAILED`), `sub_indication`, `detail`, `signer`, `chain`,
+ `revocation`, `crls_used`… A bad signature is a verdict, not an error: the call
+ returns `RV_OK` with a FAILED or INDETERMINATE verdict.
+
+ Ownership: the inputs are only read. `*out_json`: free with `rv_string_free`.
+
+ # Safety
+ `cms` / `content` NULL (only with length 0) or readable for their lengths;
+ `params_json` NULL or a string; `out_json` NULL or writable.
+ */
+enum rv_result rv_verify_detached(const uint8_t *cms,
+                                  size_t cms_len,
+                                  const uint8_t *content,
+                                  size_t content_len,
+                                  const char *params_json,
+                                  char **out_json);
 
 #ifdef __cplusplus
 }  // extern "C"

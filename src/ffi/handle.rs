@@ -1,0 +1,200 @@
+//! The `rv_vault` handle: opening, closing, freeing, and how calls reach the vault.
+
+use std::ffi::c_char;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::boundary::{guard, json_arg, opt_str_arg, out_arg, str_arg, Failure, FfiResult};
+use super::rv_result;
+use crate::verify::signature::Policy;
+use crate::{Vault, VaultOptions};
+
+/// An open vault. Opaque to C: made by `rv_vault_open`, closed by `rv_vault_close`,
+/// released by `rv_vault_free`.
+///
+/// Thread safety: one handle may be used from any number of threads at once. A call
+/// that runs while another thread closes the handle finishes on the vault it started
+/// with; calls that start after the close return `RV_CLOSED`.
+pub struct rv_vault {
+    // None once closed. Calls clone the Arc and release the lock at once, so a long
+    // verification never blocks a close, and a close never pulls the vault from under
+    // a running call.
+    vault: RwLock<Option<Arc<Vault>>>,
+}
+
+/// How `rv_vault_open` treats the path.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum OpenMode {
+    /// Open the file, or create it if there is none (the default).
+    #[default]
+    OpenOrCreate,
+    /// The file must exist.
+    Open,
+    /// The file must not exist.
+    Create,
+}
+
+/// The options JSON of `rv_vault_open`; every field is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OpenOptions {
+    #[serde(default)]
+    mode: OpenMode,
+    actor: Option<String>,
+    max_content_size: Option<u64>,
+    busy_timeout_ms: Option<u64>,
+    page_size: Option<u32>,
+    signing_session_ttl_seconds: Option<u64>,
+    signature_policy: Option<Policy>,
+    cache_verdicts: Option<bool>,
+}
+
+impl OpenOptions {
+    fn vault_options(self) -> VaultOptions {
+        let mut o = VaultOptions::default();
+        if let Some(actor) = self.actor {
+            o.actor = actor;
+        }
+        if let Some(size) = self.max_content_size {
+            o.max_content_size = size;
+        }
+        if let Some(ms) = self.busy_timeout_ms {
+            o.busy_timeout = Duration::from_millis(ms);
+        }
+        if let Some(size) = self.page_size {
+            o.page_size = size;
+        }
+        if let Some(s) = self.signing_session_ttl_seconds {
+            o.signing_session_ttl = Duration::from_secs(s);
+        }
+        if let Some(policy) = self.signature_policy {
+            o.signature_policy = policy;
+        }
+        if let Some(cache) = self.cache_verdicts {
+            o.cache_verdicts = cache;
+        }
+        o
+    }
+}
+
+/// The vault behind a handle, for one call.
+///
+/// # Safety
+/// `v` is NULL or a handle from `rv_vault_open` that was not freed.
+pub(crate) unsafe fn vault_arg(v: *const rv_vault) -> FfiResult<Arc<Vault>> {
+    // SAFETY: per the contract, a live handle or NULL.
+    let handle = unsafe { v.as_ref() }.ok_or_else(|| Failure::new(rv_result::RV_NULL_PARAMETER, "vault is NULL"))?;
+    let guard = handle.vault.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+    guard
+        .clone()
+        .ok_or_else(|| Failure::new(rv_result::RV_CLOSED, "the vault was closed (rv_vault_close)"))
+}
+
+/// Opens the vault file at `path` (UTF-8) and writes a new handle to `*out`.
+///
+/// `options_json` may be NULL (defaults) or an object with any of: `"mode"`
+/// (`"open_or_create"`, the default; `"open"`: the file must exist; `"create"`: it must
+/// not), `"actor"` (who the audit log names for ingests), `"max_content_size"` (bytes),
+/// `"busy_timeout_ms"`, `"page_size"`, `"signing_session_ttl_seconds"`,
+/// `"signature_policy"` (an object: `name`, `require_signing_certificate_attribute`,
+/// `require_revocation_data`, `crl_issued_after_signing`, `allow_legacy_algorithms`),
+/// `"cache_verdicts"` (bool). Unknown fields are refused.
+///
+/// Ownership: on `RV_OK`, `*out` is a new handle owned by the caller: close it with
+/// `rv_vault_close` and release it with `rv_vault_free`. On failure `*out` is untouched.
+///
+/// # Safety
+/// `path` and `options_json` are NULL or NUL-terminated strings; `out` is NULL or
+/// writable.
+#[no_mangle]
+pub unsafe extern "C" fn rv_vault_open(
+    path: *const c_char,
+    options_json: *const c_char,
+    out: *mut *mut rv_vault,
+) -> rv_result {
+    guard(|| {
+        // SAFETY: forwarded contract.
+        let out = unsafe { out_arg(out, "out") }?;
+        // SAFETY: forwarded contract.
+        let path = unsafe { str_arg(path, "path") }?;
+        // SAFETY: forwarded contract.
+        let options: OpenOptions = match unsafe { opt_str_arg(options_json, "options_json") }? {
+            Some(text) => json_arg(text, "options_json")?,
+            None => OpenOptions::default(),
+        };
+        let mode = options.mode;
+        let options = options.vault_options();
+        let vault = match mode {
+            OpenMode::OpenOrCreate => Vault::open_or_create(path, options),
+            OpenMode::Open => Vault::open(path, options),
+            OpenMode::Create => Vault::create(path, options),
+        }?;
+        let handle = Box::new(rv_vault {
+            vault: RwLock::new(Some(Arc::new(vault))),
+        });
+        *out = Box::into_raw(handle);
+        Ok(())
+    })
+}
+
+/// Closes the vault: its file is released once calls already running on other threads
+/// return. Later calls on the handle return `RV_CLOSED` (a second close too). The
+/// handle itself stays allocated until `rv_vault_free`.
+///
+/// # Safety
+/// `v` is NULL or a handle from `rv_vault_open` that was not freed.
+#[no_mangle]
+pub unsafe extern "C" fn rv_vault_close(v: *mut rv_vault) -> rv_result {
+    guard(|| {
+        // SAFETY: per the contract, a live handle or NULL.
+        let handle =
+            unsafe { v.as_ref() }.ok_or_else(|| Failure::new(rv_result::RV_NULL_PARAMETER, "vault is NULL"))?;
+        let mut slot = handle.vault.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match slot.take() {
+            Some(_) => Ok(()),
+            None => Err(Failure::new(rv_result::RV_CLOSED, "the vault was already closed")),
+        }
+    })
+}
+
+/// Releases the handle (closing the vault first if it is open). NULL is ignored.
+/// After this call the handle must not be used again by any thread: that is undefined
+/// behaviour, which the library cannot detect. Free a handle only once no other thread
+/// can still be using it.
+///
+/// # Safety
+/// `v` is NULL or a handle from `rv_vault_open` that was not freed.
+#[no_mangle]
+pub unsafe extern "C" fn rv_vault_free(v: *mut rv_vault) {
+    if v.is_null() {
+        return;
+    }
+    let _ = std::panic::catch_unwind(|| {
+        // SAFETY: made by Box::into_raw in rv_vault_open, freed once per the contract.
+        drop(unsafe { Box::from_raw(v) });
+    });
+}
+
+/// The path of the vault's file, as given to `rv_vault_open`.
+///
+/// Ownership: on `RV_OK`, `*out_path` is a new string: free it with `rv_string_free`.
+///
+/// # Safety
+/// `v` is NULL or a live handle; `out_path` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn rv_vault_path(v: *const rv_vault, out_path: *mut *mut c_char) -> rv_result {
+    guard(|| {
+        // SAFETY: forwarded contract.
+        let out = unsafe { out_arg(out_path, "out_path") }?;
+        // SAFETY: forwarded contract.
+        let vault = unsafe { vault_arg(v) }?;
+        let text = vault.path().to_string_lossy().into_owned();
+        *out = std::ffi::CString::new(text)
+            .map_err(|_| Failure::new(rv_result::RV_INVALID_ARGUMENT, "path holds NUL"))?
+            .into_raw();
+        Ok(())
+    })
+}
