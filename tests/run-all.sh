@@ -40,5 +40,7 @@ step cargo bench --no-run --all-features
 # The x509-limbo line (agreement, skips, false accepts) in the log.
 step cargo test --all-features --test limbo -- --nocapture
 step cargo test --all-features
+# The C library as a portal installs it: pkg-config, SONAME, the C test program linked to it.
+step tests/install-check.sh
 # The main job, as the README runs it (debug build here: the tests compiled it already).
 step cargo run --all-features --example quickstart -- target/quickstart-ci.vault

@@ -61,4 +61,11 @@ mod tests {
         assert_eq!(v.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
         assert_eq!(rv_abi_version(), RV_ABI_VERSION);
     }
+
+    #[test]
+    fn the_soname_carries_this_abi_version() {
+        // build.rs sets the SONAME libresults_vault.so.<ABI_VERSION>: both must agree.
+        let build = include_str!("../../build.rs");
+        assert!(build.contains(&format!("const ABI_VERSION: u32 = {RV_ABI_VERSION};")));
+    }
 }
