@@ -190,10 +190,22 @@ fn human(ns: f64) -> String {
 /// disk and cache drift hit both alike) and prints both medians and their ratio. On a small,
 /// noisy machine this pairing is what makes the ratio repeatable; criterion's separate
 /// runs give the absolute figures.
-pub fn paired(name: &str, rounds: usize, target: f64, mut floor: impl FnMut(u64), mut vault: impl FnMut(u64)) -> f64 {
+pub fn paired(name: &str, rounds: usize, target: f64, floor: impl FnMut(u64), vault: impl FnMut(u64)) -> f64 {
+    let (mf, mv) = paired_medians(name, rounds, target, floor, vault);
+    mv / mf
+}
+
+/// As [`paired`], returning both medians in nanoseconds: (floor, vault).
+pub fn paired_medians(
+    name: &str,
+    rounds: usize,
+    target: f64,
+    mut floor: impl FnMut(u64),
+    mut vault: impl FnMut(u64),
+) -> (f64, f64) {
     // RV_BENCH_FILTER=text runs only the cases whose name contains it (for profiling one).
     if std::env::var("RV_BENCH_FILTER").is_ok_and(|f| !name.contains(&f)) {
-        return f64::NAN;
+        return (f64::NAN, f64::NAN);
     }
     let mut f = Vec::with_capacity(rounds);
     let mut v = Vec::with_capacity(rounds);
@@ -230,7 +242,7 @@ pub fn paired(name: &str, rounds: usize, target: f64, mut floor: impl FnMut(u64)
         v_written / rounds as u64 / 1024,
         f_written / rounds as u64 / 1024,
     );
-    mv / mf
+    (mf, mv)
 }
 
 /// Bytes this process has passed to write(2) so far (Linux /proc/self/io `wchar`).

@@ -154,6 +154,9 @@ pub(crate) fn decode_and_check(
     Ok(bytes)
 }
 
+/// Zstd contents up to this size are decoded whole by [`check_stream`].
+const DECODE_WHOLE_UP_TO: u64 = 1 << 20;
+
 /// Checks stored bytes read from `stored` against the recorded hash and size without
 /// holding them: raw bytes are hashed chunk by chunk, zstd frames decoded into the hash.
 /// Used where only integrity matters (reuse, record verification), so a 200 KB result
@@ -164,8 +167,27 @@ pub(crate) fn check_stream(
     size: u64,
     expected: &Sha256,
 ) -> Result<(), DecodeError> {
+    let mut stored = stored;
+    if codec == Codec::Zstd && size <= DECODE_WHOLE_UP_TO {
+        // Most results are small: decoding the frame at once with the thread's decoder
+        // is cheaper than building a streaming context (its window tables) per check.
+        let mut frame = Vec::new();
+        let decoded = stored
+            .read_to_end(&mut frame)
+            .and_then(|_| decompress(&frame, size as usize + 1));
+        return match decoded {
+            Ok(bytes) if bytes.len() as u64 == size && &Sha256::of(&bytes) == expected => Ok(()),
+            Ok(bytes) => Err(DecodeError::Mismatch {
+                actual: Sha256::of(&bytes).to_hex(),
+            }),
+            Err(e) => Err(DecodeError::Mismatch {
+                actual: format!("unreadable stored bytes ({e})"),
+            }),
+        };
+    }
     let mut hash = ring::digest::Context::new(&ring::digest::SHA256);
-    let mut buffer = vec![0u8; 64 * 1024];
+    // One byte more than recorded is enough to see a longer content.
+    let mut buffer = vec![0u8; (size.saturating_add(1)).min(64 * 1024) as usize];
     let mut total: u64 = 0;
     let mut feed = |reader: &mut dyn std::io::Read| -> std::io::Result<()> {
         loop {
@@ -181,7 +203,6 @@ pub(crate) fn check_stream(
             hash.update(&buffer[..n]);
         }
     };
-    let mut stored = stored;
     let read = match codec {
         Codec::Raw => feed(&mut stored),
         Codec::Zstd => zstd::stream::read::Decoder::new(stored).and_then(|mut d| feed(&mut d)),
