@@ -365,3 +365,54 @@ pub(crate) unsafe fn answer_bytes(
         Ok(())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn last_error() -> String {
+        // SAFETY: the library's thread-local string, read before the next call.
+        unsafe { CStr::from_ptr(rv_last_error_message()) }
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    #[test]
+    fn a_panic_becomes_rv_panic_with_its_message() {
+        let code = guard(|| panic!("boom at the boundary"));
+        assert_eq!(code, rv_result::RV_PANIC);
+        assert!(last_error().contains("boom at the boundary"), "{}", last_error());
+        // The next successful call does not need the message cleared to be RV_OK.
+        assert_eq!(guard(|| Ok(())), rv_result::RV_OK);
+    }
+
+    #[test]
+    fn the_last_error_is_per_thread() {
+        assert_eq!(
+            guard(|| Err(Failure::new(rv_result::RV_NOT_FOUND, "here"))),
+            rv_result::RV_NOT_FOUND
+        );
+        let other = std::thread::spawn(|| {
+            let _ = guard(|| Err(Failure::new(rv_result::RV_CONFLICT, "there")));
+            last_error()
+        })
+        .join()
+        .unwrap();
+        assert_eq!(other, "there");
+        assert_eq!(last_error(), "here");
+    }
+
+    #[test]
+    fn every_code_has_its_name() {
+        for (code, name) in [(rv_result::RV_OK, "RV_OK"), (rv_result::RV_PANIC, "RV_PANIC")] {
+            // SAFETY: static C strings.
+            let got = unsafe { CStr::from_ptr(rv_result_name(code as c_int)) };
+            assert_eq!(got.to_str().unwrap(), name);
+        }
+        // SAFETY: as above.
+        assert_eq!(
+            unsafe { CStr::from_ptr(rv_result_name(-1)) }.to_str().unwrap(),
+            "RV_UNKNOWN"
+        );
+    }
+}
