@@ -35,11 +35,14 @@ typedef enum rv_result {
    */
   RV_INVALID_UTF8 = 2,
   /*
-   A JSON argument is not valid JSON, or not of the expected shape.
+   A JSON argument cannot be read as what it stands for: not JSON, a missing or
+   unknown field, a wrong type, or a value of the wrong form (e.g. a malformed date).
    */
   RV_INVALID_JSON = 3,
   /*
-   An argument is well-formed but not acceptable (a field, an id, a time, hex).
+   An argument was read but refused by the vault's checks: a field's value (an empty
+   code, a malformed personal ID), or a plain argument (id, hash, time, algorithm name,
+   certificate bytes).
    */
   RV_INVALID_ARGUMENT = 4,
   /*
@@ -346,7 +349,8 @@ enum rv_result rv_vault_supersede(const struct rv_vault *v,
  signed with every signature PASSED at the query's time; one reuse event is recorded
  for each result handed out. `query_json`: `{"subject_kind", "subject_id",
  "document_type", "at"}`; `requester_json`: `{"agency_code", "procedure_code",
- "dossier_code", "purpose"}` (all four required: `RV_REUSE_REFUSED` otherwise).
+ "dossier_code", "purpose"}`: all four are required; a missing one is `RV_INVALID_JSON`,
+ an empty one `RV_REUSE_REFUSED`.
 
  Both outputs are optional (NULL: not wanted). `*out_count` is the number of results
  handed out. `*out_json` is `{"results": [...], "verdicts": [...], "excluded": [...]}`:

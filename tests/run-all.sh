@@ -42,5 +42,7 @@ step cargo test --all-features --test limbo -- --nocapture
 step cargo test --all-features
 # The C library as a portal installs it: pkg-config, SONAME, the C test program linked to it.
 step tests/install-check.sh
+# The PHP binding on the installed library (found by its SONAME through the loader path).
+RESULTS_VAULT_LIB="$PWD/target/capi-install/lib/libresults_vault.so.1" step bash bindings/php/run-tests.sh
 # The main job, as the README runs it (debug build here: the tests compiled it already).
 step cargo run --all-features --example quickstart -- target/quickstart-ci.vault

@@ -24,9 +24,12 @@ pub enum rv_result {
     RV_NULL_PARAMETER = 1,
     /// A string argument is not valid UTF-8.
     RV_INVALID_UTF8 = 2,
-    /// A JSON argument is not valid JSON, or not of the expected shape.
+    /// A JSON argument cannot be read as what it stands for: not JSON, a missing or
+    /// unknown field, a wrong type, or a value of the wrong form (e.g. a malformed date).
     RV_INVALID_JSON = 3,
-    /// An argument is well-formed but not acceptable (a field, an id, a time, hex).
+    /// An argument was read but refused by the vault's checks: a field's value (an empty
+    /// code, a malformed personal ID), or a plain argument (id, hash, time, algorithm name,
+    /// certificate bytes).
     RV_INVALID_ARGUMENT = 4,
     /// The handle was closed with `rv_vault_close`.
     RV_CLOSED = 5,

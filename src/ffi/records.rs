@@ -290,7 +290,8 @@ pub unsafe extern "C" fn rv_vault_supersede(
 /// signed with every signature PASSED at the query's time; one reuse event is recorded
 /// for each result handed out. `query_json`: `{"subject_kind", "subject_id",
 /// "document_type", "at"}`; `requester_json`: `{"agency_code", "procedure_code",
-/// "dossier_code", "purpose"}` (all four required: `RV_REUSE_REFUSED` otherwise).
+/// "dossier_code", "purpose"}`: all four are required; a missing one is `RV_INVALID_JSON`,
+/// an empty one `RV_REUSE_REFUSED`.
 ///
 /// Both outputs are optional (NULL: not wanted). `*out_count` is the number of results
 /// handed out. `*out_json` is `{"results": [...], "verdicts": [...], "excluded": [...]}`:

@@ -57,7 +57,15 @@ impl Store {
             .map_err(|e| match e.kind() {
                 std::io::ErrorKind::AlreadyExists => Error::Path {
                     path: path.to_owned(),
-                    detail: "a file already exists here; use Vault::open",
+                    detail: "a file already exists here: open it instead of creating a vault",
+                },
+                std::io::ErrorKind::NotFound => Error::Path {
+                    path: path.to_owned(),
+                    detail: "cannot create the vault file: its directory does not exist",
+                },
+                std::io::ErrorKind::PermissionDenied => Error::Path {
+                    path: path.to_owned(),
+                    detail: "cannot create the vault file: permission denied",
                 },
                 _ => Error::Io(e),
             })?;
@@ -69,7 +77,7 @@ impl Store {
         if !path.is_file() {
             return Err(Error::Path {
                 path: path.to_owned(),
-                detail: "no vault file here; create one with Vault::create (or `rvault init`)",
+                detail: "no vault file here: create one first (`rvault init`, Vault::create, or mode \"create\" in the C ABI)",
             });
         }
         Self::open_existing(path, options, false)

@@ -1,0 +1,89 @@
+<?php
+
+declare(strict_types=1);
+
+namespace ResultsVault;
+
+use ResultsVault\Exception\ResultsVaultException;
+
+/**
+ * Verification without a vault: a detached CMS signature over given bytes, against the
+ * caller's own trust material (`rv_verify_detached`).
+ */
+final class Verifier
+{
+    /** The verdict's `indication` when the signature is valid. */
+    public const PASSED = 'PASSED';
+
+    /** The verdict's `indication` when validity cannot be established (e.g. an unknown CA). */
+    public const INDETERMINATE = 'INDETERMINATE';
+
+    /** The verdict's `indication` when the signature is invalid (e.g. altered data). */
+    public const FAILED = 'FAILED';
+
+    private function __construct()
+    {
+    }
+
+    /**
+     * Verifies a detached CMS signature over `$content` (`rv_verify_detached`).
+     *
+     * `$params` holds `anchors` (required), `intermediates`, `crls`: lists whose items
+     * are PEM text or hex DER (e.g. {@see Vault::trustMaterial()}); optionally
+     * `validation_time` (RFC 3339; default now), `proof_of_existence` (RFC 3339: a time
+     * the caller can prove the signature existed), `policy` (`"cades-baseline"`, the
+     * default, `"pkcs7-detached"`, or an array as `signature_policy` of
+     * {@see Vault::open()}), `all_signers` (bool: verify every SignerInfo).
+     *
+     * A bad signature is a verdict, not an exception: look at each verdict's
+     * `indication` ({@see PASSED}, {@see INDETERMINATE}, {@see FAILED}).
+     *
+     * @param string                      $cms     the CMS's bytes, DER or BER
+     * @param string                      $content the signed bytes
+     * @param array<string, mixed>|object $params  see above
+     * @param Library|null                $library the library; null: {@see Library::instance()}
+     * @return list<array<string, mixed>> one verdict per SignerInfo verified: indication,
+     *         sub_indication, detail, signer, chain, revocation, crls_used…
+     *
+     * @throws Exception\InvalidArgumentException bad params (no anchors, an item neither PEM nor hex DER)
+     * @throws ResultsVaultException              any other failure
+     */
+    public static function verifyDetached(
+        string $cms,
+        string $content,
+        array|object $params,
+        ?Library $library = null,
+    ): array {
+        $lib = $library ?? Library::instance();
+        $fn = 'rv_verify_detached';
+        $cmsBuffer = $lib->bytes($cms);
+        $contentBuffer = $lib->bytes($content);
+        return $lib->callJson(
+            $fn,
+            $cmsBuffer,
+            strlen($cms),
+            $contentBuffer,
+            strlen($content),
+            $lib->encode($params, 'params', $fn),
+        );
+    }
+
+    /**
+     * Whether every verdict of {@see verifyDetached()} is PASSED (and there is at least
+     * one).
+     *
+     * @param list<array<string, mixed>> $verdicts
+     */
+    public static function allPassed(array $verdicts): bool
+    {
+        if ($verdicts === []) {
+            return false;
+        }
+        foreach ($verdicts as $verdict) {
+            if (($verdict['indication'] ?? null) !== self::PASSED) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
