@@ -177,6 +177,13 @@ fn main() {
         &iterations,
     ];
     let root = env!("CARGO_MANIFEST_DIR");
+    // `cargo bench` builds only the rlib: the bindings need the shared library, optimized.
+    let built = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(root)
+        .args(["build", "--release", "--lib", "--features", "capi"])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(built, "cargo build --release --features capi failed");
     let lib = format!("{root}/target/release/libresults_vault.so");
     let bindings: [(&str, Command); 2] = [
         ("php", {

@@ -74,7 +74,8 @@ typedef enum rv_result {
    */
   RV_SIGNING_REQUEST_REFUSED = 11,
   /*
-   The signing session is unknown, expired, cancelled or completed with another reply.
+   The signing session expired, was cancelled, or was completed with another reply
+   (an unknown session is `RV_NOT_FOUND`).
    */
   RV_SESSION_UNUSABLE = 12,
   /*
@@ -305,7 +306,8 @@ enum rv_result rv_vault_envelope(const struct rv_vault *v,
                                  size_t *out_len);
 
 /*
- The record's audit events, oldest first: a JSON array of events.
+ The record's audit events, oldest first: a JSON array of events. `RV_NOT_FOUND` if
+ no record has this id.
 
  Ownership: on `RV_OK`, free `*out_json` with `rv_string_free`.
 
@@ -560,6 +562,7 @@ enum rv_result rv_vault_signatures(const struct rv_vault *v, const char *id, cha
 /*
  The latest verdict kept with each of a record's signatures (same order as
  `rv_vault_signatures`): a JSON array whose items are a verdict or `null`.
+ `RV_NOT_FOUND` if no record has this id.
 
  Ownership: free `*out_json` with `rv_string_free`.
 

@@ -248,3 +248,14 @@ fn text_is_compressed_and_compressed_content_is_kept_raw() {
     assert!(line("zstd").stored_bytes < 100_000, "{:?}", line("zstd"));
     assert_eq!(t.vault.read_content(&r.result_id).unwrap(), doc);
 }
+
+#[test]
+fn every_read_of_an_unknown_id_is_not_found() {
+    let t = temp_vault();
+    let unknown: results_vault::ResultId = "01M8442DNE2PJSSAEKS0MKZ3CK".parse().unwrap();
+    assert!(matches!(t.vault.get(&unknown), Err(Error::NotFound(_))));
+    assert!(matches!(t.vault.read_content(&unknown), Err(Error::NotFound(_))));
+    assert!(matches!(t.vault.history(&unknown), Err(Error::NotFound(_))));
+    assert!(matches!(t.vault.signatures(&unknown), Err(Error::NotFound(_))));
+    assert!(matches!(t.vault.signature_checks(&unknown), Err(Error::NotFound(_))));
+}

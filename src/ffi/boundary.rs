@@ -45,7 +45,8 @@ pub enum rv_result {
     RV_TRUST_REFUSED = 10,
     /// A signing request was refused (certificate chain, digest, key type).
     RV_SIGNING_REQUEST_REFUSED = 11,
-    /// The signing session is unknown, expired, cancelled or completed with another reply.
+    /// The signing session expired, was cancelled, or was completed with another reply
+    /// (an unknown session is `RV_NOT_FOUND`).
     RV_SESSION_UNUSABLE = 12,
     /// A signature (a provider's reply or an attached CMS) was read or verified and refused.
     RV_SIGNATURE_REFUSED = 13,

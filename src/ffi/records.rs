@@ -213,7 +213,8 @@ pub unsafe extern "C" fn rv_vault_envelope(
     }
 }
 
-/// The record's audit events, oldest first: a JSON array of events.
+/// The record's audit events, oldest first: a JSON array of events. `RV_NOT_FOUND` if
+/// no record has this id.
 ///
 /// Ownership: on `RV_OK`, free `*out_json` with `rv_string_free`.
 ///

@@ -222,6 +222,7 @@ pub unsafe extern "C" fn rv_vault_signatures(
 
 /// The latest verdict kept with each of a record's signatures (same order as
 /// `rv_vault_signatures`): a JSON array whose items are a verdict or `null`.
+/// `RV_NOT_FOUND` if no record has this id.
 ///
 /// Ownership: free `*out_json` with `rv_string_free`.
 ///

@@ -230,8 +230,9 @@ pub unsafe extern "C" fn rv_vault_kept_crl(
     // SAFETY: the contract above.
     unsafe {
         answer_bytes(out_bytes, out_len, || {
+            let vault = vault_arg(v)?;
             let sha = sha256_arg(sha256_hex)?;
-            vault_arg(v)?
+            vault
                 .kept_crl(&sha)?
                 .ok_or_else(|| Failure::new(rv_result::RV_NOT_FOUND, format!("no kept CRL {}", sha.to_hex())))
         })

@@ -279,9 +279,13 @@ impl Vault {
         Envelope::new(&record.meta, &record.content)
     }
 
-    /// The audit events about one record, oldest first.
+    /// The audit events about one record, oldest first. [`Error::NotFound`] if no record
+    /// has this id.
     pub fn history(&self, id: &ResultId) -> Result<Vec<Event>> {
-        self.store.read(|tx| store::events::for_record(tx, id))
+        self.store.read(|tx| {
+            store::records::get(tx, id)?.ok_or_else(|| Error::NotFound(id.clone()))?;
+            store::events::for_record(tx, id)
+        })
     }
 
     /// Revokes an ACTIVE result.

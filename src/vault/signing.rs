@@ -391,8 +391,10 @@ impl Vault {
     /// The newest check kept for each of record `id`'s signatures (the last
     /// [`Vault::verify_record`] or reuse that computed it), in the order of
     /// [`Vault::signatures`]; `None` where it was never checked after acceptance.
+    /// [`Error::NotFound`] if no record has this id.
     pub fn signature_checks(&self, id: &ResultId) -> Result<Vec<Option<SignatureVerdict>>> {
         self.store.read(|tx| {
+            store::records::get(tx, id)?.ok_or_else(|| Error::NotFound(id.clone()))?;
             store::signatures::of_record(tx, id)?
                 .into_iter()
                 .map(|(row, _)| store::signatures::latest_check(tx, row))
