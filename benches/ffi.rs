@@ -118,7 +118,9 @@ fn main() {
         )
     };
 
-    println!("C ABI against the same call in Rust (paired medians, {rounds} rounds):");
+    println!(
+        "C ABI against the same call in Rust (paired medians, {rounds} rounds; \"floor\" = Rust, \"vault\" = C ABI):"
+    );
     let mut rust_medians = Medians::default();
     let verify_plain = paired_ns(
         "verify_record, C ABI no JSON",
@@ -199,7 +201,7 @@ fn main() {
     ];
     println!("\nBindings against Rust (Rust medians from the paired runs above):");
     for (lang, mut cmd) in bindings {
-        let out = match cmd.env("RESULTS_VAULT_LIB", &lib).output() {
+        let out = match cmd.env("RESULTS_VAULT_LIB", &lib).env("RV_BENCH_AT", &at_text).output() {
             Ok(out) if out.status.success() => out,
             Ok(out) => {
                 println!("  {lang}: failed: {}", String::from_utf8_lossy(&out.stderr).trim());

@@ -44,5 +44,7 @@ step cargo test --all-features
 step tests/install-check.sh
 # The PHP binding on the installed library (found by its SONAME through the loader path).
 RESULTS_VAULT_LIB="$PWD/target/capi-install/lib/libresults_vault.so.1" step bash bindings/php/run-tests.sh
+# The Java binding (JNA, JUnit 5 console launcher) on the same library.
+RESULTS_VAULT_LIB="$PWD/target/capi-install/lib/libresults_vault.so.1" step bash bindings/java/run-tests.sh
 # The main job, as the README runs it (debug build here: the tests compiled it already).
 step cargo run --all-features --example quickstart -- target/quickstart-ci.vault

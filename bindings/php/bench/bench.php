@@ -68,8 +68,10 @@ try {
         return round($median / 1000, 2);
     };
 
-    $verifyJson = static fn () => $vault->verifyRecord($id);
-    $verifyNoJson = static fn () => $vault->isReusable($id);
+    // RV_BENCH_AT: the validation time the Rust side of benches/ffi.rs uses (default now).
+    $at = getenv('RV_BENCH_AT') ?: null;
+    $verifyJson = static fn () => $vault->verifyRecord($id, $at);
+    $verifyNoJson = static fn () => $vault->isReusable($id, $at);
     $reuseJson = static fn () => $vault->findReusable($query, $requester);
 
     // Warm-up: the code paths, the library's caches, SQLite's pages.
