@@ -9,6 +9,9 @@ use std::ptr;
 
 use results_vault::ffi::{handle, records, rv_result, rv_string_free, rv_vault, signing, verification};
 
+/// One entry point, given the hostile argument's out-param.
+type Call<'a> = Box<dyn Fn(*mut *mut c_char) -> rv_result + 'a>;
+
 fn hostile_texts() -> Vec<Vec<u8>> {
     let mut texts: Vec<Vec<u8>> = [
         "", " ", "{", "}", "[", "null", "true", "0", "-1", "1e999", "\"\"", "{}", "[]", "{\"a\":}",
@@ -74,7 +77,7 @@ fn hostile_json_is_an_error_code_everywhere_and_changes_nothing() {
         let Ok(arg) = CString::new(text) else { continue };
         let a = arg.as_ptr();
         let content = b"content";
-        let calls: Vec<(&str, Box<dyn Fn(*mut *mut c_char) -> rv_result>)> = vec![
+        let calls: Vec<(&str, Call)> = vec![
             // SAFETY (every closure): a live handle, NUL-terminated arguments, a valid out.
             (
                 "open",
