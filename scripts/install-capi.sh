@@ -6,6 +6,8 @@
 #   <prefix>/lib/pkgconfig/results_vault.pc  pkg-config: `pkg-config --cflags --libs results_vault`
 #   <prefix>/include/results_vault.h         the C header
 #   <prefix>/include/results_vault_php.h     the same, without preprocessor lines (PHP FFI)
+#   <prefix>/include/results_vault_php_preload.h  for php.ini's ffi.preload: the PHP header
+#                                            with the FFI scope and the installed library
 # Usage: scripts/install-capi.sh [prefix]   (default /usr/local; DESTDIR is honoured)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +25,13 @@ ln -sf "libresults_vault.so.$abi" "$dest/lib/libresults_vault.so"
 install -m 0644 "$target/libresults_vault.a" "$dest/lib/libresults_vault.a"
 install -m 0644 "$target/results_vault.pc" "$dest/lib/pkgconfig/results_vault.pc"
 install -m 0644 include/results_vault.h include/results_vault_php.h "$dest/include/"
+# PHP-FPM binds the library once per server with ffi.preload=<this file> (the two #define
+# lines are the only preprocessor lines FFI accepts, and only there).
+{
+    printf '#define FFI_SCOPE "RESULTS_VAULT"\n#define FFI_LIB "%s"\n' "$prefix/lib/libresults_vault.so.$abi"
+    cat include/results_vault_php.h
+} > "$dest/include/results_vault_php_preload.h"
+chmod 0644 "$dest/include/results_vault_php_preload.h"
 echo "installed results_vault (ABI $abi) under $dest"
 # A system-wide install needs the loader's cache refreshed to find the SONAME.
 if [[ -z "${DESTDIR:-}" && ( "$prefix" == /usr || "$prefix" == /usr/local ) && "$(id -u)" == 0 ]]; then

@@ -18,3 +18,10 @@ readelf -d "$work/vault_test" | grep -q 'NEEDED.*libresults_vault.so.1' || { ech
 bindings/testdata/make-test-pki.sh "$work/pki"
 mkdir "$work/run"
 LD_LIBRARY_PATH="$prefix/lib" "$work/vault_test" "$work/pki" "$work/run"
+# PHP-FPM's way: the library bound once by ffi.preload, from the installed preload header.
+if command -v php >/dev/null; then
+    out=$(RV_SRC="$PWD/bindings/php/src" php -d ffi.enable=preload -d ffi.preload="$prefix/include/results_vault_php_preload.h" -r '
+        spl_autoload_register(function ($c) { require getenv("RV_SRC") . "/" . str_replace("\\", "/", substr($c, 13)) . ".php"; });
+        echo ResultsVault\Library::instance()->headerPath();')
+    [[ "$out" == "FFI scope RESULTS_VAULT" ]] || { echo "ffi.preload of the installed header failed: $out" >&2; exit 1; }
+fi

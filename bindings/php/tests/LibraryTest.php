@@ -151,6 +151,47 @@ final class LibraryTest extends TestCase
         );
     }
 
+    public function testAPreloadedScopeIsUsedWithoutParsingTheHeaderAgain(): void
+    {
+        // A server preloads the library once (ffi.preload, with a header naming the scope
+        // and the library, as scripts/install-capi.sh writes it); a request gets it from
+        // the FFI scope and uses it.
+        $src = dirname(__DIR__) . '/src';
+        $dir = $this->tempDir();
+        $header = dirname(__DIR__, 3) . '/include/results_vault_php.h';
+        file_put_contents(
+            "{$dir}/results_vault_php_preload.h",
+            '#define FFI_SCOPE "' . Library::FFI_SCOPE . "\"\n#define FFI_LIB \"" . self::libraryUnderTest() . "\"\n"
+            . file_get_contents($header),
+        );
+        file_put_contents("{$dir}/request.php", <<<'PHP'
+            <?php
+            spl_autoload_register(static function (string $c): void {
+                $f = getenv('RV_SRC') . '/' . str_replace('\\', '/', substr($c, strlen('ResultsVault\\'))) . '.php';
+                if (is_file($f)) { require $f; }
+            });
+            $lib = ResultsVault\Library::instance();
+            $vault = ResultsVault\Vault::open(__DIR__ . '/preloaded.vault');
+            echo json_encode([$lib->headerPath(), $lib->abiVersion(), $vault->trustItems()]);
+            PHP);
+        $env = getenv();
+        unset($env[Library::ENV_LIBRARY], $env[Library::ENV_HEADER]);
+        $env['RV_SRC'] = $src;
+        $command = [PHP_BINARY, '-d', 'ffi.enable=preload', '-d', "ffi.preload={$dir}/results_vault_php_preload.h",
+            "{$dir}/request.php"];
+        $process = proc_open($command, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null, $env);
+        self::assertIsResource($process);
+        $out = stream_get_contents($pipes[1]);
+        $err = stream_get_contents($pipes[2]);
+        fclose($pipes[1]);
+        fclose($pipes[2]);
+        self::assertSame(0, proc_close($process), $err . $out);
+        self::assertSame(
+            ['FFI scope ' . Library::FFI_SCOPE, 1, []],
+            json_decode((string) $out, true, 512, JSON_THROW_ON_ERROR),
+        );
+    }
+
     public function testAMissingLibraryIsNotFound(): void
     {
         $this->setEnv(Library::ENV_LIBRARY, '/nonexistent/libresults_vault.so.1');
