@@ -46,5 +46,8 @@ step tests/install-check.sh
 RESULTS_VAULT_LIB="$PWD/target/capi-install/lib/libresults_vault.so.1" step bash bindings/php/run-tests.sh
 # The Java binding (JNA, JUnit 5 console launcher) on the same library.
 RESULTS_VAULT_LIB="$PWD/target/capi-install/lib/libresults_vault.so.1" step bash bindings/java/run-tests.sh
+# A portal's whole flow in PHP and in Java, written from the READMEs alone.
+RESULTS_VAULT_LIB="$PWD/target/capi-install/lib/libresults_vault.so.1" step bash bindings/php/examples/run.sh
+RESULTS_VAULT_LIB="$PWD/target/capi-install/lib/libresults_vault.so.1" step bash bindings/java/examples/run.sh
 # The main job, as the README runs it (debug build here: the tests compiled it already).
 step cargo run --all-features --example quickstart -- target/quickstart-ci.vault

@@ -5,18 +5,14 @@ declare(strict_types=1);
 // The tests' bootstrap: a PSR-4 autoloader for the package and its tests (no composer
 // install needed), and the library's default place in this repository.
 
+require dirname(__DIR__) . '/autoload.php';
+
 spl_autoload_register(static function (string $class): void {
-    $prefixes = [
-        'ResultsVault\\Tests\\' => __DIR__ . '/',
-        'ResultsVault\\' => dirname(__DIR__) . '/src/',
-    ];
-    foreach ($prefixes as $prefix => $dir) {
-        if (str_starts_with($class, $prefix)) {
-            $file = $dir . str_replace('\\', '/', substr($class, strlen($prefix))) . '.php';
-            if (is_file($file)) {
-                require $file;
-            }
-            return;
+    $prefix = 'ResultsVault\\Tests\\';
+    if (str_starts_with($class, $prefix)) {
+        $file = __DIR__ . '/' . str_replace('\\', '/', substr($class, strlen($prefix))) . '.php';
+        if (is_file($file)) {
+            require $file;
         }
     }
 });
