@@ -10,6 +10,7 @@ use super::handle::{rv_vault, vault_arg};
 use super::records::sha256_arg;
 use super::rv_result;
 use crate::hash::hex;
+use crate::Vault;
 
 /// The DER items in a buffer: PEM blocks if it is PEM text, else DER items one after
 /// the other (each a SEQUENCE with a definite length).
@@ -71,6 +72,26 @@ fn one_item(bytes: &[u8], name: &str) -> FfiResult<Vec<u8>> {
     Ok(items.remove(0))
 }
 
+/// The three additions to the trust store: one certificate or CRL in, the stored item out.
+///
+/// # Safety
+/// As `rv_vault_add_trust_anchor`.
+unsafe fn add_item(
+    v: *const rv_vault,
+    der: *const u8,
+    der_len: usize,
+    out_json: *mut *mut c_char,
+    add: fn(&Vault, &[u8]) -> crate::Result<crate::TrustItem>,
+) -> rv_result {
+    // SAFETY: forwarded contract.
+    unsafe {
+        answer_json(out_json, || {
+            let vault = vault_arg(v)?;
+            Ok(add(&vault, &one_item(bytes_arg(der, der_len, "der")?, "der")?)?)
+        })
+    }
+}
+
 /// Adds a trust anchor (e.g. the National Root CA). `der` is one certificate, DER or
 /// PEM. The item is checked first (a CA certificate, its key usable, self-signed anchors
 /// verified); `RV_TRUST_REFUSED` says why not. `*out_json` is the stored item
@@ -88,12 +109,7 @@ pub unsafe extern "C" fn rv_vault_add_trust_anchor(
     out_json: *mut *mut c_char,
 ) -> rv_result {
     // SAFETY: the contract above.
-    unsafe {
-        answer_json(out_json, || {
-            let vault = vault_arg(v)?;
-            Ok(vault.add_trust_anchor(&one_item(bytes_arg(der, der_len, "der")?, "der")?)?)
-        })
-    }
+    unsafe { add_item(v, der, der_len, out_json, Vault::add_trust_anchor) }
 }
 
 /// Adds an intermediate CA certificate (DER or PEM), used for path building and trusted
@@ -111,12 +127,7 @@ pub unsafe extern "C" fn rv_vault_add_intermediate(
     out_json: *mut *mut c_char,
 ) -> rv_result {
     // SAFETY: the contract above.
-    unsafe {
-        answer_json(out_json, || {
-            let vault = vault_arg(v)?;
-            Ok(vault.add_intermediate(&one_item(bytes_arg(der, der_len, "der")?, "der")?)?)
-        })
-    }
+    unsafe { add_item(v, der, der_len, out_json, Vault::add_intermediate) }
 }
 
 /// Adds a CRL (DER or PEM). Its signature is checked against a stored issuer first;
@@ -134,12 +145,7 @@ pub unsafe extern "C" fn rv_vault_add_crl(
     out_json: *mut *mut c_char,
 ) -> rv_result {
     // SAFETY: the contract above.
-    unsafe {
-        answer_json(out_json, || {
-            let vault = vault_arg(v)?;
-            Ok(vault.add_crl(&one_item(bytes_arg(der, der_len, "der")?, "der")?)?)
-        })
-    }
+    unsafe { add_item(v, der, der_len, out_json, Vault::add_crl) }
 }
 
 /// Removes the trust item with this SHA-256 (64 hex digits). `*out_removed` (optional)
