@@ -157,3 +157,65 @@ pub(crate) fn check_crl(der: &[u8], issuers: &[Vec<u8>]) -> Result<String, crate
         format!("no stored anchor or intermediate is named {name}: add its issuer first")
     }))
 }
+
+/// The DER items in a buffer as certificates and CRLs arrive from files and callers: PEM
+/// text (one or more blocks, any labels), or DER items one after the other (each a
+/// SEQUENCE with a definite length). The error says why the bytes are neither.
+pub fn pem_or_der_items(bytes: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+    let text_start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len());
+    if bytes[text_start..].starts_with(b"-----BEGIN") {
+        let mut items = Vec::new();
+        for pem in x509_parser::pem::Pem::iter_from_buffer(bytes) {
+            items.push(pem.map_err(|e| format!("bad PEM ({e})"))?.contents);
+        }
+        return Ok(items);
+    }
+    let mut items = Vec::new();
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let len = der_item_len(rest).ok_or("neither PEM nor DER (a truncated or malformed item)")?;
+        let (item, tail) = rest.split_at(len);
+        items.push(item.to_vec());
+        rest = tail;
+    }
+    if items.is_empty() {
+        return Err("empty".into());
+    }
+    Ok(items)
+}
+
+/// The length of the DER SEQUENCE at the start of `b`, header included, if it is whole.
+fn der_item_len(b: &[u8]) -> Option<usize> {
+    if b.len() < 2 || b[0] != 0x30 {
+        return None;
+    }
+    let (header, body) = match b[1] {
+        n @ 0..=0x7f => (2, n as usize),
+        0x81..=0x84 => {
+            let count = (b[1] & 0x7f) as usize;
+            let digits = b.get(2..2 + count)?;
+            (2 + count, digits.iter().fold(0usize, |acc, d| (acc << 8) | *d as usize))
+        }
+        _ => return None, // indefinite or absurd lengths are not DER
+    };
+    let total = header.checked_add(body)?;
+    (total <= b.len()).then_some(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pem_or_der_items_split_concatenated_der_and_refuse_truncation() {
+        let a = [0x30, 0x03, 1, 2, 3];
+        let b = [0x30, 0x81, 0x01, 9];
+        let both = [&a[..], &b[..]].concat();
+        assert_eq!(pem_or_der_items(&both).unwrap(), vec![a.to_vec(), b.to_vec()]);
+        assert!(pem_or_der_items(&both[..both.len() - 1]).is_err());
+        assert!(pem_or_der_items(b"").is_err());
+        assert!(pem_or_der_items(&[0x30, 0x80, 0, 0]).is_err(), "indefinite length is not DER");
+        let pem = b"-----BEGIN X-----\nMAMBAgM=\n-----END X-----\n-----BEGIN Y-----\nMIEBCQ==\n-----END Y-----\n";
+        assert_eq!(pem_or_der_items(pem).unwrap(), vec![a.to_vec(), b.to_vec()]);
+    }
+}

@@ -12,52 +12,10 @@ use super::rv_result;
 use crate::hash::hex;
 use crate::Vault;
 
-/// The DER items in a buffer: PEM blocks if it is PEM text, else DER items one after
-/// the other (each a SEQUENCE with a definite length).
+/// The DER items in a buffer (see [`crate::trust::pem_or_der_items`]), as an argument.
 pub(crate) fn der_items(bytes: &[u8], name: &str) -> FfiResult<Vec<Vec<u8>>> {
-    let invalid = |why: String| Failure::new(rv_result::RV_INVALID_ARGUMENT, format!("{name}: {why}"));
-    let text_start = bytes
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(bytes.len());
-    if bytes[text_start..].starts_with(b"-----BEGIN") {
-        let mut items = Vec::new();
-        for pem in x509_parser::pem::Pem::iter_from_buffer(bytes) {
-            items.push(pem.map_err(|e| invalid(format!("bad PEM ({e})")))?.contents);
-        }
-        return Ok(items);
-    }
-    let mut items = Vec::new();
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        let len =
-            der_item_len(rest).ok_or_else(|| invalid("neither PEM nor DER (a truncated or malformed item)".into()))?;
-        let (item, tail) = rest.split_at(len);
-        items.push(item.to_vec());
-        rest = tail;
-    }
-    if items.is_empty() {
-        return Err(invalid("empty".into()));
-    }
-    Ok(items)
-}
-
-/// The length of the DER SEQUENCE at the start of `b`, header included, if it is whole.
-fn der_item_len(b: &[u8]) -> Option<usize> {
-    if b.len() < 2 || b[0] != 0x30 {
-        return None;
-    }
-    let (header, body) = match b[1] {
-        n @ 0..=0x7f => (2, n as usize),
-        0x81..=0x84 => {
-            let count = (b[1] & 0x7f) as usize;
-            let digits = b.get(2..2 + count)?;
-            (2 + count, digits.iter().fold(0usize, |acc, d| (acc << 8) | *d as usize))
-        }
-        _ => return None, // indefinite or absurd lengths are not DER
-    };
-    let total = header.checked_add(body)?;
-    (total <= b.len()).then_some(total)
+    crate::trust::pem_or_der_items(bytes)
+        .map_err(|why| Failure::new(rv_result::RV_INVALID_ARGUMENT, format!("{name}: {why}")))
 }
 
 /// One DER item: exactly one certificate or CRL.
@@ -242,27 +200,5 @@ pub unsafe extern "C" fn rv_vault_kept_crl(
                 .kept_crl(&sha)?
                 .ok_or_else(|| Failure::new(rv_result::RV_NOT_FOUND, format!("no kept CRL {}", sha.to_hex())))
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn der_items_split_concatenated_der_and_refuse_truncation() {
-        let a = [0x30, 0x03, 1, 2, 3];
-        let b = [0x30, 0x81, 0x01, 9];
-        let both = [&a[..], &b[..]].concat();
-        assert_eq!(der_items(&both, "x").unwrap(), vec![a.to_vec(), b.to_vec()]);
-        assert_eq!(
-            der_items(&both[..both.len() - 1], "x").unwrap_err().code,
-            rv_result::RV_INVALID_ARGUMENT
-        );
-        assert_eq!(der_items(b"", "x").unwrap_err().code, rv_result::RV_INVALID_ARGUMENT);
-        assert_eq!(
-            der_items(&[0x30, 0x80, 0, 0], "x").unwrap_err().code,
-            rv_result::RV_INVALID_ARGUMENT
-        );
     }
 }
