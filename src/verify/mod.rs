@@ -22,3 +22,4 @@ pub mod path;
 mod profile;
 pub mod signature;
 pub mod verdict;
+pub mod wording;

@@ -30,13 +30,21 @@ pub struct Args {
 enum Command {
     /// Create a new, empty vault file.
     Init,
-    /// Store one result: its file and its metadata (JSON, see README.md).
+    /// Store one result (its file and its metadata JSON, see README.md), or every result of
+    /// a manifest (CSV, JSON or JSON Lines) in parallel; re-running a manifest skips what is in.
     Ingest {
         /// The result's file.
-        file: PathBuf,
+        #[arg(required_unless_present = "manifest", requires = "meta", conflicts_with = "manifest")]
+        file: Option<PathBuf>,
         /// The metadata JSON file.
         #[arg(long)]
-        meta: PathBuf,
+        meta: Option<PathBuf>,
+        /// A manifest of many results: .csv, .json or .jsonl (files relative to it).
+        #[arg(long)]
+        manifest: Option<PathBuf>,
+        /// Threads for a manifest (default: the machine's cores).
+        #[arg(long)]
+        jobs: Option<usize>,
     },
     /// Print a record as JSON.
     Show {
@@ -98,6 +106,121 @@ enum Command {
         #[command(subcommand)]
         command: LogCommand,
     },
+    /// Verify files, record ids or SHA-256 hashes: with the vault when there is one, or
+    /// with --signature, --trust and --crl alone. Exit 0: all PASSED and in force; 1: a
+    /// FAILED; 2: an INDETERMINATE; 3: signed right but revoked, superseded or expired.
+    Verify {
+        /// Files, record ids or SHA-256 hashes.
+        #[arg(required = true)]
+        inputs: Vec<String>,
+        /// A detached CMS (DER, BER or PEM) over the file's exact bytes.
+        #[arg(long)]
+        signature: Option<PathBuf>,
+        /// A trust anchor for this run only (PEM or DER; repeatable).
+        #[arg(long = "trust")]
+        trust: Vec<PathBuf>,
+        /// A CRL for this run only (PEM or DER; repeatable).
+        #[arg(long = "crl")]
+        crl: Vec<PathBuf>,
+        /// The validation time and the report's time of check (RFC 3339); default now.
+        #[arg(long)]
+        at: Option<String>,
+        /// The policy for --signature: cades (ESS signing-certificate required) or pkcs7.
+        #[arg(long, default_value = "pkcs7")]
+        policy: String,
+        /// One JSON object per input (JSON Lines) instead of sentences.
+        #[arg(long)]
+        json: bool,
+        /// The language of the sentences: vi or en.
+        #[arg(long, default_value = "vi")]
+        lang: String,
+    },
+    /// The trust store: root CAs (anchors), intermediate CAs and CRLs.
+    Trust {
+        #[command(subcommand)]
+        command: TrustCommand,
+    },
+    /// Sign a stored result: with a local key (demos), or begin/complete around an external signer.
+    Sign {
+        #[command(subcommand)]
+        command: SignCommand,
+    },
+    /// Write a result's content, envelope, signatures and trust material to a folder,
+    /// with the openssl commands that verify them without rvault.
+    Export {
+        /// The result id.
+        id: String,
+        /// The folder to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum TrustCommand {
+    /// Add every certificate or CRL in the files (PEM or DER).
+    Add {
+        /// anchor, intermediate or crl.
+        kind: String,
+        /// The files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// List the trust store.
+    List,
+    /// Remove an item by its SHA-256 (as `trust list` prints it).
+    Remove {
+        /// The item's SHA-256.
+        sha256: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum SignCommand {
+    /// Sign with a private key in a file (PKCS#8): for demos and tests only.
+    Local {
+        /// The result id.
+        id: String,
+        /// The signer's private key (PKCS#8, PEM or DER).
+        #[arg(long)]
+        key: PathBuf,
+        /// The signer's certificate, then its CAs (PEM or DER; repeatable).
+        #[arg(long = "cert", required = true)]
+        certs: Vec<PathBuf>,
+        /// SHA-256, SHA-384 or SHA-512.
+        #[arg(long, default_value = "SHA-256")]
+        digest: String,
+    },
+    /// Begin a session for an external signer: prints what it must sign (JSON).
+    Begin {
+        /// The result id.
+        id: String,
+        /// The signer's certificate, then its CAs (PEM or DER; repeatable).
+        #[arg(long = "cert", required = true)]
+        certs: Vec<PathBuf>,
+        /// SHA-256, SHA-384 or SHA-512.
+        #[arg(long, default_value = "SHA-256")]
+        digest: String,
+    },
+    /// Complete a session with the external signer's answer.
+    Complete {
+        /// The session id printed by `sign begin`.
+        session: String,
+        /// A raw signature value over the session's signed attributes.
+        #[arg(long)]
+        signature: Option<PathBuf>,
+        /// Its algorithm: RSA_PKCS1, RSA_PSS, ECDSA or ED25519.
+        #[arg(long)]
+        algorithm: Option<String>,
+        /// Or a whole detached CMS over the envelope (VNPT SmartCA, Viettel MySign).
+        #[arg(long)]
+        cms: Option<PathBuf>,
+    },
+    /// Cancel an open session.
+    Cancel {
+        /// The session id.
+        session: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -145,7 +268,30 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             Vault::create(&args.vault, VaultOptions::default())?;
             println!("created {}", args.vault.display());
         }
-        Command::Ingest { file, meta } => {
+        Command::Ingest {
+            manifest: Some(manifest),
+            jobs,
+            ..
+        } => {
+            let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            let summary = crate::ingest_many::ingest_manifest(&open()?, &manifest, jobs)?;
+            for failure in &summary.failed {
+                eprintln!("rvault: {failure}");
+            }
+            println!(
+                "{} stored, {} already stored, {} failed",
+                summary.stored,
+                summary.already,
+                summary.failed.len()
+            );
+            if !summary.failed.is_empty() {
+                return Ok(ExitCode::from(65));
+            }
+        }
+        Command::Ingest { file, meta, .. } => {
+            let (Some(file), Some(meta)) = (file, meta) else {
+                return Err(CliError::Usage("give a FILE with --meta, or --manifest".into()));
+            };
             let read = |p: &PathBuf| {
                 std::fs::read(p).map_err(|error| CliError::Input {
                     path: p.display().to_string(),
@@ -258,6 +404,102 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             );
             if !report.is_intact() {
                 return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Verify {
+            inputs,
+            signature,
+            trust,
+            crl,
+            at,
+            policy,
+            json,
+            lang,
+        } => {
+            let lang = crate::verify::lang_arg(&lang)?;
+            let policy = match policy.as_str() {
+                "cades" => results_vault::Policy::cades_baseline(),
+                "pkcs7" => results_vault::Policy::pkcs7_detached(),
+                other => return Err(CliError::Usage(format!("--policy {other:?} is not cades or pkcs7"))),
+            };
+            let opts = crate::verify::VerifyOptions {
+                signature,
+                anchors: crate::verify::read_items(&trust, "trust anchor")?,
+                crls: crate::verify::read_items(&crl, "CRL")?,
+                at: at
+                    .map(|a| time_arg("at", &a))
+                    .transpose()?
+                    .unwrap_or_else(OffsetDateTime::now_utc),
+                policy,
+            };
+            // A vault is used when its file is there; without one, files are verified alone.
+            let vault = if args.vault.is_file() { Some(open()?) } else { None };
+            if vault.is_none() && opts.signature.is_none() && !json {
+                eprintln!(
+                    "rvault: no vault at {}: files are checked alone (give --vault, or --signature with --trust and --crl)",
+                    args.vault.display()
+                );
+            }
+            return crate::verify::run(&inputs, vault.as_ref(), &opts, json, lang);
+        }
+        Command::Trust { command } => {
+            let vault = open()?;
+            match command {
+                TrustCommand::Add { kind, files } => {
+                    let kind: results_vault::TrustItemKind = kind
+                        .parse()
+                        .map_err(|_| CliError::Usage(format!("{kind:?} is not anchor, intermediate or crl")))?;
+                    crate::trust_sign::trust_add(&vault, kind, &files)?;
+                }
+                TrustCommand::List => crate::trust_sign::trust_list(&vault)?,
+                TrustCommand::Remove { sha256 } => {
+                    let hash = sha256
+                        .parse()
+                        .map_err(|_| CliError::Usage(format!("{sha256:?} is not a SHA-256 (64 hex digits)")))?;
+                    if !vault.remove_trust_item(&hash)? {
+                        return Err(CliError::Usage(format!(
+                            "no trust item {sha256}: see `rvault trust list`"
+                        )));
+                    }
+                    println!("removed {sha256}");
+                }
+            }
+        }
+        Command::Sign { command } => {
+            let vault = open()?;
+            match command {
+                SignCommand::Local { id, key, certs, digest } => crate::trust_sign::sign_local(
+                    &vault,
+                    &id_arg(&id)?,
+                    &key,
+                    &certs,
+                    crate::trust_sign::digest_arg(&digest)?,
+                )?,
+                SignCommand::Begin { id, certs, digest } => {
+                    let chain = crate::verify::read_items(&certs, "certificate")?;
+                    print_json(&vault.begin_signing(&id_arg(&id)?, chain, crate::trust_sign::digest_arg(&digest)?)?);
+                }
+                SignCommand::Complete {
+                    session,
+                    signature,
+                    algorithm,
+                    cms,
+                } => crate::trust_sign::sign_complete(
+                    &vault,
+                    &session,
+                    signature.as_deref(),
+                    algorithm.as_deref(),
+                    cms.as_deref(),
+                )?,
+                SignCommand::Cancel { session } => {
+                    vault.cancel_signing(&session)?;
+                    println!("cancelled {session}");
+                }
+            }
+        }
+        Command::Export { id, out } => {
+            for file in crate::export::export(&open()?, &id_arg(&id)?, &out)? {
+                println!("{}", out.join(file).display());
             }
         }
     }

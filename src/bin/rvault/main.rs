@@ -2,6 +2,10 @@
 
 mod cli;
 mod error;
+mod export;
+mod ingest_many;
+mod trust_sign;
+mod verify;
 
 use std::process::ExitCode;
 

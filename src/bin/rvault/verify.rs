@@ -1,0 +1,364 @@
+//! `rvault verify`: is this the genuine, still-valid result, who signed it, when, and was
+//! the signer's certificate good then? For files, record ids and hashes, with or without a
+//! vault, one verdict per input.
+
+use std::path::{Path, PathBuf};
+
+use results_vault::verify::signature::{verify_detached, Policy, SignatureVerdict, ValidationContext};
+use results_vault::{Indication, Record, RecordVerdict, ResultId, Sha256, StatusKind, SubIndication, Vault};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::error::CliError;
+
+pub use results_vault::verify::wording::Lang;
+
+/// What `verify` is given besides its inputs.
+pub struct VerifyOptions {
+    /// A detached CMS over the (one) file's exact bytes.
+    pub signature: Option<PathBuf>,
+    /// Extra trust anchors and CRLs for this run only.
+    pub anchors: Vec<Vec<u8>>,
+    pub crls: Vec<Vec<u8>>,
+    /// The validation time.
+    pub at: OffsetDateTime,
+    /// The policy for `--signature` files.
+    pub policy: Policy,
+}
+
+/// The answer for one input.
+#[derive(Serialize)]
+pub struct InputVerdict {
+    pub input: String,
+    pub sha256: Option<Sha256>,
+    pub result_id: Option<ResultId>,
+    pub indication: Indication,
+    pub sub_indication: Option<SubIndication>,
+    /// The stored content still hashes to its SHA-256 (`null`: not stored).
+    pub integrity: Option<bool>,
+    /// The record's legal status at the validation time, when known.
+    pub status: Option<StatusKind>,
+    pub signatures: Vec<SignatureLine>,
+    pub validation_time: String,
+    #[serde(skip)]
+    pub record: Option<Record>,
+}
+
+/// One signature, as `--json` prints it.
+#[derive(Serialize)]
+pub struct SignatureLine {
+    pub indication: Indication,
+    pub sub_indication: Option<SubIndication>,
+    pub signer: Option<String>,
+    pub issuer: Option<String>,
+    pub serial: Option<String>,
+    pub signing_time: Option<String>,
+    pub proof_of_existence: Option<String>,
+    pub valid_at_signing_time: Option<bool>,
+    pub revocation: String,
+    pub detail: String,
+}
+
+impl SignatureLine {
+    fn of(v: &SignatureVerdict) -> SignatureLine {
+        SignatureLine {
+            indication: v.indication,
+            sub_indication: v.sub_indication,
+            signer: v.signer.as_ref().map(|s| s.subject.clone()),
+            issuer: v.signer.as_ref().map(|s| s.issuer.clone()),
+            serial: v.signer.as_ref().map(|s| s.serial.clone()),
+            signing_time: v.claimed_signing_time.clone(),
+            proof_of_existence: v.proof_of_existence.clone(),
+            valid_at_signing_time: v.valid_at_signing_time,
+            revocation: v.revocation.status.clone(),
+            detail: v.detail.clone(),
+        }
+    }
+}
+
+impl InputVerdict {
+    /// The exit code this input asks for (see README "rvault verify").
+    pub fn exit_code(&self) -> u8 {
+        match self.indication {
+            Indication::Failed => 1,
+            Indication::Indeterminate => 2,
+            Indication::Passed => match self.status {
+                Some(StatusKind::Active) | None => 0,
+                Some(_) => 3,
+            },
+        }
+    }
+}
+
+/// The worst of the signatures' verdicts: any FAILED, else any INDETERMINATE, else PASSED;
+/// no signature at all is INDETERMINATE / SIGNED_DATA_NOT_FOUND, never PASSED.
+fn overall(verdicts: &[SignatureVerdict], integrity: Option<bool>) -> (Indication, Option<SubIndication>) {
+    if integrity == Some(false) {
+        return (Indication::Failed, Some(SubIndication::HashFailure));
+    }
+    if verdicts.is_empty() {
+        return (Indication::Indeterminate, Some(SubIndication::SignedDataNotFound));
+    }
+    for wanted in [Indication::Failed, Indication::Indeterminate] {
+        if let Some(v) = verdicts.iter().find(|v| v.indication == wanted) {
+            return (wanted, v.sub_indication);
+        }
+    }
+    (Indication::Passed, None)
+}
+
+/// How an input names what to verify.
+enum Target {
+    Id(ResultId),
+    Hash(Sha256),
+    File(PathBuf),
+}
+
+fn target(input: &str) -> Target {
+    // A file that exists wins over an id-looking or hash-looking name.
+    if Path::new(input).exists() {
+        return Target::File(input.into());
+    }
+    if let Ok(id) = input.parse::<ResultId>() {
+        return Target::Id(id);
+    }
+    if let Ok(hash) = input.parse::<Sha256>() {
+        return Target::Hash(hash);
+    }
+    Target::File(input.into())
+}
+
+/// Verifies one input. An unreadable file or an id/hash without a vault is an error.
+pub fn verify_input(input: &str, vault: Option<&Vault>, opts: &VerifyOptions) -> Result<InputVerdict, CliError> {
+    let mut verdicts = Vec::new();
+    let mut record_verdict: Option<(Record, RecordVerdict)> = None;
+    let needs_vault = || {
+        CliError::Usage(format!(
+            "{input} is a record id or a hash: give the vault that holds it (--vault or RVAULT_VAULT)"
+        ))
+    };
+    let (sha256, content) = match target(input) {
+        Target::Id(id) => {
+            let vault = vault.ok_or_else(needs_vault)?;
+            let record = vault.get(&id)?;
+            record_verdict = Some((record.clone(), vault.verify_record(&id, opts.at)?));
+            (Some(record.content.sha256), None)
+        }
+        Target::Hash(hash) => {
+            let vault = vault.ok_or_else(needs_vault)?;
+            if let Some(record) = vault.find_by_hash(&hash)?.into_iter().next() {
+                record_verdict = Some((record.clone(), vault.verify_record(&record.result_id, opts.at)?));
+            }
+            (Some(hash), None)
+        }
+        Target::File(path) => {
+            let bytes = std::fs::read(&path).map_err(|error| CliError::Input {
+                path: path.display().to_string(),
+                error,
+            })?;
+            let hash = Sha256::of(&bytes);
+            if let Some(vault) = vault {
+                if let Some(record) = vault.find_by_hash(&hash)?.into_iter().next() {
+                    record_verdict = Some((record.clone(), vault.verify_record(&record.result_id, opts.at)?));
+                }
+            }
+            (Some(hash), Some(bytes))
+        }
+    };
+    if let Some(sig_path) = &opts.signature {
+        let Some(content) = &content else {
+            return Err(CliError::Usage(
+                "--signature verifies a file's exact bytes: give the file, not an id or a hash".into(),
+            ));
+        };
+        let cms = std::fs::read(sig_path).map_err(|error| CliError::Input {
+            path: sig_path.display().to_string(),
+            error,
+        })?;
+        let cms = pem_unwrapped(&cms);
+        let material = vault.map(Vault::trust_material).transpose()?.unwrap_or_default();
+        let anchors = [material.anchors, opts.anchors.clone()].concat();
+        let crls = [material.crls, opts.crls.clone()].concat();
+        let ctx = ValidationContext {
+            anchors: &anchors,
+            intermediates: &material.intermediates,
+            crls: &crls,
+            validation_time: opts.at,
+            proof_of_existence: None,
+            policy: &opts.policy,
+            all_signers: true,
+            chain_cache: None,
+        };
+        verdicts.extend(verify_detached(&cms, content, &ctx));
+    }
+    let (result_id, integrity, status, record) = match record_verdict {
+        Some((record, rv)) => {
+            verdicts.extend(rv.signatures.into_iter().map(|s| s.verdict));
+            (Some(rv.result_id), Some(rv.integrity), Some(rv.status), Some(record))
+        }
+        None => (None, None, None, None),
+    };
+    let (indication, sub_indication) = overall(&verdicts, integrity);
+    Ok(InputVerdict {
+        input: input.to_owned(),
+        sha256,
+        result_id,
+        indication,
+        sub_indication,
+        integrity,
+        status,
+        signatures: verdicts.iter().map(SignatureLine::of).collect(),
+        validation_time: opts
+            .at
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
+        record,
+    })
+}
+
+/// A CMS given as PEM (`-----BEGIN PKCS7-----` / `CMS`) is unwrapped; DER or BER as is.
+fn pem_unwrapped(bytes: &[u8]) -> Vec<u8> {
+    match results_vault::trust::pem_or_der_items(bytes) {
+        Ok(mut items) if bytes.trim_ascii_start().starts_with(b"-----BEGIN") && items.len() == 1 => items.remove(0),
+        _ => bytes.to_vec(),
+    }
+}
+
+/// Certificates or CRLs from `--trust` / `--crl` files (PEM, possibly several blocks, or DER).
+pub fn read_items(paths: &[PathBuf], what: &str) -> Result<Vec<Vec<u8>>, CliError> {
+    let mut items = Vec::new();
+    for path in paths {
+        let bytes = std::fs::read(path).map_err(|error| CliError::Input {
+            path: path.display().to_string(),
+            error,
+        })?;
+        items.extend(
+            results_vault::trust::pem_or_der_items(&bytes)
+                .map_err(|why| CliError::Usage(format!("{} ({what}): {why}", path.display())))?,
+        );
+    }
+    Ok(items)
+}
+
+/// `--lang`.
+pub fn lang_arg(name: &str) -> Result<Lang, CliError> {
+    match name {
+        "vi" => Ok(Lang::Vi),
+        "en" => Ok(Lang::En),
+        other => Err(CliError::Usage(format!("--lang {other:?} is not vi or en"))),
+    }
+}
+
+/// Verifies every input, prints each answer, and returns
+/// the exit code: 1 if any FAILED, else 2 if any INDETERMINATE, else 3 if any record is not
+/// in force, else 0; an input that cannot be read makes it 66 (after the others are done).
+pub fn run(
+    inputs: &[String],
+    vault: Option<&Vault>,
+    opts: &VerifyOptions,
+    json: bool,
+    lang: Lang,
+) -> Result<std::process::ExitCode, CliError> {
+    if opts.signature.is_some() && inputs.len() != 1 {
+        return Err(CliError::Usage("--signature goes with exactly one file".into()));
+    }
+    let mut code = 0u8;
+    let mut unreadable = None;
+    for input in inputs {
+        match verify_input(input, vault, opts) {
+            Ok(v) => {
+                if json {
+                    println!("{}", serde_json::to_string(&v).unwrap_or_default());
+                } else {
+                    print_human(&v, lang);
+                }
+                code = worse(code, v.exit_code());
+            }
+            Err(e @ CliError::Input { .. }) => {
+                // Said now, and the other inputs still answered; the exit code says it too.
+                eprintln!("rvault: {e}");
+                unreadable = Some(e.exit_code());
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if let Some(code) = unreadable {
+        return Ok(code);
+    }
+    Ok(std::process::ExitCode::from(code))
+}
+
+/// The more serious of two exit codes: 1 (FAILED) > 2 (INDETERMINATE) > 3 (not in force) > 0.
+fn worse(a: u8, b: u8) -> u8 {
+    let rank = |c: u8| match c {
+        1 => 3,
+        2 => 2,
+        3 => 1,
+        _ => 0,
+    };
+    if rank(b) > rank(a) {
+        b
+    } else {
+        a
+    }
+}
+
+fn words(lang: Lang, en: &'static str, vi: &'static str) -> &'static str {
+    match lang {
+        Lang::En => en,
+        Lang::Vi => vi,
+    }
+}
+
+/// A few short lines an officer reads at the counter.
+fn print_human(v: &InputVerdict, lang: Lang) {
+    use results_vault::verify::wording;
+    println!("{}", v.input);
+    println!(
+        "  {}: {} — {}",
+        words(lang, "Verdict", "Kết luận"),
+        wording::indication_label(lang, v.indication),
+        wording::verdict_sentence(lang, v.indication, v.sub_indication, v.status)
+    );
+    if let Some(record) = &v.record {
+        println!(
+            "  {}: {} {}, {} {} ({})",
+            words(lang, "Result", "Kết quả"),
+            record.meta.document_type,
+            record.meta.document_number,
+            words(lang, "issued by", "do"),
+            record
+                .meta
+                .issuer
+                .agency_name
+                .as_deref()
+                .unwrap_or(&record.meta.issuer.agency_code),
+            v.status.map(|s| wording::status_label(lang, s)).unwrap_or("-"),
+        );
+        println!("  {}: {}", words(lang, "Record", "Mã kết quả"), record.result_id);
+    }
+    if let Some(hash) = &v.sha256 {
+        println!("  SHA-256: {hash}");
+    }
+    for (i, s) in v.signatures.iter().enumerate() {
+        let sub = s
+            .sub_indication
+            .map(|x| format!(" / {}", x.as_str()))
+            .unwrap_or_default();
+        println!(
+            "  {} {}: {}{sub}; {} {}; {} {}; {} {}",
+            words(lang, "Signature", "Chữ ký"),
+            i + 1,
+            wording::indication_label(lang, s.indication),
+            words(lang, "signer", "người ký"),
+            s.signer.as_deref().unwrap_or("?"),
+            words(lang, "issued by", "tổ chức cấp"),
+            s.issuer.as_deref().unwrap_or("?"),
+            words(lang, "signed at", "thời điểm ký"),
+            s.proof_of_existence
+                .as_deref()
+                .or(s.signing_time.as_deref())
+                .unwrap_or("?"),
+        );
+    }
+}
