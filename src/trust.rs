@@ -162,7 +162,10 @@ pub(crate) fn check_crl(der: &[u8], issuers: &[Vec<u8>]) -> Result<String, crate
 /// text (one or more blocks, any labels), or DER items one after the other (each a
 /// SEQUENCE with a definite length). The error says why the bytes are neither.
 pub fn pem_or_der_items(bytes: &[u8]) -> Result<Vec<Vec<u8>>, String> {
-    let text_start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len());
+    let text_start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
     if bytes[text_start..].starts_with(b"-----BEGIN") {
         let mut items = Vec::new();
         for pem in x509_parser::pem::Pem::iter_from_buffer(bytes) {
@@ -214,7 +217,10 @@ mod tests {
         assert_eq!(pem_or_der_items(&both).unwrap(), vec![a.to_vec(), b.to_vec()]);
         assert!(pem_or_der_items(&both[..both.len() - 1]).is_err());
         assert!(pem_or_der_items(b"").is_err());
-        assert!(pem_or_der_items(&[0x30, 0x80, 0, 0]).is_err(), "indefinite length is not DER");
+        assert!(
+            pem_or_der_items(&[0x30, 0x80, 0, 0]).is_err(),
+            "indefinite length is not DER"
+        );
         let pem = b"-----BEGIN X-----\nMAMBAgM=\n-----END X-----\n-----BEGIN Y-----\nMIEBCQ==\n-----END Y-----\n";
         assert_eq!(pem_or_der_items(pem).unwrap(), vec![a.to_vec(), b.to_vec()]);
     }
