@@ -391,6 +391,17 @@ fn trust_list_and_remove() {
     assert!(err(&again).contains("rvault trust list"), "{}", err(&again));
     let bad = o.run(&["trust", "add", "anchor", "/nonexistent/root.pem"]);
     assert_eq!(code(&bad), 66, "{}", err(&bad));
+
+    // Without its root in the trust store, a signature is refused with what to do next.
+    let id = o.ingest("result.pdf", b"%PDF-1.7 no root", None);
+    let refused = o.sign_local(&id);
+    assert!(!refused.status.success());
+    assert!(
+        err(&refused).contains("hint: did you add the root CA with `rvault trust add anchor`"),
+        "{}",
+        err(&refused)
+    );
+    assert!(!err(&refused).contains("panicked"));
 }
 
 #[test]

@@ -27,6 +27,18 @@ impl CliError {
             CliError::Vault(E::InvalidField(_)) => Some("check the field named above in your metadata JSON"),
             CliError::Vault(E::ReuseRefused(_)) => Some("a reuse needs --agency, --procedure, --dossier and --purpose"),
             CliError::Vault(E::Conflict { .. }) => Some("a dossier + procedure + document number identifies one result; use a new document number for a new result"),
+            CliError::Vault(E::Signing(
+                results_vault::SigningError::NotAccepted { .. } | results_vault::SigningError::BadCertificateChain(_),
+            )) => Some(
+                "did you add the root CA with `rvault trust add anchor` and its current CRL with `rvault trust add crl`?",
+            ),
+            CliError::Vault(E::Signing(results_vault::SigningError::UnknownSession { .. })) => {
+                Some("use the session_id printed by `rvault sign begin`")
+            }
+            CliError::Vault(E::TrustRefused(_)) => Some(
+                "an anchor must be a CA certificate; a CRL needs its issuing CA in the trust store first (`rvault trust add anchor`)",
+            ),
+            CliError::Vault(E::NotFound(_)) => Some("see the record ids with `rvault verify FILE --json`, or ask the portal"),
             CliError::Json { .. } => Some("see README.md for the metadata JSON format"),
             _ => None,
         }
