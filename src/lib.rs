@@ -22,6 +22,7 @@ pub mod envelope;
 pub mod error;
 pub mod hash;
 pub mod log;
+pub mod pdf;
 pub mod record;
 pub mod reuse;
 pub mod signing;

@@ -34,6 +34,7 @@ fi
 step cargo test --no-default-features
 step cargo test --no-default-features --features capi
 step cargo test --no-default-features --features cli
+step cargo test --no-default-features --features report --lib
 RUSTDOCFLAGS="-D warnings" step cargo doc --no-deps --all-features
 # Benchmarks are compiled, never run here (nor their 1M-record generator).
 step cargo bench --no-run --all-features

@@ -15,6 +15,17 @@ pub enum Indication {
     Indeterminate,
 }
 
+impl Indication {
+    /// The standard's upper-case spelling, e.g. `"PASSED"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Indication::Passed => "PASSED",
+            Indication::Failed => "FAILED",
+            Indication::Indeterminate => "INDETERMINATE",
+        }
+    }
+}
+
 /// Why a validation did not pass (ETSI EN 319 102-1 §5.1.3, tables 5 and 6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

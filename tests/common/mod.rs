@@ -136,5 +136,7 @@ pub fn raw_sqlite(path: &std::path::Path) -> rusqlite::Connection {
     rusqlite::Connection::open(path).unwrap()
 }
 
+#[cfg(feature = "cli")]
+pub mod office;
 pub mod pki;
 pub mod signing;

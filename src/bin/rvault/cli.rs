@@ -131,9 +131,12 @@ enum Command {
         /// One JSON object per input (JSON Lines) instead of sentences.
         #[arg(long)]
         json: bool,
-        /// The language of the sentences: vi or en.
+        /// The language of the sentences and of the report: vi or en.
         #[arg(long, default_value = "vi")]
         lang: String,
+        /// Also write a PDF verification report (one page or two per input) to this file.
+        #[arg(long)]
+        report: Option<PathBuf>,
     },
     /// The trust store: root CAs (anchors), intermediate CAs and CRLs.
     Trust {
@@ -415,6 +418,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             policy,
             json,
             lang,
+            report,
         } => {
             let lang = crate::verify::lang_arg(&lang)?;
             let policy = match policy.as_str() {
@@ -431,9 +435,15 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                     .transpose()?
                     .unwrap_or_else(OffsetDateTime::now_utc),
                 policy,
+                report,
+                vault_name: None,
             };
             // A vault is used when its file is there; without one, files are verified alone.
             let vault = if args.vault.is_file() { Some(open()?) } else { None };
+            let opts = crate::verify::VerifyOptions {
+                vault_name: vault.as_ref().map(|_| args.vault.display().to_string()),
+                ..opts
+            };
             if vault.is_none() && opts.signature.is_none() && !json {
                 eprintln!(
                     "rvault: no vault at {}: files are checked alone (give --vault, or --signature with --trust and --crl)",

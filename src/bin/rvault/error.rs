@@ -8,13 +8,27 @@ const EX_USAGE: u8 = 64;
 const EX_DATAERR: u8 = 65;
 const EX_NOINPUT: u8 = 66;
 const EX_SOFTWARE: u8 = 70;
+const EX_CANTCREAT: u8 = 73;
 const EX_IOERR: u8 = 74;
 
 pub enum CliError {
     Vault(results_vault::Error),
-    Input { path: String, error: std::io::Error },
-    Json { what: String, error: serde_json::Error },
+    Input {
+        path: String,
+        error: std::io::Error,
+    },
+    Json {
+        what: String,
+        error: serde_json::Error,
+    },
     Usage(String),
+    /// A file rvault was asked to write (the PDF report) could not be written.
+    Output {
+        path: String,
+        error: std::io::Error,
+    },
+    /// The PDF report could not be produced (a build problem, not an input one).
+    Report(String),
 }
 
 impl CliError {
@@ -40,6 +54,7 @@ impl CliError {
             ),
             CliError::Vault(E::NotFound(_)) => Some("see the record ids with `rvault verify FILE --json`, or ask the portal"),
             CliError::Json { .. } => Some("see README.md for the metadata JSON format"),
+            CliError::Output { .. } => Some("check that the folder exists and that you may write to it"),
             _ => None,
         }
     }
@@ -49,6 +64,8 @@ impl CliError {
             CliError::Usage(_) => EX_USAGE,
             CliError::Json { .. } => EX_DATAERR,
             CliError::Input { .. } => EX_NOINPUT,
+            CliError::Output { .. } => EX_CANTCREAT,
+            CliError::Report(_) => EX_SOFTWARE,
             CliError::Vault(results_vault::Error::Io(_)) => EX_IOERR,
             CliError::Vault(results_vault::Error::Storage(_) | results_vault::Error::Malformed(_)) => EX_SOFTWARE,
             CliError::Vault(_) => EX_DATAERR,
@@ -63,6 +80,8 @@ impl fmt::Display for CliError {
             CliError::Input { path, error } => write!(f, "cannot read {path}: {error}"),
             CliError::Json { what, error } => write!(f, "{what} is not valid: {error}"),
             CliError::Usage(msg) => f.write_str(msg),
+            CliError::Output { path, error } => write!(f, "cannot write {path}: {error}"),
+            CliError::Report(why) => write!(f, "the report could not be written: {why}"),
         }
     }
 }

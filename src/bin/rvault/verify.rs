@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use results_vault::pdf::report::{DocumentCheck, Report};
 use results_vault::verify::signature::{verify_detached, Policy, SignatureVerdict, ValidationContext};
 use results_vault::{Indication, Record, RecordVerdict, ResultId, Sha256, StatusKind, SubIndication, Vault};
 use serde::Serialize;
@@ -24,6 +25,10 @@ pub struct VerifyOptions {
     pub at: OffsetDateTime,
     /// The policy for `--signature` files.
     pub policy: Policy,
+    /// Where to write the PDF verification report, if anywhere.
+    pub report: Option<PathBuf>,
+    /// The vault, as the report names it.
+    pub vault_name: Option<String>,
 }
 
 /// The answer for one input.
@@ -42,6 +47,9 @@ pub struct InputVerdict {
     pub validation_time: String,
     #[serde(skip)]
     pub record: Option<Record>,
+    /// The signatures' whole verdicts (chains, CRLs used), for the PDF report.
+    #[serde(skip)]
+    pub verdicts: Vec<SignatureVerdict>,
 }
 
 /// One signature, as `--json` prints it.
@@ -77,6 +85,20 @@ impl SignatureLine {
 }
 
 impl InputVerdict {
+    /// The verdict as the PDF report shows it.
+    fn into_document_check(self) -> DocumentCheck {
+        DocumentCheck {
+            input: self.input,
+            sha256: self.sha256,
+            record: self.record,
+            indication: self.indication,
+            sub_indication: self.sub_indication,
+            integrity: self.integrity,
+            status: self.status,
+            signatures: self.verdicts,
+        }
+    }
+
     /// The exit code this input asks for (see README "rvault verify").
     pub fn exit_code(&self) -> u8 {
         match self.indication {
@@ -110,6 +132,8 @@ fn overall(verdicts: &[SignatureVerdict], integrity: Option<bool>) -> (Indicatio
 /// How an input names what to verify.
 enum Target {
     Id(ResultId),
+    /// A report's QR code: the record, which must still have the SHA-256 the report showed.
+    Reverify(Sha256, ResultId),
     Hash(Sha256),
     File(PathBuf),
 }
@@ -121,6 +145,11 @@ fn target(input: &str) -> Target {
     }
     if let Ok(id) = input.parse::<ResultId>() {
         return Target::Id(id);
+    }
+    match results_vault::pdf::report::parse_reverify_uri(input) {
+        Some((hash, Some(id))) => return Target::Reverify(hash, id),
+        Some((hash, None)) => return Target::Hash(hash),
+        None => {}
     }
     if let Ok(hash) = input.parse::<Sha256>() {
         return Target::Hash(hash);
@@ -143,6 +172,18 @@ pub fn verify_input(input: &str, vault: Option<&Vault>, opts: &VerifyOptions) ->
             let record = vault.get(&id)?;
             record_verdict = Some((record.clone(), vault.verify_record(&id, opts.at)?));
             (Some(record.content.sha256), None)
+        }
+        Target::Reverify(hash, id) => {
+            let vault = vault.ok_or_else(needs_vault)?;
+            let record = vault.get(&id)?;
+            if record.content.sha256 != hash {
+                return Err(CliError::Usage(format!(
+                    "record {id} does not hold the document of this QR code (SHA-256 {hash}, the record has {})",
+                    record.content.sha256
+                )));
+            }
+            record_verdict = Some((record.clone(), vault.verify_record(&id, opts.at)?));
+            (Some(hash), None)
         }
         Target::Hash(hash) => {
             let vault = vault.ok_or_else(needs_vault)?;
@@ -213,6 +254,7 @@ pub fn verify_input(input: &str, vault: Option<&Vault>, opts: &VerifyOptions) ->
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default(),
         record,
+        verdicts,
     })
 }
 
@@ -264,6 +306,7 @@ pub fn run(
     }
     let mut code = 0u8;
     let mut unreadable = None;
+    let mut checked = Vec::new();
     for input in inputs {
         match verify_input(input, vault, opts) {
             Ok(v) => {
@@ -273,6 +316,9 @@ pub fn run(
                     print_human(&v, lang);
                 }
                 code = worse(code, v.exit_code());
+                if opts.report.is_some() {
+                    checked.push(v.into_document_check());
+                }
             }
             Err(e @ CliError::Input { .. }) => {
                 // Said now, and the other inputs still answered; the exit code says it too.
@@ -282,10 +328,46 @@ pub fn run(
             Err(e) => return Err(e),
         }
     }
+    if let Some(path) = &opts.report {
+        write_report(path, checked, opts, lang)?;
+    }
     if let Some(code) = unreadable {
         return Ok(code);
     }
     Ok(std::process::ExitCode::from(code))
+}
+
+/// Writes the PDF report of the inputs that were verified, whole or not at all: to a
+/// temporary file beside `path`, renamed over it once complete.
+fn write_report(path: &Path, documents: Vec<DocumentCheck>, opts: &VerifyOptions, lang: Lang) -> Result<(), CliError> {
+    if documents.is_empty() {
+        return Err(CliError::Usage(format!(
+            "no report written to {}: no input could be verified",
+            path.display()
+        )));
+    }
+    let report = Report {
+        lang,
+        checked_at: opts.at,
+        vault: opts.vault_name.clone(),
+        documents,
+    };
+    let bytes = report.render().map_err(|e| CliError::Report(e.to_string()))?;
+    let output_error = |error| CliError::Output {
+        path: path.display().to_string(),
+        error,
+    };
+    let tmp = path.with_file_name(format!(
+        ".{}.partial",
+        path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+    ));
+    std::fs::write(&tmp, &bytes).map_err(output_error)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        output_error(e)
+    })?;
+    eprintln!("rvault: report written to {}", path.display());
+    Ok(())
 }
 
 /// The more serious of two exit codes: 1 (FAILED) > 2 (INDETERMINATE) > 3 (not in force) > 0.
