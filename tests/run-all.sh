@@ -50,5 +50,11 @@ RESULTS_VAULT_LIB="$PWD/target/capi-install/lib/libresults_vault.so.1" step bash
 # A portal's whole flow in PHP and in Java, written from the READMEs alone.
 RESULTS_VAULT_LIB="$PWD/target/capi-install/lib/libresults_vault.so.1" step bash bindings/php/examples/run.sh
 RESULTS_VAULT_LIB="$PWD/target/capi-install/lib/libresults_vault.so.1" step bash bindings/java/examples/run.sh
-# The main job, as the README runs it (debug build here: the tests compiled it already).
-step cargo run --all-features --example quickstart -- target/quickstart-ci.vault
+# The main job, as the README runs it (debug build here: the tests compiled it already),
+# then the officer's step of the quick start: verify the first stored result, print the report.
+rm -f target/quickstart-ci.vault target/quickstart-ci.pdf
+step cargo run --all-features --example quickstart -- target/quickstart-ci.vault | tee target/quickstart-ci.txt
+first_id=$(awk '/^ingested/ {print $2; exit}' target/quickstart-ci.txt)
+step cargo run --all-features --bin rvault -- --vault target/quickstart-ci.vault verify "$first_id" \
+    --report target/quickstart-ci.pdf
+pdftotext target/quickstart-ci.pdf - | grep -q "HỢP LỆ" || { echo "the quick start's report does not say HỢP LỆ" >&2; exit 1; }
