@@ -346,6 +346,41 @@ fn a_manifest_is_ingested_in_parallel_and_a_rerun_resumes() {
     );
     assert!(json(&shown)["result_id"].is_string());
 
+    // One bad row among good ones: the good ones are stored, the bad one is named (the rows
+    // go in together in one transaction, which a bad row undoes: then each goes alone).
+    let mixed = csv.lines().next().unwrap().to_owned()
+        + "\n"
+        + &(5..8)
+            .map(|i| {
+                std::fs::write(folder.join(format!("kq-{i}.pdf")), format!("%PDF-1.7 scan {i}")).unwrap();
+                let subject = if i == 6 {
+                    "12345".to_owned()
+                } else {
+                    format!("00120300456{i}")
+                };
+                format!(
+                    "kq-{i}.pdf,G22.46-2611-{i:04},1.000466,Trích lục khai sinh,{i}/TLKS,G22.46.01,,\
+                     citizen,{subject},,2026-01-02,2026-01-02,,application/pdf,,,\n"
+                )
+            })
+            .collect::<String>();
+    std::fs::write(folder.join("mixed.csv"), mixed).unwrap();
+    let m = o.run(&[
+        "ingest",
+        "--manifest",
+        folder.join("mixed.csv").to_str().unwrap(),
+        "--jobs",
+        "1",
+    ]);
+    assert_eq!(code(&m), 65, "{}", err(&m));
+    assert!(out(&m).contains("2 stored, 0 already stored, 1 failed"), "{}", out(&m));
+    assert!(err(&m).contains("row 3") && err(&m).contains("kq-6.pdf"), "{}", err(&m));
+    assert!(
+        !err(&m).contains("12345"),
+        "the bad personal ID is not echoed: {}",
+        err(&m)
+    );
+
     // A manifest of another shape is refused with a clear message.
     std::fs::write(folder.join("bad.csv"), "file,unknown_column\nx.pdf,1\n").unwrap();
     let bad = o.run(&["ingest", "--manifest", folder.join("bad.csv").to_str().unwrap()]);

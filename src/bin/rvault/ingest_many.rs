@@ -186,6 +186,12 @@ pub struct Summary {
     pub failed: Vec<String>,
 }
 
+/// Results stored per transaction: one commit (one fsync) for a batch instead of one per
+/// result, which is what limits a bulk ingest once hashing and compression run in parallel.
+const BATCH: usize = 32;
+/// ... unless the batch's content grows past this, so memory stays bounded.
+const BATCH_BYTES: usize = 32 << 20;
+
 /// Ingests every entry of `manifest` with `jobs` threads; a failed entry is reported and
 /// the others go on.
 pub fn ingest_manifest(vault: &Vault, manifest: &Path, jobs: usize) -> Result<Summary, CliError> {
@@ -200,22 +206,35 @@ pub fn ingest_manifest(vault: &Vault, manifest: &Path, jobs: usize) -> Result<Su
     std::thread::scope(|s| {
         for _ in 0..jobs.max(1) {
             s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(entry) = entries.get(i) else { break };
-                let outcome = std::fs::read(&entry.file)
-                    .map_err(|e| format!("{}: cannot read {}: {e}", entry.place, entry.file.display()))
-                    .and_then(|content| {
-                        vault
-                            .ingest(entry.meta.clone(), &content)
-                            .map_err(|e| format!("{} ({}): {e}", entry.place, entry.file.display()))
-                    });
-                let mut summary = summary.lock().unwrap_or_else(|p| p.into_inner());
-                match outcome {
-                    Ok(done) if done.created => summary.stored += 1,
-                    Ok(_) => summary.already += 1,
-                    Err(why) => summary.failed.push(why),
+                let mut batch = Vec::new();
+                let mut failed = Vec::new();
+                let mut bytes = 0;
+                while batch.len() < BATCH && bytes < BATCH_BYTES {
+                    let Some(entry) = entries.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                        break;
+                    };
+                    match std::fs::read(&entry.file) {
+                        Ok(content) => {
+                            bytes += content.len();
+                            batch.push((entry, content));
+                        }
+                        Err(e) => failed.push(format!("{}: cannot read {}: {e}", entry.place, entry.file.display())),
+                    }
                 }
-                progress.inc(1);
+                if batch.is_empty() && failed.is_empty() {
+                    break;
+                }
+                let outcomes = ingest_batch(vault, &batch);
+                let mut summary = summary.lock().unwrap_or_else(|p| p.into_inner());
+                for outcome in outcomes {
+                    match outcome {
+                        Ok(true) => summary.stored += 1,
+                        Ok(false) => summary.already += 1,
+                        Err(why) => summary.failed.push(why),
+                    }
+                }
+                progress.inc((batch.len() + failed.len()) as u64);
+                summary.failed.append(&mut failed);
             });
         }
     });
@@ -223,4 +242,26 @@ pub fn ingest_manifest(vault: &Vault, manifest: &Path, jobs: usize) -> Result<Su
     let mut summary = summary.into_inner().unwrap_or_else(|p| p.into_inner());
     summary.failed.sort();
     Ok(summary)
+}
+
+/// Stores a batch in one transaction; if that fails (one bad row fails the whole batch),
+/// each result is stored alone, so that the good ones go in and the bad one is named.
+/// `Ok(true)`: stored now; `Ok(false)`: already stored.
+fn ingest_batch(vault: &Vault, batch: &[(&Entry, Vec<u8>)]) -> Vec<Result<bool, String>> {
+    let items = batch
+        .iter()
+        .map(|(entry, content)| (entry.meta.clone(), content.as_slice()))
+        .collect();
+    if let Ok(done) = vault.ingest_batch(items) {
+        return done.into_iter().map(|d| Ok(d.created)).collect();
+    }
+    batch
+        .iter()
+        .map(|(entry, content)| {
+            vault
+                .ingest(entry.meta.clone(), content)
+                .map(|d| d.created)
+                .map_err(|e| format!("{} ({}): {e}", entry.place, entry.file.display()))
+        })
+        .collect()
 }
