@@ -311,7 +311,8 @@ fn signatures_section(layout: &mut Layout, lang: Lang, signatures: &[SignatureVe
         );
     }
     for (i, s) in signatures.iter().enumerate() {
-        layout.need(120.0);
+        // A signature is read as one block: it starts on a new page rather than split.
+        layout.need(190.0);
         layout.gap(4.0);
         let mut title = format!(
             "{} {}: {}",
