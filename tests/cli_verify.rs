@@ -15,7 +15,7 @@ fn a_signed_stored_file_passes_by_file_id_and_hash_and_its_export_verifies_with_
     let id = o.ingest("result.pdf", b"%PDF-1.7 trich luc", None);
     let s = o.sign_local(&id);
     assert!(s.status.success(), "{}", err(&s));
-    assert!(out(&s).contains("Passed"), "{}", out(&s));
+    assert!(out(&s).contains("PASSED"), "{}", out(&s));
 
     let file = o.path("result.pdf");
     for input in [file.to_str().unwrap(), id.as_str()] {

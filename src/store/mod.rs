@@ -77,7 +77,7 @@ impl Store {
         if !path.is_file() {
             return Err(Error::Path {
                 path: path.to_owned(),
-                detail: "no vault file here: create one first (`rvault init`, Vault::create, or mode \"create\" in the C ABI)",
+                detail: "no vault file here: create one first",
             });
         }
         Self::open_existing(path, options, false)

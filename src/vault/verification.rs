@@ -228,7 +228,12 @@ impl Vault {
                 reasons.push(Exclusion::IntegrityFailure);
             }
             let envelope = Envelope::new(&record.meta, &record.content)?;
-            let stored = store::signatures::to_check(tx, &record.result_id)?;
+            // A signature the vault accepted after `at` did not exist at `at`: a check "as
+            // of" that time cannot count it (nor can a reuse at that time).
+            let stored: Vec<_> = store::signatures::to_check(tx, &record.result_id)?
+                .into_iter()
+                .filter(|s| s.proof_of_existence <= at)
+                .collect();
             if stored.is_empty() {
                 reasons.push(Exclusion::Unsigned);
             }

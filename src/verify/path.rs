@@ -574,7 +574,10 @@ impl<'s, 'a> Search<'s, 'a> {
                 if entry.revocation_date.timestamp() <= self.at {
                     return Err(PathError::Revoked {
                         revoked_at: entry.revocation_date.timestamp(),
-                        detail: format!("was revoked on {}", entry.revocation_date.to_datetime()),
+                        detail: format!(
+                            "was revoked at {}",
+                            crate::verify::signature::rfc3339(entry.revocation_date.to_datetime())
+                        ),
                     });
                 }
                 revoked_later = Some(entry.revocation_date.timestamp());

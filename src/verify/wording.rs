@@ -119,21 +119,32 @@ pub fn status_label(lang: Lang, status: StatusKind) -> &'static str {
     }
 }
 
-/// The verdict as one sentence: what the officer tells the citizen.
+/// The verdict as one sentence: what the officer tells the citizen. `proven_at_signing`:
+/// every signature's certificate is known to have been valid when it signed (with a proof
+/// of existence); otherwise a PASSED verdict only speaks of the time of the check.
 pub fn verdict_sentence(
     lang: Lang,
     indication: Indication,
     sub: Option<SubIndication>,
     status: Option<StatusKind>,
+    proven_at_signing: bool,
 ) -> String {
     let why = sub.map(|s| sub_indication_label(lang, s)).unwrap_or("");
     match (indication, status) {
         (Indication::Passed, None | Some(StatusKind::Active)) => {
-            let base = pick(
-                lang,
-                "Tài liệu hợp lệ: chữ ký đúng, chứng thư số của người ký còn hiệu lực tại thời điểm ký",
-                "Valid: the signature is right and the signer's certificate was valid when it signed",
-            );
+            let base = if proven_at_signing {
+                pick(
+                    lang,
+                    "Tài liệu hợp lệ: chữ ký đúng, chứng thư số của người ký còn hiệu lực tại thời điểm ký",
+                    "Valid: the signature is right and the signer's certificate was valid when it signed",
+                )
+            } else {
+                pick(
+                    lang,
+                    "Tài liệu hợp lệ: chữ ký đúng, chứng thư số của người ký có hiệu lực tại thời điểm kiểm tra",
+                    "Valid: the signature is right and the signer's certificate is valid at the time of the check",
+                )
+            };
             match status {
                 Some(_) => format!(
                     "{base}{}",
@@ -169,12 +180,21 @@ mod tests {
 
     #[test]
     fn sentences_say_why_in_both_languages() {
-        let s = verdict_sentence(Lang::Vi, Indication::Failed, Some(SubIndication::HashFailure), None);
+        let s = verdict_sentence(
+            Lang::Vi,
+            Indication::Failed,
+            Some(SubIndication::HashFailure),
+            None,
+            true,
+        );
         assert_eq!(s, "Tài liệu không hợp lệ: nội dung đã bị thay đổi sau khi ký.");
-        let s = verdict_sentence(Lang::En, Indication::Passed, None, Some(StatusKind::Revoked));
+        let s = verdict_sentence(Lang::En, Indication::Passed, None, Some(StatusKind::Revoked), true);
         assert_eq!(s, "The signature is valid, but the result is revoked.");
-        let s = verdict_sentence(Lang::Vi, Indication::Passed, None, Some(StatusKind::Active));
+        let s = verdict_sentence(Lang::Vi, Indication::Passed, None, Some(StatusKind::Active), true);
         assert!(s.ends_with("kết quả đang có hiệu lực."), "{s}");
+        assert!(s.contains("tại thời điểm ký"), "{s}");
+        let s = verdict_sentence(Lang::En, Indication::Passed, None, None, false);
+        assert!(s.ends_with("valid at the time of the check."), "{s}");
         assert_eq!(indication_label(Lang::Vi, Indication::Indeterminate), "CHƯA XÁC ĐỊNH");
     }
 }

@@ -55,6 +55,7 @@ impl CliError {
             CliError::Vault(E::NotFound(_)) => Some("see the record ids with `rvault verify FILE --json`, or ask the portal"),
             CliError::Json { .. } => Some("see README.md for the metadata JSON format"),
             CliError::Output { .. } => Some("check that the folder exists and that you may write to it"),
+            CliError::Input { .. } => Some("check the file's name and folder, and that you may read it"),
             _ => None,
         }
     }
@@ -67,6 +68,7 @@ impl CliError {
             CliError::Output { .. } => EX_CANTCREAT,
             CliError::Report(_) => EX_SOFTWARE,
             CliError::Vault(results_vault::Error::Io(_)) => EX_IOERR,
+            CliError::Vault(results_vault::Error::Path { .. }) => EX_NOINPUT,
             CliError::Vault(results_vault::Error::Storage(_) | results_vault::Error::Malformed(_)) => EX_SOFTWARE,
             CliError::Vault(_) => EX_DATAERR,
         })

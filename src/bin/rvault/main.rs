@@ -12,7 +12,18 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let args = cli::Args::parse();
+    // clap exits 2 on a usage error, which `verify` uses for INDETERMINATE: usage is 64.
+    let args = match cli::Args::try_parse() {
+        Ok(args) => args,
+        Err(e) if e.use_stderr() => {
+            let _ = e.print();
+            return ExitCode::from(64);
+        }
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+    };
     match cli::run(args) {
         Ok(code) => code,
         Err(e) => {

@@ -60,10 +60,10 @@ pub fn sign_local(
     let signer = LocalSigner::from_pkcs8(&key_der, chain).map_err(results_vault::Error::from)?;
     let stored = vault.sign_with(id, &signer, digest)?;
     println!(
-        "signed {} by {}: {:?} at {}",
+        "signed {} by {}: {} at {}",
         id,
         stored.acceptance.signer.as_ref().map_or("?", |s| s.subject.as_str()),
-        stored.acceptance.indication,
+        stored.acceptance.indication.as_str(),
         stored.acceptance.proof_of_existence.as_deref().unwrap_or("?")
     );
     Ok(())

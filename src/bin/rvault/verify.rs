@@ -313,7 +313,7 @@ pub fn run(
                 if json {
                     println!("{}", serde_json::to_string(&v).unwrap_or_default());
                 } else {
-                    print_human(&v, lang);
+                    print_human(&v, lang, vault.is_some());
                 }
                 code = worse(code, v.exit_code());
                 if opts.report.is_some() {
@@ -323,6 +323,9 @@ pub fn run(
             Err(e @ CliError::Input { .. }) => {
                 // Said now, and the other inputs still answered; the exit code says it too.
                 eprintln!("rvault: {e}");
+                if let Some(hint) = e.hint() {
+                    eprintln!("hint: {hint}");
+                }
                 unreadable = Some(e.exit_code());
             }
             Err(e) => return Err(e),
@@ -393,15 +396,38 @@ fn words(lang: Lang, en: &'static str, vi: &'static str) -> &'static str {
 }
 
 /// A few short lines an officer reads at the counter.
-fn print_human(v: &InputVerdict, lang: Lang) {
+fn print_human(v: &InputVerdict, lang: Lang, with_vault: bool) {
     use results_vault::verify::wording;
     println!("{}", v.input);
+    let proven = v.signatures.iter().all(|s| s.valid_at_signing_time == Some(true));
     println!(
         "  {}: {} — {}",
         words(lang, "Verdict", "Kết luận"),
         wording::indication_label(lang, v.indication),
-        wording::verdict_sentence(lang, v.indication, v.sub_indication, v.status)
+        wording::verdict_sentence(lang, v.indication, v.sub_indication, v.status, proven)
     );
+    if with_vault && v.record.is_none() && v.signatures.is_empty() {
+        // Most often a copy that differs from the stored result by a byte: say so, rather
+        // than let "no signature" suggest an unsigned original.
+        println!(
+            "  {}",
+            words(
+                lang,
+                "Note: this file is not in the vault (its SHA-256 matches no stored result): it may be another version, or altered; check by the record id",
+                "Ghi chú: tệp này không có trong kho (SHA-256 không khớp kết quả nào đã lưu): có thể là một bản khác, hoặc đã bị sửa; hãy kiểm tra bằng mã kết quả",
+            )
+        );
+    }
+    if v.integrity == Some(false) {
+        println!(
+            "  {}",
+            words(
+                lang,
+                "Integrity: the stored content does NOT match its SHA-256: it was changed in the vault",
+                "Toàn vẹn: nội dung lưu trong kho KHÔNG khớp mã băm SHA-256: dữ liệu trong kho đã bị thay đổi",
+            )
+        );
+    }
     if let Some(record) = &v.record {
         println!(
             "  {}: {} {}, {} {} ({})",

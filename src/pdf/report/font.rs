@@ -15,14 +15,16 @@ const BOLD: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans-Bold.ttf");
 
 /// Which of the two faces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Face {
+pub(crate) enum Face {
     Regular,
     Bold,
 }
 
-impl Face {
-    pub const ALL: [Face; 2] = [Face::Regular, Face::Bold];
+/// Both faces, in the order of their resources (a free constant: cbindgen would export an
+/// associated one into the C header).
+pub(crate) const FACES: [Face; 2] = [Face::Regular, Face::Bold];
 
+impl Face {
     fn data(self) -> &'static [u8] {
         match self {
             Face::Regular => REGULAR,
@@ -47,7 +49,7 @@ impl Face {
 }
 
 /// A parsed face: glyph lookup and advances in em units.
-pub struct Metrics {
+pub(crate) struct Metrics {
     face: ttf_parser::Face<'static>,
     units_per_em: f32,
     /// The glyph drawn for a character the font lacks (U+FFFD, else `?`).
@@ -96,7 +98,7 @@ impl Metrics {
 
 /// The glyphs one face has used so far, with the text each stands for.
 #[derive(Default)]
-pub struct UsedGlyphs {
+pub(crate) struct UsedGlyphs {
     /// Original glyph id → the character it was drawn for (the first one seen).
     glyphs: BTreeMap<u16, char>,
 }
@@ -108,7 +110,7 @@ impl UsedGlyphs {
 }
 
 /// A face's subset, ready to be referenced: original glyph id → CID in the subset.
-pub struct Subset {
+pub(crate) struct Subset {
     remapper: subsetter::GlyphRemapper,
 }
 
@@ -125,7 +127,7 @@ impl Subset {
 }
 
 /// The PDF object ids of one embedded face.
-pub struct FontRefs {
+pub(crate) struct FontRefs {
     pub type0: Ref,
     pub cid: Ref,
     pub descriptor: Ref,
@@ -134,7 +136,7 @@ pub struct FontRefs {
 }
 
 /// Writes the subset of `which` holding `used` as a Type 0 font at `refs.type0`.
-pub fn embed(
+pub(crate) fn embed(
     pdf: &mut Pdf,
     which: Face,
     metrics: &Metrics,

@@ -7,22 +7,22 @@ use unicode_normalization::UnicodeNormalization;
 use super::font::{Face, Metrics};
 
 /// A4 in points.
-pub const PAGE_WIDTH: f32 = 595.276;
-pub const PAGE_HEIGHT: f32 = 841.89;
+pub(crate) const PAGE_WIDTH: f32 = 595.276;
+pub(crate) const PAGE_HEIGHT: f32 = 841.89;
 /// 18 mm on every side; the footer sits in the bottom margin, under a rule.
-pub const MARGIN: f32 = 51.0;
-pub const CONTENT_WIDTH: f32 = PAGE_WIDTH - 2.0 * MARGIN;
+pub(crate) const MARGIN: f32 = 51.0;
+pub(crate) const CONTENT_WIDTH: f32 = PAGE_WIDTH - 2.0 * MARGIN;
 const BOTTOM: f32 = MARGIN;
 
 /// An RGB colour, components 0..=1.
-pub type Rgb = (f32, f32, f32);
+pub(crate) type Rgb = (f32, f32, f32);
 
-pub const BLACK: Rgb = (0.0, 0.0, 0.0);
-pub const GREY: Rgb = (0.35, 0.35, 0.38);
-pub const RULE: Rgb = (0.78, 0.78, 0.8);
+pub(crate) const BLACK: Rgb = (0.0, 0.0, 0.0);
+pub(crate) const GREY: Rgb = (0.35, 0.35, 0.38);
+pub(crate) const RULE: Rgb = (0.78, 0.78, 0.8);
 
 /// One drawing operation on a page.
-pub enum Op {
+pub(crate) enum Op {
     Text {
         face: Face,
         size: f32,
@@ -51,7 +51,7 @@ pub enum Op {
 
 /// Text as the font can draw it: NFC (one precomposed glyph per Vietnamese letter),
 /// control characters as spaces, and characters the font lacks as U+FFFD.
-pub fn clean(metrics: &Metrics, text: &str) -> String {
+pub(crate) fn clean(metrics: &Metrics, text: &str) -> String {
     text.nfc()
         .map(|c| if c.is_control() { ' ' } else { c })
         .map(|c| if metrics.has(c) { c } else { '\u{FFFD}' })
@@ -59,7 +59,7 @@ pub fn clean(metrics: &Metrics, text: &str) -> String {
 }
 
 /// The pages being filled, and where the next line goes.
-pub struct Layout {
+pub(crate) struct Layout {
     regular: Metrics,
     bold: Metrics,
     pub pages: Vec<Vec<Op>>,

@@ -25,7 +25,7 @@ fn t(lang: Lang, vi: &'static str, en: &'static str) -> &'static str {
 }
 
 /// The report's title.
-pub fn title(lang: Lang) -> &'static str {
+pub(crate) fn title(lang: Lang) -> &'static str {
     t(lang, "BÁO CÁO KIỂM TRA VĂN BẢN ĐIỆN TỬ", "DOCUMENT VERIFICATION REPORT")
 }
 
@@ -69,7 +69,7 @@ fn indication_colour(indication: Indication) -> Rgb {
 }
 
 /// One document: header with QR code, verdict, document, signatures, status, the check.
-pub fn document(layout: &mut Layout, report: &Report, doc: &DocumentCheck) {
+pub(crate) fn document(layout: &mut Layout, report: &Report, doc: &DocumentCheck) {
     let lang = report.lang;
     header(layout, lang, doc);
     verdict_box(layout, lang, doc);
@@ -132,7 +132,8 @@ fn verdict_box(layout: &mut Layout, lang: Lang, doc: &DocumentCheck) {
             indication_colour(doc.indication),
         )
     };
-    let sentence = verdict_sentence(lang, doc.indication, doc.sub_indication, doc.status);
+    let proven = doc.signatures.iter().all(|s| s.valid_at_signing_time == Some(true));
+    let sentence = verdict_sentence(lang, doc.indication, doc.sub_indication, doc.status, proven);
     let code = match doc.sub_indication {
         Some(sub) => format!("{} / {}", doc.indication.as_str(), sub.as_str()),
         None => doc.indication.as_str().to_owned(),
@@ -251,8 +252,8 @@ fn document_section(layout: &mut Layout, report: &Report, doc: &DocumentCheck) {
             let why = match report.vault {
                 Some(_) => t(
                     lang,
-                    "Không có trong kho: chỉ kiểm tra tệp và chữ ký đi kèm",
-                    "Not in the vault: the file and its signature were checked alone",
+                    "Không có trong kho: SHA-256 của tệp không khớp kết quả nào đã lưu (có thể là một bản khác, hoặc đã bị sửa); chỉ kiểm tra tệp và chữ ký đi kèm",
+                    "Not in the vault: the file's SHA-256 matches no stored result (it may be another version, or altered); the file and its signature were checked alone",
                 ),
                 None => t(
                     lang,
@@ -547,7 +548,7 @@ fn check_section(layout: &mut Layout, report: &Report) {
 }
 
 /// The footer of every page: the verifier, the time of the check, and page i of n.
-pub fn footers(layout: &mut Layout, report: &Report) {
+pub(crate) fn footers(layout: &mut Layout, report: &Report) {
     let lang = report.lang;
     let count = layout.pages.len();
     let left = format!("{} · {}", verifier(), show_time(lang, report.checked_at));

@@ -10,7 +10,7 @@ use super::layout::{Op, PAGE_HEIGHT, PAGE_WIDTH};
 use super::ReportError;
 
 /// The document information dictionary's facts.
-pub struct DocumentInfo {
+pub(crate) struct DocumentInfo {
     pub title: String,
     pub subject: String,
     /// BCP 47, e.g. `vi`: screen readers and text extraction pick their rules by it.
@@ -21,7 +21,7 @@ pub struct DocumentInfo {
 }
 
 /// zlib-wrapped deflate, as `/FlateDecode` expects.
-pub fn deflate(data: &[u8]) -> Vec<u8> {
+pub(crate) fn deflate(data: &[u8]) -> Vec<u8> {
     miniz_oxide::deflate::compress_to_vec_zlib(data, 6)
 }
 
@@ -36,7 +36,7 @@ impl Refs {
 }
 
 /// Writes the pages as a PDF file.
-pub fn write(
+pub(crate) fn write(
     pages: &[Vec<Op>],
     regular: &Metrics,
     bold: &Metrics,
@@ -57,7 +57,7 @@ pub fn write(
 
     let mut refs = Refs(0);
     let (catalog, tree, info_ref) = (refs.next(), refs.next(), refs.next());
-    let font_refs: Vec<FontRefs> = Face::ALL
+    let font_refs: Vec<FontRefs> = font::FACES
         .iter()
         .map(|_| FontRefs {
             type0: refs.next(),
@@ -71,7 +71,7 @@ pub fn write(
 
     let mut pdf = Pdf::new();
     let mut subsets: Vec<Subset> = Vec::new();
-    for (i, face) in Face::ALL.into_iter().enumerate() {
+    for (i, face) in font::FACES.into_iter().enumerate() {
         subsets.push(font::embed(&mut pdf, face, metrics(face), &used[i], &font_refs[i])?);
     }
 
@@ -89,7 +89,7 @@ pub fn write(
             .contents(content_ref);
         let mut resources = page.resources();
         let mut fonts = resources.fonts();
-        for (face, refs) in Face::ALL.iter().zip(&font_refs) {
+        for (face, refs) in font::FACES.iter().zip(&font_refs) {
             fonts.pair(face.resource(), refs.type0);
         }
     }
