@@ -4,9 +4,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::pades::pyhanko_python;
 use common::pki::Pki;
 use results_vault::verify::signature::{verify_detached, Policy, ValidationContext};
 use results_vault::verify::verdict::{Indication, SubIndication};
@@ -19,30 +19,6 @@ signer = signers.SimpleSigner.load(key, cert, prefer_pss=(pss == "1"))
 cms = asyncio.run(signer.async_sign_general_data(open(data, "rb").read(), digest, detached=True, use_cades=True))
 open(out, "wb").write(cms.dump())
 "#;
-
-/// A virtualenv with pyHanko under target/, made once.
-fn pyhanko_python() -> PathBuf {
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pyhanko-venv");
-    let python = venv.join("bin/python");
-    let ready = venv.join("ready");
-    if !ready.exists() {
-        let ok = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status()
-            .expect("python3 not found")
-            .success();
-        assert!(ok, "cannot make a virtualenv (Debian: apt-get install python3-venv)");
-        let ok = Command::new(&python)
-            .args(["-m", "pip", "install", "-q", "pyhanko==0.38.0"])
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "cannot install pyHanko from PyPI");
-        std::fs::write(&ready, b"").unwrap();
-    }
-    python
-}
 
 #[test]
 fn pyhanko_signatures_pass_and_tampering_fails() {

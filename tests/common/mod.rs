@@ -138,5 +138,6 @@ pub fn raw_sqlite(path: &std::path::Path) -> rusqlite::Connection {
 
 #[cfg(feature = "cli")]
 pub mod office;
+pub mod pades;
 pub mod pki;
 pub mod signing;
