@@ -1,0 +1,293 @@
+//! Verifying a signed PDF (PAdES, ETSI EN 319 142-1): every signature's CMS through the
+//! verification engine, with the PDF facts added — what its ByteRange covers, what later
+//! updates changed, and the certification (DocMDP) level — in the same verdict vocabulary
+//! as the vault's own signatures.
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use super::changes::{self, Level};
+use super::coverage::{self, Coverage};
+use super::object::{ObjId, Object};
+use super::revision::Document;
+use super::signature::{find_signatures, FoundSignature, SignatureKind};
+use super::PdfError;
+use crate::verify::signature::{rfc3339, undecided, verify_detached, Policy, SignatureVerdict, ValidationContext};
+use crate::verify::verdict::{Indication, SubIndication};
+
+/// One signature of a PDF, as verified.
+#[derive(Debug, Clone, Serialize)]
+pub struct PdfSignature {
+    /// The signature field's fully qualified name.
+    pub field: String,
+    /// `signature`, or `document_timestamp` (PAdES-LTA).
+    pub kind: &'static str,
+    /// `/SubFilter`: `adbe.pkcs7.detached`, `ETSI.CAdES.detached`, `ETSI.RFC3161`…
+    pub sub_filter: String,
+    /// `/M`, the signing time the PDF claims (RFC 3339), when it parses.
+    pub claimed_time: Option<String>,
+    /// `/Reason`, as the signer wrote it.
+    pub reason: Option<String>,
+    /// `/Location`, as the signer wrote it.
+    pub location: Option<String>,
+    /// The revision the signature ends (0-based), when its ByteRange is sound.
+    pub signed_revision: Option<usize>,
+    /// The ByteRange covers the whole file (but the signature value).
+    pub covers_whole_file: bool,
+    /// What is wrong with the ByteRange, if anything (the signature then FAILED).
+    pub coverage_problem: Option<String>,
+    /// A later update changed more than the allow-list (and the certification) permits.
+    pub modified_after_signing: bool,
+    /// What later updates did, in words.
+    pub changes_after_signing: Vec<String>,
+    /// The DocMDP level (1 no changes, 2 form filling and signing, 3 also annotations) of
+    /// a certification signature.
+    pub certification: Option<u8>,
+    /// The verdict, with the PDF facts folded in.
+    pub verdict: SignatureVerdict,
+}
+
+/// A PDF's signatures and the overall answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct PdfVerdict {
+    /// Revisions (the original and each incremental update).
+    pub revisions: usize,
+    /// Every signature and document timestamp, in the order they were made.
+    pub signatures: Vec<PdfSignature>,
+    /// The worst signature's indication; INDETERMINATE / SIGNED_DATA_NOT_FOUND if none.
+    pub indication: Indication,
+    /// Why, unless PASSED.
+    pub sub_indication: Option<SubIndication>,
+}
+
+/// Whether `data` looks like a PDF (its header within the first KiB).
+pub fn is_pdf(data: &[u8]) -> bool {
+    data[..data.len().min(1024)].windows(5).any(|w| w == b"%PDF-")
+}
+
+/// Verifies every signature of the PDF in `data`. `ctx` gives the trust material and the
+/// validation time; its policy is replaced per signature by the one its `/SubFilter` asks
+/// for. A PDF that cannot be parsed at all is an error; everything else is a verdict.
+pub fn verify_pdf(data: &[u8], ctx: &ValidationContext<'_>) -> Result<PdfVerdict, PdfError> {
+    let doc = Document::parse(data)?;
+    if doc
+        .revisions
+        .iter()
+        .any(|r| !matches!(r.trailer.get(b"Encrypt"), None | Some(Object::Null)))
+    {
+        return Err(PdfError::Unsupported("encrypted PDF".into()));
+    }
+    let found = find_signatures(&doc)?;
+    // An unreadable last revision has no certification to speak of: its changes fail
+    // every signature anyway.
+    let certification = certification(&doc, &found).ok().flatten();
+    let mut signatures = Vec::with_capacity(found.len());
+    for signature in &found {
+        signatures.push(verify_one(&doc, signature, certification, ctx)?);
+    }
+    let (indication, sub_indication) = overall(&signatures);
+    Ok(PdfVerdict {
+        revisions: doc.revisions.len(),
+        signatures,
+        indication,
+        sub_indication,
+    })
+}
+
+fn overall(signatures: &[PdfSignature]) -> (Indication, Option<SubIndication>) {
+    if signatures.is_empty() {
+        return (Indication::Indeterminate, Some(SubIndication::SignedDataNotFound));
+    }
+    for wanted in [Indication::Failed, Indication::Indeterminate] {
+        if let Some(s) = signatures.iter().find(|s| s.verdict.indication == wanted) {
+            return (wanted, s.verdict.sub_indication);
+        }
+    }
+    (Indication::Passed, None)
+}
+
+/// A certification signature: which one, its DocMDP level, the revision it signs.
+#[derive(Clone, Copy)]
+struct Certification {
+    value: ObjId,
+    level: u8,
+    revision: Option<usize>,
+}
+
+/// The certification: the signature the catalog's `/Perms /DocMDP` names, and its level.
+fn certification(doc: &Document<'_>, found: &[FoundSignature]) -> Result<Option<Certification>, PdfError> {
+    let catalog = doc.catalog(doc.last())?;
+    let perms = doc.dict(doc.last(), catalog.get(b"Perms"))?;
+    let Some(certifying) = perms.and_then(|p| p.reference(b"DocMDP")) else {
+        return Ok(None);
+    };
+    let Some(signature) = found.iter().find(|s| s.value == certifying) else {
+        return Ok(None);
+    };
+    Ok(Some(Certification {
+        value: signature.value,
+        level: signature.docmdp(doc)?.unwrap_or(2),
+        revision: coverage::check(doc, signature).ok().map(|r| r.revision),
+    }))
+}
+
+/// The highest change level a certification at `p` permits (§12.8.2.2, table 254).
+fn permitted(p: u8) -> Level {
+    match p {
+        1 => Level::Lta,
+        2 => Level::FormFilling,
+        _ => Level::Annotations,
+    }
+}
+
+fn failed(mut verdict: SignatureVerdict, sub: SubIndication, detail: String) -> SignatureVerdict {
+    verdict.indication = Indication::Failed;
+    verdict.sub_indication = Some(sub);
+    verdict.detail = detail;
+    verdict
+}
+
+fn verify_one(
+    doc: &Document<'_>,
+    signature: &FoundSignature,
+    certification: Option<Certification>,
+    ctx: &ValidationContext<'_>,
+) -> Result<PdfSignature, PdfError> {
+    let sub_filter = signature.sub_filter();
+    let policy = match (signature.kind, sub_filter.as_str()) {
+        (SignatureKind::Signature, "ETSI.CAdES.detached") => Some(Policy::cades_baseline()),
+        (SignatureKind::Signature, "adbe.pkcs7.detached") => Some(Policy::pkcs7_detached()),
+        _ => None,
+    };
+    let default_policy = Policy::pkcs7_detached();
+    let ctx = ValidationContext {
+        policy: policy.as_ref().unwrap_or(&default_policy),
+        all_signers: false,
+        ..ctx.clone()
+    };
+    let claimed = signature.text(b"M").and_then(|m| pdf_date(&m));
+    let mut out = PdfSignature {
+        field: signature.field_name.clone(),
+        kind: match signature.kind {
+            SignatureKind::Signature => "signature",
+            SignatureKind::DocTimeStamp => "document_timestamp",
+        },
+        sub_filter: sub_filter.clone(),
+        claimed_time: claimed.map(rfc3339),
+        reason: signature.text(b"Reason"),
+        location: signature.text(b"Location"),
+        signed_revision: None,
+        covers_whole_file: false,
+        coverage_problem: None,
+        modified_after_signing: false,
+        changes_after_signing: Vec::new(),
+        certification: certification.filter(|c| c.value == signature.value).map(|c| c.level),
+        verdict: undecided(&ctx),
+    };
+    if let Some(problem) = signature.problems.first() {
+        out.verdict = failed(out.verdict, SubIndication::FormatFailure, problem.clone());
+        return Ok(out);
+    }
+    let range = match coverage::check(doc, signature) {
+        Ok(range) => range,
+        Err(problem) => {
+            out.coverage_problem = Some(problem.clone());
+            out.verdict = failed(out.verdict, SubIndication::FormatFailure, problem);
+            return Ok(out);
+        }
+    };
+    out.signed_revision = Some(range.revision);
+    out.covers_whole_file = range.coverage == Coverage::WholeFile;
+
+    if policy.is_none() {
+        let why = match signature.kind {
+            SignatureKind::DocTimeStamp => "document timestamps (ETSI.RFC3161) are not verified yet".to_owned(),
+            SignatureKind::Signature => format!("the signature format /SubFilter /{sub_filter} is not accepted"),
+        };
+        out.verdict.detail = why;
+        out.verdict.indication = Indication::Indeterminate;
+        out.verdict.sub_indication = Some(SubIndication::SigConstraintsFailure);
+        return Ok(out);
+    }
+    let cms = &signature.contents().map(|c| c.bytes.clone()).unwrap_or_default();
+    let mut signed = Vec::with_capacity(range.first.end + range.second.end - range.second.start);
+    signed.extend_from_slice(&doc.data[range.first.start..range.first.end]);
+    signed.extend_from_slice(&doc.data[range.second.start..range.second.end]);
+    let mut verdict = verify_detached(cms, &signed, &ctx)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| undecided(&ctx));
+    if verdict.claimed_signing_time.is_none() {
+        verdict.claimed_signing_time = out.claimed_time.clone();
+    }
+
+    let changes = changes::after(doc, range.revision)?;
+    out.changes_after_signing = changes.described.clone();
+    let mut too_much = changes.level == Level::Other;
+    if let Some(Certification { level: p, revision, .. }) = certification {
+        if revision.is_some_and(|c| c <= range.revision) && changes.level > permitted(p) {
+            too_much = true;
+            out.changes_after_signing.push(format!(
+                "the document is certified with DocMDP level {p}, which does not permit these changes"
+            ));
+        }
+    }
+    if too_much {
+        out.modified_after_signing = true;
+        let detail = format!("changed after signing: {}", out.changes_after_signing.join("; "));
+        verdict = failed(verdict, SubIndication::HashFailure, detail);
+    }
+    out.verdict = verdict;
+    Ok(out)
+}
+
+/// A PDF date (§7.9.4): `D:YYYYMMDDHHmmSSOHH'mm'`, every part after the year optional.
+pub(crate) fn pdf_date(text: &str) -> Option<OffsetDateTime> {
+    let s = text.trim().strip_prefix("D:").unwrap_or(text.trim());
+    let digits = |from: usize, len: usize, default: u8| -> Option<u8> {
+        match s.get(from..from + len) {
+            Some(part) if part.bytes().all(|b| b.is_ascii_digit()) => part.parse().ok(),
+            Some(_) => None,
+            None => Some(default),
+        }
+    };
+    let year: i32 = s.get(0..4)?.parse().ok()?;
+    let month = time::Month::try_from(digits(4, 2, 1)?).ok()?;
+    let date = time::Date::from_calendar_date(year, month, digits(6, 2, 1)?).ok()?;
+    let clock = time::Time::from_hms(digits(8, 2, 0)?, digits(10, 2, 0)?, digits(12, 2, 0)?).ok()?;
+    let offset = match s.get(14..15) {
+        None | Some("Z") => time::UtcOffset::UTC,
+        Some(sign @ ("+" | "-")) => {
+            let hours = digits(15, 2, 0)? as i8;
+            let minutes = s.get(17..).map(|r| r.trim_matches('\'')).filter(|r| !r.is_empty());
+            let minutes: i8 = minutes.map_or(Some(0), |m| m.get(0..2)?.parse().ok())?;
+            let (h, m) = if sign == "-" {
+                (-hours, -minutes)
+            } else {
+                (hours, minutes)
+            };
+            time::UtcOffset::from_hms(h, m, 0).ok()?
+        }
+        Some(_) => return None,
+    };
+    Some(date.with_time(clock).assume_offset(offset))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pdf_dates() {
+        let t = pdf_date("D:20261120103000+07'00'").unwrap();
+        assert_eq!(rfc3339(t), "2026-11-20T03:30:00Z");
+        assert_eq!(rfc3339(pdf_date("D:2026").unwrap()), "2026-01-01T00:00:00Z");
+        assert_eq!(rfc3339(pdf_date("20261120103000Z").unwrap()), "2026-11-20T10:30:00Z");
+        assert_eq!(
+            rfc3339(pdf_date("D:20261120103000-05'30").unwrap()),
+            "2026-11-20T16:00:00Z"
+        );
+        assert_eq!(pdf_date("D:2026-11-20"), None);
+        assert_eq!(pdf_date("D:20261340"), None);
+    }
+}

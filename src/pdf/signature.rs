@@ -1,0 +1,212 @@
+//! Finding the signatures of a PDF (ISO 32000-1 §12.7.4.5, §12.8): the signature fields of
+//! the interactive form, in every revision, and their signature dictionaries (`/ByteRange`,
+//! `/Contents`, `/SubFilter`, `/M`, the DocMDP transform of a certification).
+
+use std::collections::{BTreeMap, HashSet};
+
+use super::limits::MAX_FIELDS;
+use super::object::{Dict, Indirect, ObjId, Object, PdfString};
+use super::revision::Document;
+use super::PdfError;
+
+/// A signature dictionary's `/Type`: a signature, or a document timestamp (PAdES-LTA).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SignatureKind {
+    Signature,
+    DocTimeStamp,
+}
+
+/// One signature as the document carries it.
+#[derive(Debug, Clone)]
+pub(crate) struct FoundSignature {
+    /// The field's fully qualified name (`/T` of it and its parents, joined by dots).
+    pub field_name: String,
+    /// The signature dictionary's object (a field's `/V` must be an indirect object).
+    pub value: ObjId,
+    /// The signature dictionary as the last revision has it, with its place in the file.
+    pub object: std::rc::Rc<Indirect>,
+    pub kind: SignatureKind,
+    /// The newest revision whose form still lists the field.
+    pub last_listed: usize,
+    /// Problems that make the signature unreadable as such (e.g. a direct `/V`).
+    pub problems: Vec<String>,
+}
+
+impl FoundSignature {
+    pub fn dict(&self) -> &Dict {
+        static EMPTY: std::sync::OnceLock<Dict> = std::sync::OnceLock::new();
+        self.object.dict().unwrap_or_else(|| EMPTY.get_or_init(Dict::default))
+    }
+
+    pub fn sub_filter(&self) -> String {
+        self.dict()
+            .name(b"SubFilter")
+            .map(|n| String::from_utf8_lossy(n).into_owned())
+            .unwrap_or_default()
+    }
+
+    /// `/Contents`, which must be a hex string written in the signature dictionary itself.
+    pub fn contents(&self) -> Option<&PdfString> {
+        self.dict().get(b"Contents").and_then(Object::as_string)
+    }
+
+    /// A text entry (`/M`, `/Reason`, `/Location`, `/Name`) as text.
+    pub fn text(&self, key: &[u8]) -> Option<String> {
+        self.dict()
+            .get(key)
+            .and_then(Object::as_string)
+            .map(|s| text_string(&s.bytes))
+    }
+
+    /// The DocMDP permission level this signature certifies with (`/Reference` with
+    /// `/TransformMethod /DocMDP`): 1, 2 or 3 (default 2, §12.8.2.2).
+    pub fn docmdp(&self, doc: &Document<'_>) -> Result<Option<u8>, PdfError> {
+        let rev = doc.last();
+        let Some(references) = self.dict().get(b"Reference") else {
+            return Ok(None);
+        };
+        let Object::Array(items) = doc.resolve(rev, references)? else {
+            return Ok(None);
+        };
+        for item in items.iter().take(16) {
+            let Some(reference) = doc.dict(rev, Some(item))? else {
+                continue;
+            };
+            if reference.has_name(b"TransformMethod", b"DocMDP") {
+                let params = doc.dict(rev, reference.get(b"TransformParams"))?;
+                let p = params.and_then(|p| p.int(b"P")).unwrap_or(2);
+                // Values outside 1..=3 are not defined: take the strictest.
+                return Ok(Some(if (1..=3).contains(&p) { p as u8 } else { 1 }));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// A PDF text string (§7.9.2.2): UTF-16BE with a BOM, UTF-8 with a BOM (PDF 2.0), else
+/// PDFDocEncoding (read as Latin-1, which it equals for the printable range).
+pub(crate) fn text_string(bytes: &[u8]) -> String {
+    if let Some(utf16) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        let units: Vec<u16> = utf16
+            .chunks_exact(2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .collect();
+        return String::from_utf16_lossy(&units);
+    }
+    if let Some(utf8) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return String::from_utf8_lossy(utf8).into_owned();
+    }
+    bytes.iter().map(|&b| char::from(b)).collect()
+}
+
+/// Every signature field with a value, in any revision, keyed by the value's object: the
+/// last revision's view of each, and the newest revision that still lists it.
+pub(crate) fn find_signatures(doc: &Document<'_>) -> Result<Vec<FoundSignature>, PdfError> {
+    let mut found: BTreeMap<ObjId, FoundSignature> = BTreeMap::new();
+    for rev in 0..doc.revisions.len() {
+        // A later update that does not parse is judged with the changes after signing;
+        // here it just lists no signatures (the first revision must parse).
+        let fields = match signature_fields(doc, rev) {
+            Ok(fields) => fields,
+            Err(e) if rev == 0 => return Err(e),
+            Err(_) => continue,
+        };
+        for (field_name, value, direct) in fields {
+            let last = doc.last();
+            let mut problems = Vec::new();
+            if direct {
+                problems.push("the signature dictionary is not an indirect object".to_owned());
+            }
+            let object = match doc.indirect(last, value).ok().flatten() {
+                Some(object) => object,
+                None => match doc.indirect(rev, value)? {
+                    Some(object) => {
+                        problems.push("the signature dictionary was removed by a later update".into());
+                        object
+                    }
+                    None => {
+                        // In an object stream: its /Contents are not in the file's bytes.
+                        problems.push("the signature dictionary is inside an object stream".into());
+                        continue;
+                    }
+                },
+            };
+            let kind = match object.dict() {
+                Some(d) if d.has_name(b"Type", b"DocTimeStamp") => SignatureKind::DocTimeStamp,
+                _ => SignatureKind::Signature,
+            };
+            let entry = found.entry(value).or_insert_with(|| FoundSignature {
+                field_name: field_name.clone(),
+                value,
+                object,
+                kind,
+                last_listed: rev,
+                problems,
+            });
+            entry.last_listed = rev;
+            entry.field_name = field_name;
+        }
+    }
+    let mut signatures: Vec<FoundSignature> = found.into_values().collect();
+    // In the order they were made: by where their dictionaries are in the file.
+    signatures.sort_by_key(|s| s.object.span.start);
+    Ok(signatures)
+}
+
+/// The signature fields with a value in revision `rev`: (qualified name, value, `/V` was
+/// direct). Fields are found from the catalog's `/AcroForm /Fields`, through `/Kids`.
+fn signature_fields(doc: &Document<'_>, rev: usize) -> Result<Vec<(String, ObjId, bool)>, PdfError> {
+    let catalog = doc.catalog(rev)?;
+    let Some(form) = doc.dict(rev, catalog.get(b"AcroForm"))? else {
+        return Ok(Vec::new());
+    };
+    let Some(Object::Array(fields)) = form.get(b"Fields").map(|f| doc.resolve(rev, f)).transpose()? else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    let mut visited = HashSet::new();
+    // (field reference, parent's qualified name, inherited /FT, depth)
+    let mut stack: Vec<(Object, String, Option<Vec<u8>>, usize)> =
+        fields.into_iter().rev().map(|f| (f, String::new(), None, 0)).collect();
+    while let Some((field, parent, inherited_type, depth)) = stack.pop() {
+        if visited.len() >= MAX_FIELDS || depth > 32 {
+            return Err(PdfError::TooComplex("too many or too deeply nested form fields"));
+        }
+        if let Object::Ref(id) = field {
+            if !visited.insert(id) {
+                continue;
+            }
+        }
+        let Some(dict) = doc.dict(rev, Some(&field))? else {
+            continue;
+        };
+        let partial = dict
+            .get(b"T")
+            .and_then(Object::as_string)
+            .map(|t| text_string(&t.bytes));
+        let name = match (&partial, parent.is_empty()) {
+            (Some(t), true) => t.clone(),
+            (Some(t), false) => format!("{parent}.{t}"),
+            (None, _) => parent.clone(),
+        };
+        let field_type = dict.name(b"FT").map(<[u8]>::to_vec).or(inherited_type);
+        if let Some(Object::Array(kids)) = dict.get(b"Kids").map(|k| doc.resolve(rev, k)).transpose()? {
+            for kid in kids.into_iter().rev() {
+                stack.push((kid, name.clone(), field_type.clone(), depth + 1));
+            }
+        }
+        if field_type.as_deref() != Some(b"Sig") {
+            continue;
+        }
+        match dict.get(b"V") {
+            Some(Object::Ref(value)) => out.push((name, *value, false)),
+            Some(Object::Dict(_)) => {
+                if let Object::Ref(id) = field {
+                    out.push((name, id, true));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
