@@ -279,14 +279,11 @@ mod tests {
 
     #[test]
     fn pdf_dates() {
-        let t = pdf_date("D:20261120103000+07'00'").unwrap();
-        assert_eq!(rfc3339(t), "2026-11-20T03:30:00Z");
-        assert_eq!(rfc3339(pdf_date("D:2026").unwrap()), "2026-01-01T00:00:00Z");
-        assert_eq!(rfc3339(pdf_date("20261120103000Z").unwrap()), "2026-11-20T10:30:00Z");
-        assert_eq!(
-            rfc3339(pdf_date("D:20261120103000-05'30").unwrap()),
-            "2026-11-20T16:00:00Z"
-        );
+        let utc = |text: &str| pdf_date(text).map(|t| rfc3339(t.to_offset(time::UtcOffset::UTC)));
+        assert_eq!(utc("D:20261120103000+07'00'").unwrap(), "2026-11-20T03:30:00Z");
+        assert_eq!(utc("D:2026").unwrap(), "2026-01-01T00:00:00Z");
+        assert_eq!(utc("20261120103000Z").unwrap(), "2026-11-20T10:30:00Z");
+        assert_eq!(utc("D:20261120103000-05'30").unwrap(), "2026-11-20T16:00:00Z");
         assert_eq!(pdf_date("D:2026-11-20"), None);
         assert_eq!(pdf_date("D:20261340"), None);
     }
