@@ -3,6 +3,9 @@
 //! each SignerInfo that need no trust decision: signed attributes, message digest,
 //! identification of the signer's certificate, and the signature value.
 //!
+//! Encapsulated content (an RFC 3161 timestamp token) has its own entry point,
+//! [`check_encapsulated`]; the detached entry points refuse it.
+//!
 //! The signed attributes are verified over the bytes received (re-tagged as the SET OF
 //! that RFC 5652 §5.4 digests), never over a re-encoding of parsed values.
 
@@ -94,25 +97,77 @@ pub fn check_detached(cms: &[u8], content: &[u8]) -> Result<CmsCheck, FormatFail
 
 /// Like [`check_detached`]; `legacy` admits SHA-1 and 1024-bit RSA (old results).
 pub fn check_detached_with(cms: &[u8], content: &[u8], legacy: bool) -> Result<CmsCheck, FormatFailure> {
-    // The ASN.1 layer asserts on some encodings it does not expect; a hostile CMS must
-    // give a FORMAT_FAILURE, not take the process down.
-    std::panic::catch_unwind(|| check_detached_inner(cms, content, legacy))
+    check_detached_parts(cms, &[content], legacy)
+}
+
+/// Like [`check_detached_with`], where the detached content is the concatenation of
+/// `parts` (a PDF's two `/ByteRange` pieces), digested part after part without being
+/// concatenated. (Only a SignerInfo without signed attributes, whose signature covers the
+/// content itself, needs the content whole: it alone is concatenated.)
+pub fn check_detached_parts(cms: &[u8], parts: &[&[u8]], legacy: bool) -> Result<CmsCheck, FormatFailure> {
+    guarded(|| {
+        let signed = read(cms)?;
+        if signed.content.is_some() {
+            return Err(FormatFailure(
+                "the content is encapsulated; a detached signature was expected".into(),
+            ));
+        }
+        check_signers(signed, parts, legacy)
+    })
+}
+
+/// A SignedData with encapsulated content (an RFC 3161 timestamp token), checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncapsulatedCheck {
+    /// The eContentType, dotted (`1.2.840.113549.1.9.16.1.4` for a TSTInfo).
+    pub content_type: String,
+    /// The eContent's octets (for a token: the DER TSTInfo the TSA signed).
+    pub content: Vec<u8>,
+    /// The certificates and the check of every SignerInfo over `content`.
+    pub check: CmsCheck,
+}
+
+/// Parses `cms` (a ContentInfo of a SignedData whose content is *encapsulated*, as in an
+/// RFC 3161 timestamp token) and checks every SignerInfo against that content. A CMS
+/// without encapsulated content is a [`FormatFailure`]: detached signatures go through
+/// [`check_detached_parts`] only.
+pub fn check_encapsulated(cms: &[u8], legacy: bool) -> Result<EncapsulatedCheck, FormatFailure> {
+    guarded(|| {
+        let signed = read(cms)?;
+        let Some(content) = &signed.content else {
+            return Err(FormatFailure("no encapsulated content".into()));
+        };
+        let content = content.to_bytes().to_vec();
+        let content_type = signed.content_type.to_string();
+        let check = check_signers(signed, &[&content], legacy)?;
+        Ok(EncapsulatedCheck {
+            content_type,
+            content,
+            check,
+        })
+    })
+}
+
+/// Runs `f`; the ASN.1 layer asserts on some encodings it does not expect, and a hostile
+/// CMS must give a FORMAT_FAILURE, not take the process down.
+fn guarded<T>(f: impl FnOnce() -> Result<T, FormatFailure> + std::panic::UnwindSafe) -> Result<T, FormatFailure> {
+    std::panic::catch_unwind(f)
         .unwrap_or_else(|_| Err(FormatFailure("the ASN.1 decoder gave up on this encoding".into())))
 }
 
-fn check_detached_inner(cms: &[u8], content: &[u8], legacy: bool) -> Result<CmsCheck, FormatFailure> {
+/// The size limit, then the SignedData.
+fn read(cms: &[u8]) -> Result<Decoded, FormatFailure> {
     if cms.len() > MAX_CMS_SIZE {
         return Err(FormatFailure(format!(
             "{} bytes, more than the {MAX_CMS_SIZE} accepted",
             cms.len()
         )));
     }
-    let signed = decode_allowing_padding(cms)?;
-    if signed.content.is_some() {
-        return Err(FormatFailure(
-            "the content is encapsulated; a detached signature was expected".into(),
-        ));
-    }
+    decode_allowing_padding(cms)
+}
+
+/// Checks every SignerInfo of `signed` against the content made of `parts`.
+fn check_signers(signed: Decoded, parts: &[&[u8]], legacy: bool) -> Result<CmsCheck, FormatFailure> {
     let econtent_type = signed.content_type.to_string();
     let certificates = signed.certificates;
     if signed.signer_infos.is_empty() {
@@ -121,7 +176,7 @@ fn check_detached_inner(cms: &[u8], content: &[u8], legacy: bool) -> Result<CmsC
     let signers = signed
         .signer_infos
         .iter()
-        .map(|signer| check_signer(signer, &econtent_type, content, &certificates, legacy))
+        .map(|signer| check_signer(signer, &econtent_type, parts, &certificates, legacy))
         .collect();
     Ok(CmsCheck { certificates, signers })
 }
@@ -129,7 +184,7 @@ fn check_detached_inner(cms: &[u8], content: &[u8], legacy: bool) -> Result<CmsC
 fn check_signer(
     signer: &SignerInfo,
     econtent_type: &str,
-    content: &[u8],
+    parts: &[&[u8]],
     certificates: &[Vec<u8>],
     legacy: bool,
 ) -> SignerCheck {
@@ -145,7 +200,7 @@ fn check_signer(
         let Some(digest) = check.digest_algorithm else {
             return SignerOutcome::Unsupported(format!("digest algorithm {}", signer.digest_algorithm.algorithm));
         };
-        let content_digest = digest.digest(content);
+        let content_digest = digest.digest_parts(parts);
         // With signed attributes the signature covers them; without, the content itself.
         let message = match &signer.signed_attributes {
             Some(attributes) => {
@@ -209,7 +264,7 @@ fn check_signer(
                 if econtent_type != OID_DATA {
                     return SignerOutcome::FormatFailure("no signed attributes over non-data content".into());
                 }
-                content.to_vec()
+                parts.concat()
             }
         };
         let Some(certificate) = &check.certificate else {

@@ -49,6 +49,16 @@ impl DigestAlgorithm {
         ring::digest::digest(self.ring(), data).as_ref().to_vec()
     }
 
+    /// The digest of the concatenation of `parts`, hashed one part after the other
+    /// without concatenating them (a PDF's two `/ByteRange` pieces).
+    pub fn digest_parts(self, parts: &[&[u8]]) -> Vec<u8> {
+        let mut context = ring::digest::Context::new(self.ring());
+        for part in parts {
+            context.update(part);
+        }
+        context.finish().as_ref().to_vec()
+    }
+
     /// Its usual name.
     pub fn name(self) -> &'static str {
         match self {

@@ -13,7 +13,14 @@
 //!
 //! - [`signature::verify_detached`]: one verdict per signature: the CMS checks, the
 //!   policy (ESS attribute, signer key usage, revocation data and its freshness), path
-//!   validation now and, on expiry or revocation, at the caller's proof of existence.
+//!   validation now and, on expiry or revocation, at the caller's proof of existence;
+//!   [`signature::verify_detached_parts_claimed`] for PAdES: the content in parts (a
+//!   PDF's `/ByteRange` pieces, hashed without concatenating them) and the claimed
+//!   signing time (`/M`) when the CMS has none, under [`signature::Policy::pades_baseline`]
+//!   or [`signature::Policy::pades_pkcs7`];
+//! - [`timestamp::verify_timestamp_token_parts`]: RFC 3161 timestamp tokens (PDF document
+//!   timestamps): the TSA's signature over the encapsulated TSTInfo, the messageImprint,
+//!   the TSA's critical id-kp-timeStamping, its chain now and at genTime.
 
 pub mod cms;
 pub mod crypto;
@@ -21,5 +28,6 @@ mod names;
 pub mod path;
 mod profile;
 pub mod signature;
+pub mod timestamp;
 pub mod verdict;
 pub mod wording;

@@ -32,6 +32,11 @@ pub struct Policy {
     pub crl_issued_after_signing: bool,
     /// Admit SHA-1 and 1024-bit RSA, for results signed before those were retired.
     pub allow_legacy_algorithms: bool,
+    /// A signingTime signed attribute makes the signature FAILED/FORMAT_FAILURE: PAdES
+    /// baseline (ETSI EN 319 142-1 §5.4, §6.3) forbids it, the claimed signing time being
+    /// the PDF signature dictionary's `/M`.
+    #[serde(default)]
+    pub forbid_signing_time_attribute: bool,
 }
 
 impl Policy {
@@ -44,6 +49,7 @@ impl Policy {
             require_revocation_data: true,
             crl_issued_after_signing: false,
             allow_legacy_algorithms: false,
+            forbid_signing_time_attribute: false,
         }
     }
 
@@ -52,6 +58,31 @@ impl Policy {
         Policy {
             name: "results-vault/adbe-pkcs7-detached".into(),
             require_signing_certificate_attribute: false,
+            ..Policy::cades_baseline()
+        }
+    }
+
+    /// PAdES baseline B-B (PDF SubFilter `ETSI.CAdES.detached`): the ESS
+    /// signing-certificate(-v2) attribute is required and a signingTime signed attribute
+    /// is forbidden (ETSI EN 319 142-1 §5.4, §6.3): the claimed signing time is the PDF's
+    /// `/M`, given to [`verify_detached_parts_claimed`].
+    pub fn pades_baseline() -> Policy {
+        Policy {
+            name: "results-vault/pades-baseline-b".into(),
+            require_signing_certificate_attribute: true,
+            forbid_signing_time_attribute: true,
+            ..Policy::cades_baseline()
+        }
+    }
+
+    /// PDF SubFilter `adbe.pkcs7.detached`: the ESS signing-certificate attribute is
+    /// optional and a signingTime signed attribute is tolerated (it then is the claimed
+    /// signing time, before the PDF's `/M`).
+    pub fn pades_pkcs7() -> Policy {
+        Policy {
+            name: "results-vault/pades-adbe-pkcs7-detached".into(),
+            require_signing_certificate_attribute: false,
+            forbid_signing_time_attribute: false,
             ..Policy::cades_baseline()
         }
     }
@@ -187,8 +218,29 @@ fn parse(der: &[u8]) -> Option<X509Certificate<'_>> {
 /// unless `all_signers`). A CMS that cannot be read gives one INDETERMINATE/FORMAT_FAILURE
 /// verdict: a bad signature is a verdict, never an error.
 pub fn verify_detached(cms_bytes: &[u8], content: &[u8], ctx: &ValidationContext<'_>) -> Vec<SignatureVerdict> {
+    verify_detached_parts_claimed(cms_bytes, &[content], ctx, None)
+}
+
+/// [`verify_detached`] where the signed content is the concatenation of `parts` (a PDF's
+/// two `/ByteRange` pieces), digested part after part without being concatenated.
+pub fn verify_detached_parts(cms_bytes: &[u8], parts: &[&[u8]], ctx: &ValidationContext<'_>) -> Vec<SignatureVerdict> {
+    verify_detached_parts_claimed(cms_bytes, parts, ctx, None)
+}
+
+/// [`verify_detached_parts`], with the signing time claimed outside the CMS: a PDF
+/// signature dictionary's `/M`. It is used when a SignerInfo carries no signingTime
+/// attribute (the attribute, where a policy tolerates it, comes first), exactly as that
+/// attribute would be: it is the verdict's `claimed_signing_time`, a revocation at or
+/// before it is FAILED/REVOKED, and, without a proof of existence, strict CRL freshness
+/// ([`Policy::crl_issued_after_signing`]) counts from it. A claim, never a proof.
+pub fn verify_detached_parts_claimed(
+    cms_bytes: &[u8],
+    parts: &[&[u8]],
+    ctx: &ValidationContext<'_>,
+    claimed_signing_time: Option<OffsetDateTime>,
+) -> Vec<SignatureVerdict> {
     let base = undecided(ctx);
-    let checked = match cms::check_detached_with(cms_bytes, content, ctx.policy.allow_legacy_algorithms) {
+    let checked = match cms::check_detached_parts(cms_bytes, parts, ctx.policy.allow_legacy_algorithms) {
         Ok(c) => c,
         Err(e) => {
             return vec![SignatureVerdict {
@@ -205,11 +257,24 @@ pub fn verify_detached(cms_bytes: &[u8], content: &[u8], ctx: &ValidationContext
     }
     let mut intermediates = checked.certificates.clone();
     intermediates.extend_from_slice(ctx.intermediates);
+    let how = Judging {
+        claimed_signing_time,
+        time_stamping: false,
+    };
     checked
         .signers
         .iter()
-        .map(|signer| judge(signer, &intermediates, ctx, base.clone()))
+        .map(|signer| judge(signer, &intermediates, ctx, base.clone(), &how))
         .collect()
+}
+
+/// What, besides the policy, shapes the judgement of one SignerInfo.
+pub(crate) struct Judging {
+    /// The claimed signing time when the SignerInfo has no signingTime attribute.
+    pub(crate) claimed_signing_time: Option<OffsetDateTime>,
+    /// The signer is a TSA: its certificate must allow id-kp-timeStamping, and only it
+    /// (a critical extendedKeyUsage, RFC 3161 §2.3).
+    pub(crate) time_stamping: bool,
 }
 
 /// A verdict that has not concluded yet (INDETERMINATE/FORMAT_FAILURE), carrying the
@@ -238,17 +303,20 @@ pub(crate) fn undecided(ctx: &ValidationContext<'_>) -> SignatureVerdict {
     }
 }
 
-fn judge(
+pub(crate) fn judge(
     signer: &cms::SignerCheck,
     intermediates: &[Vec<u8>],
     ctx: &ValidationContext<'_>,
     base: SignatureVerdict,
+    how: &Judging,
 ) -> SignatureVerdict {
     // The signer's certificate, parsed once for everything below.
     let leaf = signer.certificate.as_deref().and_then(|der| Some((der, parse(der)?)));
+    // The signingTime attribute first; else the time claimed outside the CMS.
+    let claimed_time = signer.claimed_signing_time.or(how.claimed_signing_time);
     let mut v = SignatureVerdict {
         signer: leaf.as_ref().map(|(_, c)| summary(c)),
-        claimed_signing_time: signer.claimed_signing_time.map(rfc3339),
+        claimed_signing_time: claimed_time.map(rfc3339),
         ..base
     };
     let verdict = |mut v: SignatureVerdict, indication, sub, detail: String| {
@@ -298,6 +366,16 @@ fn judge(
             return verdict(v, Indeterminate, Some(S::CryptoConstraintsFailure), why.clone())
         }
     }
+    if ctx.policy.forbid_signing_time_attribute && signer.claimed_signing_time.is_some() {
+        return verdict(
+            v,
+            Failed,
+            Some(S::FormatFailure),
+            "the CMS carries a signingTime signed attribute, which PAdES baseline signatures must \
+             not (ETSI EN 319 142-1 §5.4): their claimed signing time is the PDF's /M"
+                .into(),
+        );
+    }
     if ctx.policy.require_signing_certificate_attribute && signer.signing_certificate_attribute != EssBinding::Matches {
         return verdict(
             v,
@@ -317,6 +395,11 @@ fn judge(
     if let Some(problem) = signer_key_usage_problem(&leaf_x509) {
         return verdict(v, Indeterminate, Some(S::SigConstraintsFailure), problem);
     }
+    if how.time_stamping {
+        if let Some(problem) = super::timestamp::tsa_usage_problem(&leaf_x509) {
+            return verdict(v, Indeterminate, Some(S::SigConstraintsFailure), problem);
+        }
+    }
     if ctx.anchors.is_empty() {
         return verdict(
             v,
@@ -325,11 +408,8 @@ fn judge(
             "no trust anchor was given".into(),
         );
     }
-    let options = PathOptions {
-        allow_legacy_algorithms: ctx.policy.allow_legacy_algorithms,
-        ..PathOptions::default()
-    };
-    let claimed = signer.claimed_signing_time.map(|t| t.unix_timestamp());
+    let options = path_options(ctx.policy, how.time_stamping);
+    let claimed = claimed_time.map(|t| t.unix_timestamp());
     let validate = |at| match ctx.chain_cache {
         Some(cache) => cache.validate(leaf, intermediates, ctx.anchors, ctx.crls, at, &options),
         None => path::validate(leaf, intermediates, ctx.anchors, ctx.crls, at, &options),
@@ -414,6 +494,19 @@ fn judge(
         v.holds_until = Some(from_unix(holds_until(&chain, &valid.revocation)));
     }
     verdict(v, Passed, None, detail)
+}
+
+/// The path options of a policy; a TSA's certificate must allow id-kp-timeStamping.
+pub(crate) fn path_options(policy: &Policy, time_stamping: bool) -> PathOptions {
+    PathOptions {
+        allow_legacy_algorithms: policy.allow_legacy_algorithms,
+        required_eku: if time_stamping {
+            vec![super::timestamp::OID_KP_TIME_STAMPING.into()]
+        } else {
+            Vec::new()
+        },
+        ..PathOptions::default()
+    }
 }
 
 /// The CRLs behind the `Good` answers of a path, once each.
