@@ -144,7 +144,16 @@ fn no_signed_attributes_and_the_claimed_m_time() {
     let cms = pki.sign(&content, &["-noattr"]);
     let anchors = vec![pki.root.clone()];
     let crls = vec![pki.crl("current")];
-    let pkcs7 = Policy::pades_pkcs7();
+    // PDF policies refuse a CMS without signed attributes outright...
+    let strict = Policy::pades_pkcs7();
+    let v = &verify_detached_parts_claimed(&cms, &[&content], &ctx(&anchors, &crls, &strict), None)[0];
+    assert_eq!(outcome(v), (Indication::Failed, Some(SubIndication::FormatFailure)));
+    assert!(v.detail.contains("no signed attributes"), "{}", v.detail);
+    // ...so what follows looks at the engine under a policy that admits them.
+    let pkcs7 = Policy {
+        require_signed_attributes: false,
+        ..Policy::pades_pkcs7()
+    };
     let c = ctx(&anchors, &crls, &pkcs7);
     let m = now() - Duration::hours(5);
     let v = &verify_detached_parts_claimed(&cms, &[&content[..4096], &content[4096..]], &c, Some(m))[0];
@@ -158,10 +167,7 @@ fn no_signed_attributes_and_the_claimed_m_time() {
     let baseline = Policy::pades_baseline();
     let c = ctx(&anchors, &crls, &baseline);
     let v = &verify_detached_parts_claimed(&cms, &[&content], &c, Some(m))[0];
-    assert_eq!(
-        outcome(v),
-        (Indication::Indeterminate, Some(SubIndication::FormatFailure))
-    );
+    assert_eq!(outcome(v), (Indication::Failed, Some(SubIndication::FormatFailure)));
 }
 
 /// A CMS as a PAdES signer makes it (pyHanko, PDF signature attributes: ESS
@@ -236,7 +242,10 @@ fn the_claimed_m_time_decides_like_a_signing_time() {
     pki.revoke_dated("late.pem", &utc);
     let anchors = vec![pki.root.clone()];
     let crls = vec![pki.crl("revoked")];
-    let pkcs7 = Policy::pades_pkcs7();
+    let pkcs7 = Policy {
+        require_signed_attributes: false,
+        ..Policy::pades_pkcs7()
+    };
     let c = ctx(&anchors, &crls, &pkcs7);
     let parts: [&[u8]; 2] = [&content[..100], &content[100..]];
     let after = verify_detached_parts_claimed(&cms, &parts, &c, Some(revoked_at + Duration::days(1)));
@@ -252,6 +261,7 @@ fn the_claimed_m_time_decides_like_a_signing_time() {
     // Strict freshness: the CRL must be issued after the claimed time.
     let strict = Policy {
         crl_issued_after_signing: true,
+        require_signed_attributes: false,
         ..Policy::pades_pkcs7()
     };
     pki.issue("fresh", "rsa:2048");

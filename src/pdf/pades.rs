@@ -12,7 +12,10 @@ use super::object::{ObjId, Object};
 use super::revision::Document;
 use super::signature::{find_signatures, FoundSignature, SignatureKind};
 use super::PdfError;
-use crate::verify::signature::{rfc3339, undecided, verify_detached, Policy, SignatureVerdict, ValidationContext};
+use crate::verify::signature::{
+    rfc3339, undecided, verify_detached_parts_claimed, Policy, SignatureVerdict, ValidationContext,
+};
+use crate::verify::timestamp::verify_timestamp_token_parts;
 use crate::verify::verdict::{Indication, SubIndication};
 
 /// One signature of a PDF, as verified.
@@ -155,11 +158,15 @@ fn verify_one(
 ) -> Result<PdfSignature, PdfError> {
     let sub_filter = signature.sub_filter();
     let policy = match (signature.kind, sub_filter.as_str()) {
-        (SignatureKind::Signature, "ETSI.CAdES.detached") => Some(Policy::cades_baseline()),
-        (SignatureKind::Signature, "adbe.pkcs7.detached") => Some(Policy::pkcs7_detached()),
+        (SignatureKind::Signature, "ETSI.CAdES.detached") => Some(Policy::pades_baseline()),
+        (SignatureKind::Signature, "adbe.pkcs7.detached") => Some(Policy::pades_pkcs7()),
+        (SignatureKind::DocTimeStamp, "ETSI.RFC3161") => Some(Policy {
+            name: "results-vault/pades-document-timestamp".into(),
+            ..ctx.policy.clone()
+        }),
         _ => None,
     };
-    let default_policy = Policy::pkcs7_detached();
+    let default_policy = Policy::pades_pkcs7();
     let ctx = ValidationContext {
         policy: policy.as_ref().unwrap_or(&default_policy),
         all_signers: false,
@@ -200,23 +207,23 @@ fn verify_one(
     out.covers_whole_file = range.coverage == Coverage::WholeFile;
 
     if policy.is_none() {
-        let why = match signature.kind {
-            SignatureKind::DocTimeStamp => "document timestamps (ETSI.RFC3161) are not verified yet".to_owned(),
-            SignatureKind::Signature => format!("the signature format /SubFilter /{sub_filter} is not accepted"),
-        };
-        out.verdict.detail = why;
-        out.verdict.indication = Indication::Indeterminate;
-        out.verdict.sub_indication = Some(SubIndication::SigConstraintsFailure);
+        // adbe.pkcs7.sha1, adbe.x509.rsa_sha1 (SHA-1 era formats) and anything unknown.
+        let why = format!("the signature format /SubFilter /{sub_filter} is not accepted");
+        out.verdict = failed(out.verdict, SubIndication::FormatFailure, why);
         return Ok(out);
     }
-    let cms = &signature.contents().map(|c| c.bytes.clone()).unwrap_or_default();
-    let mut signed = Vec::with_capacity(range.first.end + range.second.end - range.second.start);
-    signed.extend_from_slice(&doc.data[range.first.start..range.first.end]);
-    signed.extend_from_slice(&doc.data[range.second.start..range.second.end]);
-    let mut verdict = verify_detached(cms, &signed, &ctx)
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| undecided(&ctx));
+    let cms = signature.contents().map(|c| c.bytes.as_slice()).unwrap_or_default();
+    let parts = [
+        &doc.data[range.first.start..range.first.end],
+        &doc.data[range.second.start..range.second.end],
+    ];
+    let mut verdict = match signature.kind {
+        SignatureKind::DocTimeStamp => verify_timestamp_token_parts(cms, &parts, &ctx),
+        SignatureKind::Signature => verify_detached_parts_claimed(cms, &parts, &ctx, claimed)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| undecided(&ctx)),
+    };
     if verdict.claimed_signing_time.is_none() {
         verdict.claimed_signing_time = out.claimed_time.clone();
     }

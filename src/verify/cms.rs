@@ -45,6 +45,8 @@ pub struct SignerCheck {
     /// Whether an ESS signing-certificate(-v2) attribute binds the signer's certificate.
     /// CAdES and PAdES policies require it; `adbe.pkcs7.detached` does not.
     pub signing_certificate_attribute: EssBinding,
+    /// The SignerInfo has signed attributes (so a messageDigest binds the content).
+    pub signed_attributes: bool,
     /// The outcome of the checks, in the order they run.
     pub outcome: SignerOutcome,
 }
@@ -193,6 +195,7 @@ fn check_signer(
         digest_algorithm: DigestAlgorithm::from_oid(&signer.digest_algorithm.algorithm.to_string()),
         claimed_signing_time: None,
         signing_certificate_attribute: EssBinding::Absent,
+        signed_attributes: signer.signed_attributes.is_some(),
         outcome: SignerOutcome::Intact,
     };
     let mut ess: Option<(DigestAlgorithm, Vec<u8>)> = None;

@@ -157,8 +157,31 @@ pub fn verify_issued(
     verify_with_key(issuer_key, algorithm, digest, tbs, signature, legacy)
 }
 
-/// The core: `signature` over `message` with `spki`, under `algorithm` and `digest`.
+/// `signature` over `message` with `spki`, under `algorithm` and `digest`. The
+/// cryptographic verification comes before the algorithm constraints (ETSI EN 319 102-1
+/// §5.2.7, §5.2.8): a value that does not verify is SIG_CRYPTO_FAILURE whatever its
+/// algorithm; one that verifies under a retired algorithm is CRYPTO_CONSTRAINTS_FAILURE.
 fn verify_with_key(
+    spki: &SubjectPublicKeyInfo<'_>,
+    algorithm: &AlgorithmIdentifier<'_>,
+    digest: DigestAlgorithm,
+    message: &[u8],
+    signature: &[u8],
+    legacy: bool,
+) -> CryptoOutcome {
+    match verify_under(spki, algorithm, digest, message, signature, legacy) {
+        CryptoOutcome::Constraints(why) if !legacy => {
+            match verify_under(spki, algorithm, digest, message, signature, true) {
+                CryptoOutcome::Invalid => CryptoOutcome::Invalid,
+                _ => CryptoOutcome::Constraints(why),
+            }
+        }
+        outcome => outcome,
+    }
+}
+
+/// The core: `signature` over `message`, with `legacy` deciding what is acceptable.
+fn verify_under(
     spki: &SubjectPublicKeyInfo<'_>,
     algorithm: &AlgorithmIdentifier<'_>,
     digest: DigestAlgorithm,

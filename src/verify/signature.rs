@@ -37,6 +37,11 @@ pub struct Policy {
     /// the PDF signature dictionary's `/M`.
     #[serde(default)]
     pub forbid_signing_time_attribute: bool,
+    /// A SignerInfo without signed attributes (no messageDigest: the signature is over
+    /// the content itself) is FAILED/FORMAT_FAILURE: PDF signatures must have them (ISO
+    /// 32000-2 §12.8.3.3.1; ETSI EN 319 142-1 §6.3).
+    #[serde(default)]
+    pub require_signed_attributes: bool,
 }
 
 impl Policy {
@@ -50,6 +55,7 @@ impl Policy {
             crl_issued_after_signing: false,
             allow_legacy_algorithms: false,
             forbid_signing_time_attribute: false,
+            require_signed_attributes: false,
         }
     }
 
@@ -71,6 +77,7 @@ impl Policy {
             name: "results-vault/pades-baseline-b".into(),
             require_signing_certificate_attribute: true,
             forbid_signing_time_attribute: true,
+            require_signed_attributes: true,
             ..Policy::cades_baseline()
         }
     }
@@ -83,6 +90,7 @@ impl Policy {
             name: "results-vault/pades-adbe-pkcs7-detached".into(),
             require_signing_certificate_attribute: false,
             forbid_signing_time_attribute: false,
+            require_signed_attributes: true,
             ..Policy::cades_baseline()
         }
     }
@@ -327,6 +335,16 @@ pub(crate) fn judge(
     };
     use Indication::{Failed, Indeterminate, Passed};
     use SubIndication as S;
+    if ctx.policy.require_signed_attributes && !signer.signed_attributes {
+        return verdict(
+            v,
+            Failed,
+            Some(S::FormatFailure),
+            "the CMS has no signed attributes, so no messageDigest binds the signed bytes; PDF \
+             signatures must have them (ISO 32000-2 §12.8.3.3.1, ETSI EN 319 142-1 §6.3)"
+                .into(),
+        );
+    }
     match &signer.outcome {
         SignerOutcome::Intact => v.integrity = true,
         SignerOutcome::HashFailure => {

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use results_vault::pdf::report::{DocumentCheck, Report};
+use results_vault::pdf::PdfSignature;
 use results_vault::verify::signature::{verify_detached, Policy, SignatureVerdict, ValidationContext};
 use results_vault::{Indication, Record, RecordVerdict, ResultId, Sha256, StatusKind, SubIndication, Vault};
 use serde::Serialize;
@@ -44,12 +45,18 @@ pub struct InputVerdict {
     /// The record's legal status at the validation time, when known.
     pub status: Option<StatusKind>,
     pub signatures: Vec<SignatureLine>,
+    /// Why a PDF's embedded signatures could not be read, if so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pdf_problem: Option<String>,
     pub validation_time: String,
     #[serde(skip)]
     pub record: Option<Record>,
     /// The signatures' whole verdicts (chains, CRLs used), for the PDF report.
     #[serde(skip)]
     pub verdicts: Vec<SignatureVerdict>,
+    /// The PDF's embedded signatures (first in `verdicts` and `signatures`), for the report.
+    #[serde(skip)]
+    pub pdf_signatures: Vec<PdfSignature>,
 }
 
 /// One signature, as `--json` prints it.
@@ -65,6 +72,22 @@ pub struct SignatureLine {
     pub valid_at_signing_time: Option<bool>,
     pub revocation: String,
     pub detail: String,
+    /// For a signature embedded in a PDF: its field, SubFilter, what it covers and what
+    /// later updates changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_filter: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub covers_whole_file: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified_after_signing: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage_problem: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes_after_signing: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certification: Option<u8>,
 }
 
 impl SignatureLine {
@@ -80,6 +103,27 @@ impl SignatureLine {
             valid_at_signing_time: v.valid_at_signing_time,
             revocation: v.revocation.status.clone(),
             detail: v.detail.clone(),
+            field: None,
+            sub_filter: None,
+            covers_whole_file: None,
+            modified_after_signing: None,
+            coverage_problem: None,
+            changes_after_signing: Vec::new(),
+            certification: None,
+        }
+    }
+
+    fn of_pdf(s: &PdfSignature) -> SignatureLine {
+        SignatureLine {
+            field: Some(s.field.clone()),
+            sub_filter: Some(s.sub_filter.clone()),
+            covers_whole_file: Some(s.covers_whole_file),
+            modified_after_signing: Some(s.modified_after_signing),
+            coverage_problem: s.coverage_problem.clone(),
+            changes_after_signing: s.changes_after_signing.clone(),
+            certification: s.certification,
+            signing_time: s.verdict.claimed_signing_time.clone().or(s.claimed_time.clone()),
+            ..SignatureLine::of(&s.verdict)
         }
     }
 }
@@ -96,6 +140,7 @@ impl InputVerdict {
             integrity: self.integrity,
             status: self.status,
             signatures: self.verdicts,
+            pdf_signatures: self.pdf_signatures,
         }
     }
 
@@ -206,6 +251,17 @@ pub fn verify_input(input: &str, vault: Option<&Vault>, opts: &VerifyOptions) ->
             (Some(hash), Some(bytes))
         }
     };
+    // A stored PDF verified by id or hash: its embedded signatures count too.
+    let content = match (content, &record_verdict, vault) {
+        (None, Some((record, _)), Some(vault)) if record.meta.media_type == "application/pdf" => {
+            Some(vault.read_content(&record.result_id)?)
+        }
+        (content, _, _) => content,
+    };
+    let mut pdf = PdfFacts::default();
+    if let Some(bytes) = content.as_deref().filter(|b| results_vault::pdf::is_pdf(b)) {
+        pdf = verify_embedded(bytes, vault, opts)?;
+    }
     if let Some(sig_path) = &opts.signature {
         let Some(content) = &content else {
             return Err(CliError::Usage(
@@ -239,7 +295,17 @@ pub fn verify_input(input: &str, vault: Option<&Vault>, opts: &VerifyOptions) ->
         }
         None => (None, None, None, None),
     };
-    let (indication, sub_indication) = overall(&verdicts, integrity);
+    let pdf_lines: Vec<SignatureLine> = pdf.signatures.iter().map(SignatureLine::of_pdf).collect();
+    verdicts.splice(0..0, pdf.signatures.iter().map(|s| s.verdict.clone()));
+    let (mut indication, mut sub_indication) = overall(&verdicts, integrity);
+    if let Some(problem) = &pdf.problem {
+        if indication != Indication::Failed {
+            (indication, sub_indication) = (Indication::Indeterminate, Some(SubIndication::FormatFailure));
+        }
+        eprintln!("rvault: {input}: {problem}");
+    }
+    let mut signatures: Vec<SignatureLine> = verdicts[pdf_lines.len()..].iter().map(SignatureLine::of).collect();
+    signatures.splice(0..0, pdf_lines);
     Ok(InputVerdict {
         input: input.to_owned(),
         sha256,
@@ -248,13 +314,51 @@ pub fn verify_input(input: &str, vault: Option<&Vault>, opts: &VerifyOptions) ->
         sub_indication,
         integrity,
         status,
-        signatures: verdicts.iter().map(SignatureLine::of).collect(),
+        signatures,
+        pdf_problem: pdf.problem,
         validation_time: opts
             .at
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default(),
         record,
         verdicts,
+        pdf_signatures: pdf.signatures,
+    })
+}
+
+/// What the PDF layer found in a file.
+#[derive(Default)]
+struct PdfFacts {
+    signatures: Vec<PdfSignature>,
+    /// The PDF could not be read (then no embedded signature is known).
+    problem: Option<String>,
+}
+
+/// The signatures embedded in a PDF (PAdES), checked with the vault's trust material and
+/// the anchors and CRLs given for this run.
+fn verify_embedded(bytes: &[u8], vault: Option<&Vault>, opts: &VerifyOptions) -> Result<PdfFacts, CliError> {
+    let material = vault.map(Vault::trust_material).transpose()?.unwrap_or_default();
+    let anchors = [material.anchors, opts.anchors.clone()].concat();
+    let crls = [material.crls, opts.crls.clone()].concat();
+    let ctx = ValidationContext {
+        anchors: &anchors,
+        intermediates: &material.intermediates,
+        crls: &crls,
+        validation_time: opts.at,
+        proof_of_existence: None,
+        policy: &opts.policy,
+        all_signers: false,
+        chain_cache: None,
+    };
+    Ok(match results_vault::pdf::verify_pdf(bytes, &ctx) {
+        Ok(verdict) => PdfFacts {
+            signatures: verdict.signatures,
+            problem: None,
+        },
+        Err(e) => PdfFacts {
+            signatures: Vec::new(),
+            problem: Some(format!("the PDF cannot be read for its signatures: {e}")),
+        },
     })
 }
 

@@ -27,6 +27,7 @@
 //!     integrity: None,
 //!     status: None,
 //!     signatures: Vec::new(),
+//!     pdf_signatures: Vec::new(),
 //! };
 //! let report = Report {
 //!     lang: Lang::Vi,
@@ -70,6 +71,9 @@ pub struct DocumentCheck {
     pub status: Option<StatusKind>,
     /// Every signature's verdict.
     pub signatures: Vec<SignatureVerdict>,
+    /// For a signed PDF, its embedded signatures' PDF facts (what each covers, what changed
+    /// after it): they are the first `pdf_signatures.len()` of `signatures`.
+    pub pdf_signatures: Vec<crate::pdf::PdfSignature>,
 }
 
 impl DocumentCheck {

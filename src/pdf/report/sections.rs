@@ -7,6 +7,7 @@ use time::{Date, OffsetDateTime};
 use super::font::Face;
 use super::layout::{Layout, Op, Rgb, BLACK, CONTENT_WIDTH, GREY, MARGIN, PAGE_WIDTH, RULE};
 use super::{verifier, DocumentCheck, Report};
+use crate::pdf::PdfSignature;
 use crate::record::{LegalStatus, StatusKind, SubjectKind, VIETNAM_OFFSET};
 use crate::verify::signature::SignatureVerdict;
 use crate::verify::verdict::Indication;
@@ -74,7 +75,7 @@ pub(crate) fn document(layout: &mut Layout, report: &Report, doc: &DocumentCheck
     header(layout, lang, doc);
     verdict_box(layout, lang, doc);
     document_section(layout, report, doc);
-    signatures_section(layout, lang, &doc.signatures);
+    signatures_section(layout, lang, &doc.signatures, &doc.pdf_signatures);
     status_section(layout, lang, doc);
     check_section(layout, report);
 }
@@ -292,7 +293,7 @@ fn document_section(layout: &mut Layout, report: &Report, doc: &DocumentCheck) {
     layout.row(t(lang, "Tính toàn vẹn", "Integrity"), integrity, Face::Regular, 9.5);
 }
 
-fn signatures_section(layout: &mut Layout, lang: Lang, signatures: &[SignatureVerdict]) {
+fn signatures_section(layout: &mut Layout, lang: Lang, signatures: &[SignatureVerdict], pdf: &[PdfSignature]) {
     let heading = format!(
         "2. {} ({})",
         t(lang, "Chữ ký số", "Digital signatures"),
@@ -398,6 +399,9 @@ fn signatures_section(layout: &mut Layout, lang: Lang, signatures: &[SignatureVe
             Face::Regular,
             9.5,
         );
+        if let Some(p) = pdf.get(i) {
+            pdf_rows(layout, lang, p);
+        }
         if s.chain.len() > 1 {
             let chain: Vec<&str> = s.chain.iter().map(|c| c.subject.as_str()).collect();
             layout.row(
@@ -422,6 +426,84 @@ fn signatures_section(layout: &mut Layout, lang: Lang, signatures: &[SignatureVe
                 8.0,
             );
         }
+    }
+}
+
+/// What a signature embedded in a PDF covers, and what changed after it.
+fn pdf_rows(layout: &mut Layout, lang: Lang, p: &PdfSignature) {
+    let field = format!("{} ({})", p.field, p.sub_filter);
+    layout.row(
+        t(lang, "Trường chữ ký trong PDF", "PDF signature field"),
+        &field,
+        Face::Regular,
+        9.5,
+    );
+    let covers = match (&p.coverage_problem, p.covers_whole_file, p.signed_revision) {
+        (Some(problem), _, _) => format!("{} {problem}", t(lang, "KHÔNG HỢP LỆ:", "NOT SOUND:")),
+        (None, true, _) => t(lang, "toàn bộ tệp", "the whole file").to_owned(),
+        (None, false, Some(r)) => format!(
+            "{} {}, {}",
+            t(lang, "bản", "revision"),
+            r + 1,
+            t(lang, "sau đó tệp có cập nhật thêm", "which later updates follow")
+        ),
+        (None, false, None) => t(lang, "không xác định", "unknown").to_owned(),
+    };
+    layout.row(
+        t(lang, "Phạm vi được ký", "What it covers"),
+        &covers,
+        Face::Regular,
+        9.5,
+    );
+    let changed = if p.modified_after_signing {
+        format!(
+            "{} {}",
+            t(
+                lang,
+                "CÓ — nội dung đã bị sửa sau khi ký:",
+                "YES — modified after signing:"
+            ),
+            p.changes_after_signing.join("; ")
+        )
+    } else if p.changes_after_signing.is_empty() {
+        t(lang, "không", "none").to_owned()
+    } else {
+        format!(
+            "{} {}",
+            t(lang, "chỉ các thay đổi được phép:", "permitted changes only:"),
+            p.changes_after_signing.join("; ")
+        )
+    };
+    layout.row(
+        t(lang, "Thay đổi sau khi ký", "Changes after signing"),
+        &changed,
+        Face::Regular,
+        9.5,
+    );
+    if let Some(level) = p.certification {
+        let what = match level {
+            1 => t(
+                lang,
+                "chứng nhận: không cho phép thay đổi",
+                "certified: no changes permitted",
+            ),
+            2 => t(
+                lang,
+                "chứng nhận: cho phép điền biểu mẫu và ký",
+                "certified: form filling and signing permitted",
+            ),
+            _ => t(
+                lang,
+                "chứng nhận: cho phép điền biểu mẫu, ký và ghi chú",
+                "certified: form filling, signing and annotations permitted",
+            ),
+        };
+        layout.row(
+            t(lang, "Chứng nhận (DocMDP)", "Certification (DocMDP)"),
+            what,
+            Face::Regular,
+            9.5,
+        );
     }
 }
 
