@@ -5,7 +5,8 @@
 
 /*
  The outcome of a call. `RV_OK` is 0; every other value is a failure, whose message
- [`rv_last_error_message`] gives.
+ [`rv_last_error_message`] gives. New codes are only ever appended: a value never
+ changes meaning, so a caller built against fewer codes treats a new one as unknown.
  */
 typedef enum rv_result {
   /*
@@ -92,6 +93,12 @@ typedef enum rv_result {
    A bug in the library: a panic was caught at the boundary. Please report it.
    */
   RV_PANIC = 19,
+  /*
+   A PDF given to be verified cannot be read: not a PDF, malformed, beyond the
+   verifier's bounds (nesting, sizes, work) or using a feature it does not handle
+   (encryption). A PDF that is read but badly signed is a verdict, not this code.
+   */
+  RV_PDF_UNREADABLE = 20,
 } rv_result;
 
 /*
@@ -196,6 +203,61 @@ void rv_vault_free(struct rv_vault *v);
  `v` is NULL or a live handle; `out_path` is NULL or writable.
  */
 enum rv_result rv_vault_path(const struct rv_vault *v, char **out_path);
+
+/*
+ Verifies every signature and document timestamp of the signed PDF `pdf` (`len`
+ bytes), without a vault, against the caller's trust material. Each signature's policy
+ follows its `/SubFilter` (`ETSI.CAdES.detached`: CAdES baseline; `adbe.pkcs7.detached`:
+ PKCS#7), so none is given.
+
+ `options_json` may be NULL (no trust material, now) or an object with any of:
+ `"anchors"`, `"intermediates"`, `"crls"` (lists of PEM text or hex DER, as for
+ `rv_verify_detached`), `"validation_time"` (RFC 3339; default now),
+ `"proof_of_existence"` (RFC 3339: a time the caller can prove the PDF existed).
+ Unknown fields are refused (`RV_INVALID_JSON`). Without anchors no signature can be
+ PASSED.
+
+ `*out_json` is the PDF's verdict: `revisions`, `indication` (`PASSED`,
+ `INDETERMINATE`, `FAILED`: the worst signature's; INDETERMINATE / SIGNED_DATA_NOT_FOUND
+ when there is none), `sub_indication`, and `signatures`, in signing order, each with
+ `field`, `kind` (`signature`, `document_timestamp`), `sub_filter`, `claimed_time`,
+ `reason`, `location`, `signed_revision`, `covers_whole_file`, `coverage_problem`,
+ `modified_after_signing`, `changes_after_signing`, `certification` (DocMDP level) and
+ `verdict` (as `rv_verify_detached`'s: `indication`, `sub_indication`, `detail`,
+ `signer`, `chain`, `revocation`, `crls_used`…). A badly signed, altered or unsigned
+ PDF is a verdict, not an error; a file that cannot be read as a PDF is
+ `RV_PDF_UNREADABLE`.
+
+ Ownership: `pdf` and `options_json` are only read during the call. On `RV_OK`,
+ `*out_json` is a new string owned by the caller: free it with `rv_string_free`. On
+ failure it is untouched.
+
+ # Safety
+ `pdf` NULL (only with `len` 0) or `len` readable bytes; `options_json` NULL or a
+ NUL-terminated string; `out_json` NULL or writable.
+ */
+enum rv_result rv_verify_pdf(const uint8_t *pdf,
+                             size_t len,
+                             const char *options_json,
+                             char **out_json);
+
+/*
+ As `rv_verify_pdf`, against the vault's trust store (its anchors, intermediates and
+ CRLs); `options_json` (NULL or an object of the same fields) adds to them, e.g. a CRL
+ fetched since. The PDF is not stored and nothing in the vault changes.
+
+ Ownership: `pdf` and `options_json` are only read during the call. On `RV_OK`,
+ `*out_json` is a new string owned by the caller: free it with `rv_string_free`. On
+ failure it is untouched.
+
+ # Safety
+ `v` NULL or a live handle; otherwise as `rv_verify_pdf`.
+ */
+enum rv_result rv_vault_verify_pdf(const struct rv_vault *v,
+                                   const uint8_t *pdf,
+                                   size_t len,
+                                   const char *options_json,
+                                   char **out_json);
 
 /*
  Ingests one result: `meta_json` is the record's metadata (a `NewRecord` object:

@@ -71,6 +71,11 @@ pub enum Error {
         action: &'static str,
     },
 
+    /// A signed PDF was refused at ingest (policy [`crate::PdfSignaturePolicy::RefuseFailed`]):
+    /// its embedded signatures failed or it could not be read; nothing was stored.
+    #[error("PDF refused: {0}")]
+    PdfSignatureRefused(String),
+
     /// A certificate or CRL offered to the trust store was refused.
     #[error("trust store: {0}")]
     TrustRefused(String),

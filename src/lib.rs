@@ -50,7 +50,7 @@ pub use signing::{
     SigningSession, StoredSignature,
 };
 pub use trust::{TrustItem, TrustItemKind, TrustMaterial};
-pub use vault::{Clock, Ingested, StorageLine, Vault, VaultOptions};
+pub use vault::{Clock, Ingested, PdfCheck, PdfSignaturePolicy, StorageLine, Vault, VaultOptions};
 pub use verify::crypto::DigestAlgorithm;
 pub use verify::signature::{Policy, SignatureVerdict};
 pub use verify::verdict::{Indication, SubIndication};

@@ -89,6 +89,7 @@ fn signed_pdfs_are_verified_with_or_without_a_vault() {
     std::fs::write(&broken, b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n").unwrap();
     let o = rvault(&none, &["verify", broken.to_str().unwrap(), "--json"]);
     assert_eq!(code(&o), 2, "{}", err(&o));
+    assert_eq!(json(&o)["sub_indication"], "SIGNED_DATA_NOT_FOUND");
     assert!(err(&o).contains("cannot be read for its signatures"), "{}", err(&o));
     assert!(json(&o)["pdf_problem"].is_string());
 }

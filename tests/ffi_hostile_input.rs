@@ -7,7 +7,7 @@
 use std::ffi::{c_char, CStr, CString};
 use std::ptr;
 
-use results_vault::ffi::{handle, records, rv_result, rv_string_free, rv_vault, signing, verification};
+use results_vault::ffi::{handle, pdf, records, rv_result, rv_string_free, rv_vault, signing, verification};
 
 /// One entry point, given the hostile argument's out-param.
 type Call<'a> = Box<dyn Fn(*mut *mut c_char) -> rv_result + 'a>;
@@ -154,6 +154,15 @@ fn hostile_json_is_an_error_code_everywhere_and_changes_nothing() {
                         o,
                     )
                 }),
+            ),
+            // Options that parse meet content that is no PDF: RV_PDF_UNREADABLE.
+            (
+                "verify_pdf",
+                Box::new(|o| unsafe { pdf::rv_verify_pdf(content.as_ptr(), content.len(), a, o) }),
+            ),
+            (
+                "vault_verify_pdf",
+                Box::new(|o| unsafe { pdf::rv_vault_verify_pdf(v, content.as_ptr(), content.len(), a, o) }),
             ),
         ];
         for (name, call) in calls {

@@ -113,7 +113,8 @@ fn a_version_1_vault_is_migrated_to_the_trust_store_and_signature_schemas() {
     let db = raw_sqlite(&path);
     db.execute_batch(
         "DROP TABLE kept_crls; DROP TABLE signature_checks; DROP TABLE signing_sessions;
-         DROP TABLE signatures; DROP TABLE trust_items; PRAGMA user_version = 1;",
+         DROP TABLE signatures; DROP TABLE trust_items; DROP TABLE pdf_checks;
+         PRAGMA user_version = 1;",
     )
     .unwrap();
     drop(db);

@@ -31,7 +31,7 @@ if ! grep -qx 'openssl' <<<"$modules"; then
     echo "run-tests.sh: the tests need the PHP extension openssl (they play the remote signer)" >&2
     exit 2
 fi
-for tool in openssl bash; do
+for tool in openssl bash python3; do
     command -v "$tool" >/dev/null 2>&1 || { echo "run-tests.sh: $tool not found" >&2; exit 2; }
 done
 

@@ -14,7 +14,8 @@ use crate::error::Error;
 use crate::signing::SigningError;
 
 /// The outcome of a call. `RV_OK` is 0; every other value is a failure, whose message
-/// [`rv_last_error_message`] gives.
+/// [`rv_last_error_message`] gives. New codes are only ever appended: a value never
+/// changes meaning, so a caller built against fewer codes treats a new one as unknown.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum rv_result {
@@ -62,6 +63,10 @@ pub enum rv_result {
     RV_MALFORMED_DATA = 18,
     /// A bug in the library: a panic was caught at the boundary. Please report it.
     RV_PANIC = 19,
+    /// A PDF given to be verified cannot be read: not a PDF, malformed, beyond the
+    /// verifier's bounds (nesting, sizes, work) or using a feature it does not handle
+    /// (encryption). A PDF that is read but badly signed is a verdict, not this code.
+    RV_PDF_UNREADABLE = 20,
 }
 
 /// A failure on its way to C: the code and the message.
@@ -87,7 +92,7 @@ impl From<Error> for Failure {
         use rv_result::*;
         let code = match &e {
             Error::InvalidField(_) => RV_INVALID_ARGUMENT,
-            Error::EmptyContent | Error::ContentTooLarge { .. } => RV_CONTENT_REFUSED,
+            Error::EmptyContent | Error::ContentTooLarge { .. } | Error::PdfSignatureRefused(_) => RV_CONTENT_REFUSED,
             Error::NotFound(_) => RV_NOT_FOUND,
             Error::Conflict { .. } => RV_CONFLICT,
             Error::Integrity { .. } => RV_INTEGRITY,
@@ -144,6 +149,7 @@ pub extern "C" fn rv_result_name(code: c_int) -> *const c_char {
         17 => c"RV_STORAGE",
         18 => c"RV_MALFORMED_DATA",
         19 => c"RV_PANIC",
+        20 => c"RV_PDF_UNREADABLE",
         _ => c"RV_UNKNOWN",
     };
     name.as_ptr()
@@ -408,7 +414,11 @@ mod tests {
 
     #[test]
     fn every_code_has_its_name() {
-        for (code, name) in [(rv_result::RV_OK, "RV_OK"), (rv_result::RV_PANIC, "RV_PANIC")] {
+        for (code, name) in [
+            (rv_result::RV_OK, "RV_OK"),
+            (rv_result::RV_PANIC, "RV_PANIC"),
+            (rv_result::RV_PDF_UNREADABLE, "RV_PDF_UNREADABLE"),
+        ] {
             // SAFETY: static C strings.
             let got = unsafe { CStr::from_ptr(rv_result_name(code as c_int)) };
             assert_eq!(got.to_str().unwrap(), name);

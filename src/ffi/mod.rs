@@ -14,14 +14,16 @@
 //!
 //! The files split it by concept: [`boundary`] (codes, errors, arguments, outputs),
 //! [`handle`] (opening and closing), [`records`] (ingest, status, reuse, log, statistics),
-//! [`signing`] (two-phase signing and attached signatures), [`trust`] (the trust store)
-//! and [`verification`] (a record's verdict, and a detached CMS without a vault).
+//! [`signing`] (two-phase signing and attached signatures), [`trust`] (the trust store),
+//! [`verification`] (a record's verdict, and a detached CMS without a vault) and [`pdf`]
+//! (a signed PDF's signatures, with or without a vault).
 #![allow(unsafe_code)]
 // C names: `rv_vault`, `rv_result`, `RV_OK`.
 #![allow(non_camel_case_types)]
 
 pub mod boundary;
 pub mod handle;
+pub mod pdf;
 pub mod records;
 pub mod signing;
 pub mod trust;

@@ -103,7 +103,7 @@ impl PolicyParam {
 }
 
 /// Each item of a list: PEM text (one or more blocks) or hex DER.
-fn material(items: &[String], name: &str) -> FfiResult<Vec<Vec<u8>>> {
+pub(crate) fn material(items: &[String], name: &str) -> FfiResult<Vec<Vec<u8>>> {
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let label = format!("{name}[{i}]");

@@ -3,7 +3,7 @@
 //! updates changed, and the certification (DocMDP) level — in the same verdict vocabulary
 //! as the vault's own signatures.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::changes::{self, Level};
@@ -19,12 +19,12 @@ use crate::verify::timestamp::verify_timestamp_token_parts;
 use crate::verify::verdict::{Indication, SubIndication};
 
 /// One signature of a PDF, as verified.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PdfSignature {
     /// The signature field's fully qualified name.
     pub field: String,
     /// `signature`, or `document_timestamp` (PAdES-LTA).
-    pub kind: &'static str,
+    pub kind: String,
     /// `/SubFilter`: `adbe.pkcs7.detached`, `ETSI.CAdES.detached`, `ETSI.RFC3161`…
     pub sub_filter: String,
     /// `/M`, the signing time the PDF claims (RFC 3339), when it parses.
@@ -51,7 +51,7 @@ pub struct PdfSignature {
 }
 
 /// A PDF's signatures and the overall answer.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PdfVerdict {
     /// Revisions (the original and each incremental update).
     pub revisions: usize,
@@ -178,7 +178,8 @@ fn verify_one(
         kind: match signature.kind {
             SignatureKind::Signature => "signature",
             SignatureKind::DocTimeStamp => "document_timestamp",
-        },
+        }
+        .into(),
         sub_filter: sub_filter.clone(),
         claimed_time: claimed.map(rfc3339),
         reason: signature.text(b"Reason"),

@@ -148,6 +148,15 @@ const MIGRATIONS: &[&str] = &[
         kept_ms INTEGER NOT NULL
     );
     "#,
+    // 4: the check of a signed PDF's embedded signatures when it was ingested.
+    r#"
+    CREATE TABLE pdf_checks (
+        result_id  TEXT    PRIMARY KEY REFERENCES records (result_id),
+        checked_ms INTEGER NOT NULL,
+        indication TEXT,               -- the document's; NULL when the PDF did not parse
+        check_json TEXT    NOT NULL    -- JSON: the whole PdfCheck
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.

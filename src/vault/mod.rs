@@ -5,9 +5,12 @@
 //! store), [`signing`] (two-phase signing and attached signatures) and [`verification`]
 //! (a record's verdict, with its cache).
 
+mod pdf;
 mod signing;
 mod trust;
 mod verification;
+
+pub use pdf::{PdfCheck, PdfSignaturePolicy};
 
 use std::io::Read;
 use std::path::Path;
@@ -56,6 +59,9 @@ pub struct VaultOptions {
     /// every check verify the CMS and the path's times and CRLs again (the certificate
     /// path itself stays cached), e.g. for an audit or to measure that cost.
     pub cache_verdicts: bool,
+    /// What ingest does with a signed PDF's embedded signatures (default: verify them and
+    /// keep the verdict with the record).
+    pub pdf_signatures: PdfSignaturePolicy,
 }
 
 impl Default for VaultOptions {
@@ -69,6 +75,7 @@ impl Default for VaultOptions {
             signing_session_ttl: Duration::from_secs(15 * 60),
             signature_policy: Policy::cades_baseline(),
             cache_verdicts: true,
+            pdf_signatures: PdfSignaturePolicy::Record,
         }
     }
 }
@@ -83,6 +90,7 @@ impl std::fmt::Debug for VaultOptions {
             .field("signing_session_ttl", &self.signing_session_ttl)
             .field("signature_policy", &self.signature_policy.name)
             .field("cache_verdicts", &self.cache_verdicts)
+            .field("pdf_signatures", &self.pdf_signatures)
             .finish_non_exhaustive()
     }
 }
@@ -181,16 +189,17 @@ impl Vault {
     /// The answers are in the order given.
     pub fn ingest_batch(&self, items: Vec<(NewRecord, &[u8])>) -> Result<Vec<Ingested>> {
         // Check, hash and compress outside the write lock: that is most of the work.
+        let now = self.now()?;
         let mut prepared = Vec::with_capacity(items.len());
         for (mut meta, bytes) in items {
             meta.normalize_and_check()?;
             self.check_size(bytes.len() as u64)?;
-            prepared.push((meta, content::encode(bytes), bytes));
+            let pdf = self.check_pdf_at_ingest(&meta, bytes, now)?;
+            prepared.push((meta, content::encode(bytes), bytes, pdf));
         }
-        let now = self.now()?;
         self.store.write(|tx| {
             let mut out = Vec::with_capacity(prepared.len());
-            for (meta, encoded, bytes) in &prepared {
+            for (meta, encoded, bytes, pdf) in &prepared {
                 if let Some(existing) = store::records::get_by_key(tx, meta)? {
                     let difference = if existing.content.sha256 != encoded.sha256 {
                         "other content"
@@ -222,10 +231,15 @@ impl Vault {
                     ingested_at: now,
                 };
                 store::records::insert(tx, &record, encoded, bytes)?;
-                let details = serde_json::json!({
+                let mut details = serde_json::json!({
                     "state": log::record_state(&record)?.to_hex(),
                     "sha256": record.content.sha256.to_hex(),
                 });
+                if let Some(check) = pdf {
+                    // The PDF verdict kept with the record is pinned by the audit chain.
+                    store::pdf_checks::insert(tx, &record.result_id, check)?;
+                    details["pdf_check"] = serde_json::json!(check.digest()?.to_hex());
+                }
                 store::events::append(
                     tx,
                     now,

@@ -229,10 +229,16 @@ impl Vault {
             }
             let envelope = Envelope::new(&record.meta, &record.content)?;
             // A signature the vault accepted after `at` did not exist at `at`: a check "as
-            // of" that time cannot count it (nor can a reuse at that time).
+            // of" that time cannot count it (nor can a reuse at that time). Compared to the
+            // second, as callers give times (a portal's "now" in RFC 3339 seconds).
             let stored: Vec<_> = store::signatures::to_check(tx, &record.result_id)?
                 .into_iter()
-                .filter(|s| s.proof_of_existence <= at)
+                .filter(|s| {
+                    s.proof_of_existence
+                        .replace_nanosecond(0)
+                        .unwrap_or(s.proof_of_existence)
+                        <= at
+                })
                 .collect();
             if stored.is_empty() {
                 reasons.push(Exclusion::Unsigned);

@@ -32,6 +32,7 @@ enum ResultCode: int
     case Storage = 17;
     case MalformedData = 18;
     case Panic = 19;
+    case PdfUnreadable = 20;
 
     /**
      * The C name of the code, as `rv_result_name()` spells it (`"RV_NOT_FOUND"`).
@@ -59,6 +60,7 @@ enum ResultCode: int
             self::Storage => 'RV_STORAGE',
             self::MalformedData => 'RV_MALFORMED_DATA',
             self::Panic => 'RV_PANIC',
+            self::PdfUnreadable => 'RV_PDF_UNREADABLE',
         };
     }
 
@@ -88,6 +90,7 @@ enum ResultCode: int
             self::Storage => Exception\StorageException::class,
             self::MalformedData => Exception\MalformedDataException::class,
             self::Panic => Exception\InternalErrorException::class,
+            self::PdfUnreadable => Exception\PdfUnreadableException::class,
         };
     }
 }

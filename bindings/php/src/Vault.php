@@ -518,6 +518,35 @@ final class Vault
         return (bool) $reusable->cdata;
     }
 
+    /**
+     * Verifies every signature of a signed PDF against the vault's trust store (its
+     * anchors, intermediates and CRLs; `rv_vault_verify_pdf`). The PDF is not stored and
+     * nothing in the vault changes.
+     *
+     * `$options` as for {@see Verifier::verifyPdf()}: `validation_time`,
+     * `proof_of_existence`, and `anchors`, `intermediates`, `crls` added to the vault's
+     * (e.g. a CRL fetched since). The answer is {@see Verifier::verifyPdf()}'s.
+     *
+     * @param string                      $pdf     the PDF's bytes
+     * @param array<string, mixed>|object $options see above; empty: the vault's trust, now
+     * @return array<string, mixed> revisions, indication, sub_indication, signatures
+     *
+     * @throws Exception\PdfUnreadableException   the bytes cannot be read as a PDF
+     * @throws Exception\InvalidArgumentException bad options
+     */
+    public function verifyPdf(string $pdf, array|object $options = []): array
+    {
+        $fn = 'rv_vault_verify_pdf';
+        $pdfBuffer = $this->lib->bytes($pdf);
+        return $this->lib->callJson(
+            $fn,
+            $this->handle(),
+            $pdfBuffer,
+            strlen($pdf),
+            Verifier::pdfOptions($this->lib, $options, $fn),
+        );
+    }
+
     // ---- Plumbing ----
 
     /**

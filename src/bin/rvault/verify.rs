@@ -251,10 +251,11 @@ pub fn verify_input(input: &str, vault: Option<&Vault>, opts: &VerifyOptions) ->
             (Some(hash), Some(bytes))
         }
     };
-    // A stored PDF verified by id or hash: its embedded signatures count too.
+    // A stored PDF verified by id or hash: its embedded signatures count too (content
+    // that no longer reads back intact is already a FAILED integrity check).
     let content = match (content, &record_verdict, vault) {
         (None, Some((record, _)), Some(vault)) if record.meta.media_type == "application/pdf" => {
-            Some(vault.read_content(&record.result_id)?)
+            vault.read_content(&record.result_id).ok()
         }
         (content, _, _) => content,
     };
@@ -297,11 +298,11 @@ pub fn verify_input(input: &str, vault: Option<&Vault>, opts: &VerifyOptions) ->
     };
     let pdf_lines: Vec<SignatureLine> = pdf.signatures.iter().map(SignatureLine::of_pdf).collect();
     verdicts.splice(0..0, pdf.signatures.iter().map(|s| s.verdict.clone()));
-    let (mut indication, mut sub_indication) = overall(&verdicts, integrity);
-    if let Some(problem) = &pdf.problem {
-        if indication != Indication::Failed {
-            (indication, sub_indication) = (Indication::Indeterminate, Some(SubIndication::FormatFailure));
-        }
+    let (indication, sub_indication) = overall(&verdicts, integrity);
+    // A file that says %PDF- but does not parse has no signature we can find (the answer
+    // stays INDETERMINATE / SIGNED_DATA_NOT_FOUND, and why is said); a vault or detached
+    // signature over it still decides.
+    if let Some(problem) = pdf.problem.as_ref().filter(|_| verdicts.is_empty()) {
         eprintln!("rvault: {input}: {problem}");
     }
     let mut signatures: Vec<SignatureLine> = verdicts[pdf_lines.len()..].iter().map(SignatureLine::of).collect();

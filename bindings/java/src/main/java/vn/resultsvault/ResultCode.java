@@ -44,7 +44,9 @@ public enum ResultCode {
     /** {@code RV_MALFORMED_DATA}: stored data could not be decoded. */
     MALFORMED_DATA(18),
     /** {@code RV_PANIC}: a bug in the library; a panic was caught at the boundary. */
-    PANIC(19);
+    PANIC(19),
+    /** {@code RV_PDF_UNREADABLE}: a PDF given to be verified cannot be read (not a PDF, malformed, encrypted...). */
+    PDF_UNREADABLE(20);
 
     private static final ResultCode[] BY_VALUE = values();
 
@@ -57,7 +59,7 @@ public enum ResultCode {
     /**
      * The numeric value of the code, as the C function returns it.
      *
-     * @return the value, 0 to 19
+     * @return the value, 0 to 20
      */
     public int value() {
         return value;

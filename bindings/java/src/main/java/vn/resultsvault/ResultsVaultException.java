@@ -42,7 +42,7 @@ public class ResultsVaultException extends RuntimeException {
     }
 
     /**
-     * The {@code rv_result} value the call returned (1 to 19), or {@link #LOAD_FAILURE}.
+     * The {@code rv_result} value the call returned (1 to 20), or {@link #LOAD_FAILURE}.
      *
      * @return the numeric code
      */
@@ -126,6 +126,8 @@ public class ResultsVaultException extends RuntimeException {
                 return new MalformedDataException(message);
             case PANIC:
                 return new InternalErrorException(code, message);
+            case PDF_UNREADABLE:
+                return new PdfUnreadableException(message);
             case OK:
             default:
                 return new InternalErrorException(code, "a failure reported with code " + code + ": " + message);

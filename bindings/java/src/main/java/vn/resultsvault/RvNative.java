@@ -510,4 +510,30 @@ public final class RvNative {
      */
     public static native int rv_verify_detached(byte[] cms, SizeT cmsLen, byte[] content, SizeT contentLen,
             String paramsJson, PointerByReference outJson);
+
+    /**
+     * {@code rv_verify_pdf(pdf, len, options_json, out_json)}: every signature of a signed PDF, no vault.
+     *
+     * @param pdf the PDF
+     * @param len its length
+     * @param optionsJson {@code null} or {@code {"anchors", "intermediates", "crls", "validation_time",
+     *     "proof_of_existence"}}
+     * @param outJson receives the PDF's verdict
+     * @return an {@code rv_result}
+     */
+    public static native int rv_verify_pdf(byte[] pdf, SizeT len, String optionsJson, PointerByReference outJson);
+
+    /**
+     * {@code rv_vault_verify_pdf(v, pdf, len, options_json, out_json)}: as {@link #rv_verify_pdf}, with
+     * the vault's trust store.
+     *
+     * @param v the handle
+     * @param pdf the PDF
+     * @param len its length
+     * @param optionsJson {@code null} or the options, added to the vault's trust material
+     * @param outJson receives the PDF's verdict
+     * @return an {@code rv_result}
+     */
+    public static native int rv_vault_verify_pdf(VaultHandle v, byte[] pdf, SizeT len, String optionsJson,
+            PointerByReference outJson);
 }

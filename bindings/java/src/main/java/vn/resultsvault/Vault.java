@@ -638,6 +638,54 @@ public final class Vault implements AutoCloseable {
         return isReusable(id, at == null ? null : at.toString());
     }
 
+    /**
+     * Verifies every signature of a signed PDF against the vault's trust store now (see
+     * {@link #verifyPdf(byte[], String)}).
+     *
+     * @param pdf the PDF's bytes
+     * @return the PDF's verdict
+     * @throws PdfUnreadableException if the bytes cannot be read as a PDF
+     */
+    public Json verifyPdf(byte[] pdf) {
+        return verifyPdfWith(pdf, null);
+    }
+
+    /**
+     * Verifies every signature and document timestamp of a signed PDF (PAdES) against the vault's
+     * trust store (its anchors, intermediates and CRLs). The PDF is not stored and nothing in the vault
+     * changes. The answer is {@link Verifier#verifyPdf(byte[], String)}'s.
+     *
+     * @param pdf the PDF's bytes
+     * @param optionsJson {@code null} or the options of {@link Verifier#verifyPdf(byte[], String)}:
+     *     {@code "validation_time"}, {@code "proof_of_existence"}, and {@code "anchors"},
+     *     {@code "intermediates"}, {@code "crls"} added to the vault's (e.g. a CRL fetched since)
+     * @return the PDF's verdict: {@code revisions}, {@code indication}, {@code sub_indication},
+     *     {@code signatures}
+     * @throws PdfUnreadableException if the bytes cannot be read as a PDF
+     * @throws InvalidArgumentException if the options are not valid
+     */
+    public Json verifyPdf(byte[] pdf, String optionsJson) {
+        return verifyPdfWith(pdf, optionsJson);
+    }
+
+    /**
+     * Verifies every signature of a signed PDF against the vault's trust store, the options given as a
+     * map (see {@link #verifyPdf(byte[], String)}).
+     *
+     * @param pdf the PDF's bytes
+     * @param options the options
+     * @return the PDF's verdict
+     */
+    public Json verifyPdf(byte[] pdf, Map<String, ?> options) {
+        return verifyPdfWith(pdf, options);
+    }
+
+    private Json verifyPdfWith(byte[] pdf, Object options) {
+        byte[] p = Ffi.bytes(pdf, "pdf");
+        String o = Ffi.json(options, "options_json");
+        return nativeVault.callJson((h, out) -> RvNative.rv_vault_verify_pdf(h, p, Ffi.len(p), o, out));
+    }
+
     @Override
     public String toString() {
         return "Vault[" + openedPath + (nativeVault.isClosed() ? ", closed]" : "]");

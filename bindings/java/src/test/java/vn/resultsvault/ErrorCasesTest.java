@@ -158,7 +158,7 @@ class ErrorCasesTest {
             InvalidTransitionException.class, TrustRefusedException.class, SigningRequestRefusedException.class,
             SessionUnusableException.class, SignatureRefusedException.class, ReuseRefusedException.class,
             ContentRefusedException.class, VaultFileException.class, StorageException.class,
-            MalformedDataException.class, InternalErrorException.class};
+            MalformedDataException.class, InternalErrorException.class, PdfUnreadableException.class};
         for (int code = 1; code < expected.length; code++) {
             ResultsVaultException e = ResultsVaultException.forCode(code, "m" + code);
             assertEquals(expected[code], e.getClass(), "code " + code);

@@ -1,0 +1,149 @@
+//! Signed PDFs through the C ABI: every signature of a PDF verified (PAdES), against the
+//! caller's trust material or the vault's trust store.
+
+use std::ffi::c_char;
+
+use serde::Deserialize;
+
+use super::boundary::{answer_json, bytes_arg, json_arg, opt_str_arg, time_arg, Failure, FfiResult};
+use super::handle::{rv_vault, vault_arg};
+use super::rv_result;
+use super::verification::material;
+use crate::pdf::{verify_pdf, PdfError, PdfVerdict};
+use crate::trust::TrustMaterial;
+use crate::verify::signature::{Policy, ValidationContext};
+
+/// The options of `rv_verify_pdf` and `rv_vault_verify_pdf`; every field is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PdfOptions {
+    /// PEM texts or hex DER, as `rv_verify_detached` takes them.
+    #[serde(default)]
+    anchors: Vec<String>,
+    #[serde(default)]
+    intermediates: Vec<String>,
+    #[serde(default)]
+    crls: Vec<String>,
+    #[serde(default)]
+    validation_time: Option<String>,
+    #[serde(default)]
+    proof_of_existence: Option<String>,
+}
+
+impl PdfOptions {
+    /// The options JSON; NULL gives the defaults.
+    ///
+    /// # Safety
+    /// `options_json` is NULL or a NUL-terminated string.
+    unsafe fn read(options_json: *const c_char) -> FfiResult<PdfOptions> {
+        // SAFETY: forwarded contract.
+        match unsafe { opt_str_arg(options_json, "options_json") }? {
+            None => Ok(PdfOptions::default()),
+            Some(text) => json_arg(text, "options_json"),
+        }
+    }
+
+    /// Verifies `pdf` with these options' trust material added to `base`.
+    fn verify(self, pdf: &[u8], base: TrustMaterial) -> FfiResult<PdfVerdict> {
+        let anchors = [base.anchors, material(&self.anchors, "anchors")?].concat();
+        let intermediates = [base.intermediates, material(&self.intermediates, "intermediates")?].concat();
+        let crls = [base.crls, material(&self.crls, "crls")?].concat();
+        let validation_time = time_arg(self.validation_time.as_deref(), "validation_time")?;
+        let proof_of_existence = match self.proof_of_existence.as_deref() {
+            Some(t) => Some(time_arg(Some(t), "proof_of_existence")?),
+            None => None,
+        };
+        // Replaced per signature by the policy its /SubFilter asks for.
+        let policy = Policy::cades_baseline();
+        let ctx = ValidationContext {
+            anchors: &anchors,
+            intermediates: &intermediates,
+            crls: &crls,
+            validation_time,
+            proof_of_existence,
+            policy: &policy,
+            all_signers: false,
+            chain_cache: None,
+        };
+        verify_pdf(pdf, &ctx).map_err(unreadable)
+    }
+}
+
+fn unreadable(e: PdfError) -> Failure {
+    Failure::new(rv_result::RV_PDF_UNREADABLE, format!("the PDF cannot be verified: {e}"))
+}
+
+/// Verifies every signature and document timestamp of the signed PDF `pdf` (`len`
+/// bytes), without a vault, against the caller's trust material. Each signature's policy
+/// follows its `/SubFilter` (`ETSI.CAdES.detached`: CAdES baseline; `adbe.pkcs7.detached`:
+/// PKCS#7), so none is given.
+///
+/// `options_json` may be NULL (no trust material, now) or an object with any of:
+/// `"anchors"`, `"intermediates"`, `"crls"` (lists of PEM text or hex DER, as for
+/// `rv_verify_detached`), `"validation_time"` (RFC 3339; default now),
+/// `"proof_of_existence"` (RFC 3339: a time the caller can prove the PDF existed).
+/// Unknown fields are refused (`RV_INVALID_JSON`). Without anchors no signature can be
+/// PASSED.
+///
+/// `*out_json` is the PDF's verdict: `revisions`, `indication` (`PASSED`,
+/// `INDETERMINATE`, `FAILED`: the worst signature's; INDETERMINATE / SIGNED_DATA_NOT_FOUND
+/// when there is none), `sub_indication`, and `signatures`, in signing order, each with
+/// `field`, `kind` (`signature`, `document_timestamp`), `sub_filter`, `claimed_time`,
+/// `reason`, `location`, `signed_revision`, `covers_whole_file`, `coverage_problem`,
+/// `modified_after_signing`, `changes_after_signing`, `certification` (DocMDP level) and
+/// `verdict` (as `rv_verify_detached`'s: `indication`, `sub_indication`, `detail`,
+/// `signer`, `chain`, `revocation`, `crls_used`…). A badly signed, altered or unsigned
+/// PDF is a verdict, not an error; a file that cannot be read as a PDF is
+/// `RV_PDF_UNREADABLE`.
+///
+/// Ownership: `pdf` and `options_json` are only read during the call. On `RV_OK`,
+/// `*out_json` is a new string owned by the caller: free it with `rv_string_free`. On
+/// failure it is untouched.
+///
+/// # Safety
+/// `pdf` NULL (only with `len` 0) or `len` readable bytes; `options_json` NULL or a
+/// NUL-terminated string; `out_json` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn rv_verify_pdf(
+    pdf: *const u8,
+    len: usize,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> rv_result {
+    // SAFETY: the contract above.
+    unsafe {
+        answer_json(out_json, || {
+            let pdf = bytes_arg(pdf, len, "pdf")?;
+            PdfOptions::read(options_json)?.verify(pdf, TrustMaterial::default())
+        })
+    }
+}
+
+/// As `rv_verify_pdf`, against the vault's trust store (its anchors, intermediates and
+/// CRLs); `options_json` (NULL or an object of the same fields) adds to them, e.g. a CRL
+/// fetched since. The PDF is not stored and nothing in the vault changes.
+///
+/// Ownership: `pdf` and `options_json` are only read during the call. On `RV_OK`,
+/// `*out_json` is a new string owned by the caller: free it with `rv_string_free`. On
+/// failure it is untouched.
+///
+/// # Safety
+/// `v` NULL or a live handle; otherwise as `rv_verify_pdf`.
+#[no_mangle]
+pub unsafe extern "C" fn rv_vault_verify_pdf(
+    v: *const rv_vault,
+    pdf: *const u8,
+    len: usize,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> rv_result {
+    // SAFETY: the contract above.
+    unsafe {
+        answer_json(out_json, || {
+            let vault = vault_arg(v)?;
+            let pdf = bytes_arg(pdf, len, "pdf")?;
+            let options = PdfOptions::read(options_json)?;
+            options.verify(pdf, vault.trust_material()?)
+        })
+    }
+}

@@ -1,0 +1,31 @@
+//! SQL of the `pdf_checks` table: the verdict on a signed PDF's embedded signatures, as
+//! checked when the PDF was ingested.
+
+use rusqlite::{OptionalExtension, Transaction};
+
+use super::to_ms;
+use crate::error::{Error, Result};
+use crate::record::ResultId;
+use crate::vault::PdfCheck;
+
+pub(crate) fn insert(tx: &Transaction<'_>, id: &ResultId, check: &PdfCheck) -> Result<()> {
+    let json = serde_json::to_string(check).map_err(|e| Error::Malformed(e.to_string()))?;
+    let indication = check.verdict.as_ref().map(|v| v.indication.as_str());
+    tx.execute(
+        "INSERT INTO pdf_checks (result_id, checked_ms, indication, check_json) VALUES (?1, ?2, ?3, ?4)",
+        rusqlite::params![id.as_str(), to_ms(check.checked_at), indication, json],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn get(tx: &Transaction<'_>, id: &ResultId) -> Result<Option<PdfCheck>> {
+    let json: Option<String> = tx
+        .query_row(
+            "SELECT check_json FROM pdf_checks WHERE result_id = ?1",
+            [id.as_str()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    json.map(|j| serde_json::from_str(&j).map_err(|e| Error::Malformed(format!("stored PDF check: {e}"))))
+        .transpose()
+}
