@@ -69,9 +69,13 @@ impl<'a> Document<'a> {
             }
         }
         let budget = Budget::default();
-        let last = rfind(&data[data.len().saturating_sub(64 << 10)..], b"startxref")
-            .map(|i| i + data.len().saturating_sub(64 << 10))
-            .or_else(|| rfind(data, b"startxref"))
+        // `startxref` is in the last kilobyte of a normal file: look there first.
+        let last = [2 << 10, 64 << 10, data.len()]
+            .into_iter()
+            .find_map(|window: usize| {
+                let from = data.len().saturating_sub(window);
+                rfind(&data[from..], b"startxref").map(|i| i + from)
+            })
             .ok_or_else(|| malformed(data.len(), "no startxref"))?;
         let final_marker =
             end_marker(data, last).ok_or_else(|| malformed(last, "the last startxref is not followed by %%EOF"))?;
