@@ -92,6 +92,21 @@ fn pyhanko_made_pdfs_get_the_manifests_verdicts_and_agree_with_pyhanko() {
     }
     assert!(signatures >= 30, "only {signatures} signatures checked");
 
+    // The document timestamp (ETSI.RFC3161) over the signed file: an RFC 3161 token whose
+    // imprint is the ByteRange's hash, by a TSA of the same root; it changes nothing of
+    // the signature before it (LTA level).
+    let v = verify(&fx, &fx.read("signed-then-doctimestamp.pdf"));
+    let ts = v
+        .signatures
+        .iter()
+        .find(|s| s.kind == "document_timestamp")
+        .expect("a timestamp");
+    assert_eq!(ts.verdict.indication, Indication::Passed, "{}", ts.verdict.detail);
+    assert!(ts.covers_whole_file && ts.verdict.proof_of_existence.is_some());
+    let first = &v.signatures[0];
+    assert!(!first.covers_whole_file && !first.modified_after_signing, "{first:?}");
+    assert_eq!(first.verdict.indication, Indication::Passed);
+
     // pyHanko on the same files, in the same run: the same bottom line, coverage and
     // integrity, except where the manifest records why pyHanko differs.
     let paths: Vec<&Path> = files.iter().map(|p| p.as_path()).collect();

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use results_vault::pdf::report::{DocumentCheck, Report};
 use results_vault::pdf::PdfSignature;
+use results_vault::verify::path::ChainCache;
 use results_vault::verify::signature::{verify_detached, Policy, SignatureVerdict, ValidationContext};
 use results_vault::{Indication, Record, RecordVerdict, ResultId, Sha256, StatusKind, SubIndication, Vault};
 use serde::Serialize;
@@ -30,6 +31,9 @@ pub struct VerifyOptions {
     pub report: Option<PathBuf>,
     /// The vault, as the report names it.
     pub vault_name: Option<String>,
+    /// Certificate paths and CRL signatures checked once for all inputs of this run (the
+    /// trust material does not change during it).
+    pub chain_cache: ChainCache,
 }
 
 /// The answer for one input.
@@ -285,7 +289,7 @@ pub fn verify_input(input: &str, vault: Option<&Vault>, opts: &VerifyOptions) ->
             proof_of_existence: None,
             policy: &opts.policy,
             all_signers: true,
-            chain_cache: None,
+            chain_cache: Some(&opts.chain_cache),
         };
         verdicts.extend(verify_detached(&cms, content, &ctx));
     }
@@ -349,7 +353,7 @@ fn verify_embedded(bytes: &[u8], vault: Option<&Vault>, opts: &VerifyOptions) ->
         proof_of_existence: None,
         policy: &opts.policy,
         all_signers: false,
-        chain_cache: None,
+        chain_cache: Some(&opts.chain_cache),
     };
     Ok(match results_vault::pdf::verify_pdf(bytes, &ctx) {
         Ok(verdict) => PdfFacts {
