@@ -106,6 +106,9 @@ fn pyhanko_made_pdfs_get_the_manifests_verdicts_and_agree_with_pyhanko() {
     let first = &v.signatures[0];
     assert!(!first.covers_whole_file && !first.modified_after_signing, "{first:?}");
     assert_eq!(first.verdict.indication, Indication::Passed);
+    // ...and it proves the signature existed at its genTime (PAdES-LTA).
+    assert_eq!(first.verdict.proof_of_existence, ts.verdict.proof_of_existence);
+    assert_eq!(first.verdict.valid_at_signing_time, Some(true));
 
     // pyHanko on the same files, in the same run: the same bottom line, coverage and
     // integrity, except where the manifest records why pyHanko differs.

@@ -84,9 +84,44 @@ pub fn verify_pdf(data: &[u8], ctx: &ValidationContext<'_>) -> Result<PdfVerdict
     // An unreadable last revision has no certification to speak of: its changes fail
     // every signature anyway.
     let certification = certification(&doc, &found).ok().flatten();
+    // Document timestamps first (PAdES-LTA): one that passes proves that the revisions it
+    // covers, and the signatures in them, existed at its genTime.
+    let mut checked: Vec<Option<PdfSignature>> = vec![None; found.len()];
+    let mut proofs: Vec<(usize, OffsetDateTime)> = Vec::new();
+    for (i, signature) in found.iter().enumerate() {
+        if signature.kind == SignatureKind::DocTimeStamp {
+            let out = verify_one(&doc, signature, certification, ctx)?;
+            let proven = out
+                .verdict
+                .proof_of_existence
+                .as_deref()
+                .and_then(|t| OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok());
+            if let (Indication::Passed, Some(revision), Some(at)) =
+                (out.verdict.indication, out.signed_revision, proven)
+            {
+                proofs.push((revision, at));
+            }
+            checked[i] = Some(out);
+        }
+    }
     let mut signatures = Vec::with_capacity(found.len());
-    for signature in &found {
-        signatures.push(verify_one(&doc, signature, certification, ctx)?);
+    for (i, signature) in found.iter().enumerate() {
+        let out = match checked[i].take() {
+            Some(out) => out,
+            None => {
+                let revision = coverage::check(&doc, signature).ok().map(|r| r.revision);
+                let proof = revision.and_then(|r| proofs.iter().filter(|(t, _)| *t >= r).map(|(_, at)| *at).min());
+                let ctx = ValidationContext {
+                    proof_of_existence: match (proof, ctx.proof_of_existence) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    },
+                    ..ctx.clone()
+                };
+                verify_one(&doc, signature, certification, &ctx)?
+            }
+        };
+        signatures.push(out);
     }
     let (indication, sub_indication) = overall(&signatures);
     Ok(PdfVerdict {
