@@ -33,6 +33,8 @@ pub(crate) struct Changes {
     pub level: Level,
     /// What was seen, in words, newest last.
     pub described: Vec<String>,
+    /// The fields whose values (or signatures) were filled in, for FieldMDP locks.
+    pub filled_fields: Vec<ObjId>,
 }
 
 impl Changes {
@@ -177,6 +179,7 @@ pub(crate) fn after(doc: &Document<'_>, signed: usize) -> Result<Changes, PdfErr
     let mut changes = Changes {
         level: Level::None,
         described: Vec::new(),
+        filled_fields: Vec::new(),
     };
     let last = doc.last();
     if let Some(at) = doc.trailing {
@@ -395,6 +398,7 @@ fn judge_field(old: &Dict, keys: &BTreeSet<Vec<u8>>, id: ObjId, changes: &mut Ch
     } else if is_signature && old.get(b"V").is_some() {
         changes.note(Level::Other, format!("signed signature field {} was changed", id.num));
     } else if is_signature {
+        changes.filled_fields.push(id);
         changes.note(Level::FormFilling, "an empty signature field was signed".into());
     } else if keys.contains(&b"AP"[..]) && !keys.contains(&b"V"[..]) && !keys.contains(&b"AS"[..]) {
         changes.note(
@@ -402,6 +406,7 @@ fn judge_field(old: &Dict, keys: &BTreeSet<Vec<u8>>, id: ObjId, changes: &mut Ch
             format!("form field {}'s appearance was changed while its value was not", id.num),
         );
     } else {
+        changes.filled_fields.push(id);
         changes.note(Level::FormFilling, "a form field was filled in".into());
     }
 }

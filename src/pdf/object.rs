@@ -313,34 +313,37 @@ fn literal_string(lx: &mut Lexer<'_>) -> Result<PdfString, PdfError> {
 
 fn hex_string(lx: &mut Lexer<'_>) -> Result<PdfString, PdfError> {
     let start = lx.pos;
-    lx.pos += 1;
-    let mut out = Vec::new();
+    // One pass to the closing '>' (a signature's /Contents is tens of thousands of digits).
+    let body = &lx.data[start + 1..];
+    let close = body
+        .iter()
+        .position(|&c| c == b'>')
+        .ok_or_else(|| malformed(start, "a hex string is not closed"))?;
+    let mut out = Vec::with_capacity(close / 2 + 1);
     let mut high: Option<u8> = None;
-    while let Some(c) = lx.peek() {
-        lx.pos += 1;
+    for (i, &c) in body[..close].iter().enumerate() {
         let v = match c {
             b'0'..=b'9' => c - b'0',
             b'a'..=b'f' => c - b'a' + 10,
             b'A'..=b'F' => c - b'A' + 10,
-            b'>' => {
-                if let Some(h) = high {
-                    out.push(h << 4);
-                }
-                return Ok(PdfString {
-                    bytes: out,
-                    hex: true,
-                    span: Span { start, end: lx.pos },
-                });
-            }
             c if is_space(c) => continue,
-            _ => return Err(malformed(lx.pos - 1, "a hex string holds a non-hex character")),
+            _ => return Err(malformed(start + 1 + i, "a hex string holds a non-hex character")),
         };
         match high.take() {
             Some(h) => out.push(h << 4 | v),
             None => high = Some(v),
         }
     }
-    Err(malformed(start, "a hex string is not closed"))
+    // An odd last digit is followed by an implied 0 (§7.3.4.3).
+    if let Some(h) = high {
+        out.push(h << 4);
+    }
+    lx.pos = start + 1 + close + 1;
+    Ok(PdfString {
+        bytes: out,
+        hex: true,
+        span: Span { start, end: lx.pos },
+    })
 }
 
 /// An indirect object as written in the file.

@@ -10,7 +10,7 @@ use super::changes::{self, Level};
 use super::coverage::{self, Coverage};
 use super::object::{ObjId, Object};
 use super::revision::Document;
-use super::signature::{find_signatures, FoundSignature, SignatureKind};
+use super::signature::{find_signatures, form_fields, FoundSignature, SignatureKind};
 use super::PdfError;
 use crate::verify::signature::{
     rfc3339, undecided, verify_detached_parts_claimed, Policy, SignatureVerdict, ValidationContext,
@@ -273,6 +273,20 @@ fn verify_one(
             out.changes_after_signing.push(format!(
                 "the document is certified with DocMDP level {p}, which does not permit these changes"
             ));
+        }
+    }
+    // FieldMDP: fields this signature locked must keep their values.
+    let locks = signature.field_locks(doc).unwrap_or_default();
+    if !locks.is_empty() && !changes.filled_fields.is_empty() {
+        let names = form_fields(doc, doc.last()).unwrap_or_default();
+        for id in &changes.filled_fields {
+            let name = names.iter().find(|f| f.id == Some(*id)).map(|f| f.name.as_str());
+            if let Some(name) = name.filter(|n| locks.iter().any(|l| l.locks(n))) {
+                too_much = true;
+                out.changes_after_signing.push(format!(
+                    "form field {name:?}, locked by this signature (FieldMDP), was changed"
+                ));
+            }
         }
     }
     if too_much {

@@ -30,6 +30,8 @@ pub(crate) struct FoundSignature {
     pub last_listed: usize,
     /// Problems that make the signature unreadable as such (e.g. a direct `/V`).
     pub problems: Vec<String>,
+    /// The signature field's object.
+    pub field: Option<ObjId>,
 }
 
 impl FoundSignature {
@@ -83,6 +85,72 @@ impl FoundSignature {
     }
 }
 
+/// Which fields a signature locks (FieldMDP, §12.8.2.4): from its `/Reference` transform
+/// and from its field's `/Lock` dictionary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum FieldLock {
+    All,
+    Include(Vec<String>),
+    Exclude(Vec<String>),
+}
+
+impl FieldLock {
+    pub fn locks(&self, name: &str) -> bool {
+        match self {
+            FieldLock::All => true,
+            FieldLock::Include(names) => names.iter().any(|n| n == name),
+            FieldLock::Exclude(names) => !names.iter().any(|n| n == name),
+        }
+    }
+
+    fn from_params(params: &Dict) -> Option<FieldLock> {
+        let names = || -> Vec<String> {
+            params
+                .get(b"Fields")
+                .and_then(Object::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Object::as_string)
+                        .map(|s| text_string(&s.bytes))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        match params.name(b"Action")? {
+            b"All" => Some(FieldLock::All),
+            b"Include" => Some(FieldLock::Include(names())),
+            b"Exclude" => Some(FieldLock::Exclude(names())),
+            _ => None,
+        }
+    }
+}
+
+impl FoundSignature {
+    /// The field locks this signature sets (FieldMDP transform, field `/Lock`).
+    pub fn field_locks(&self, doc: &Document<'_>) -> Result<Vec<FieldLock>, PdfError> {
+        let rev = doc.last();
+        let mut locks = Vec::new();
+        if let Some(Object::Array(items)) = self.dict().get(b"Reference").map(|r| doc.resolve(rev, r)).transpose()? {
+            for item in items.iter().take(16) {
+                let Some(reference) = doc.dict(rev, Some(item))? else {
+                    continue;
+                };
+                if reference.has_name(b"TransformMethod", b"FieldMDP") {
+                    let params = doc.dict(rev, reference.get(b"TransformParams"))?.unwrap_or_default();
+                    locks.extend(FieldLock::from_params(&params));
+                }
+            }
+        }
+        if let Some(field) = self.field {
+            let field = doc.dict(rev, Some(&Object::Ref(field)))?.unwrap_or_default();
+            if let Some(lock) = doc.dict(rev, field.get(b"Lock"))? {
+                locks.extend(FieldLock::from_params(&lock));
+            }
+        }
+        Ok(locks)
+    }
+}
+
 /// A PDF text string (§7.9.2.2): UTF-16BE with a BOM, UTF-8 with a BOM (PDF 2.0), else
 /// PDFDocEncoding (read as Latin-1, which it equals for the printable range).
 pub(crate) fn text_string(bytes: &[u8]) -> String {
@@ -111,7 +179,7 @@ pub(crate) fn find_signatures(doc: &Document<'_>) -> Result<Vec<FoundSignature>,
             Err(e) if rev == 0 => return Err(e),
             Err(_) => continue,
         };
-        for (field_name, value, direct) in fields {
+        for (field_name, value, direct, field) in fields {
             let last = doc.last();
             let mut problems = Vec::new();
             if direct {
@@ -142,9 +210,11 @@ pub(crate) fn find_signatures(doc: &Document<'_>) -> Result<Vec<FoundSignature>,
                 kind,
                 last_listed: rev,
                 problems,
+                field,
             });
             entry.last_listed = rev;
             entry.field_name = field_name;
+            entry.field = field;
         }
     }
     let mut signatures: Vec<FoundSignature> = found.into_values().collect();
@@ -153,9 +223,20 @@ pub(crate) fn find_signatures(doc: &Document<'_>) -> Result<Vec<FoundSignature>,
     Ok(signatures)
 }
 
-/// The signature fields with a value in revision `rev`: (qualified name, value, `/V` was
-/// direct). Fields are found from the catalog's `/AcroForm /Fields`, through `/Kids`.
-fn signature_fields(doc: &Document<'_>, rev: usize) -> Result<Vec<(String, ObjId, bool)>, PdfError> {
+/// A form field (or a widget kid of one) as revision `rev` has it.
+pub(crate) struct FormField {
+    /// Its object, when it is an indirect one (fields in `/Fields` and `/Kids` must be).
+    pub id: Option<ObjId>,
+    /// Its fully qualified name (`/T` of it and its parents, joined by dots).
+    pub name: String,
+    /// `/FT`, inherited from its parents.
+    pub field_type: Option<Vec<u8>>,
+    pub dict: Dict,
+}
+
+/// Every field of the interactive form in revision `rev`, from the catalog's
+/// `/AcroForm /Fields` through `/Kids`.
+pub(crate) fn form_fields(doc: &Document<'_>, rev: usize) -> Result<Vec<FormField>, PdfError> {
     let catalog = doc.catalog(rev)?;
     let Some(form) = doc.dict(rev, catalog.get(b"AcroForm"))? else {
         return Ok(Vec::new());
@@ -172,11 +253,11 @@ fn signature_fields(doc: &Document<'_>, rev: usize) -> Result<Vec<(String, ObjId
         if visited.len() >= MAX_FIELDS || depth > 32 {
             return Err(PdfError::TooComplex("too many or too deeply nested form fields"));
         }
-        if let Object::Ref(id) = field {
-            if !visited.insert(id) {
-                continue;
-            }
-        }
+        let id = match field {
+            Object::Ref(id) if !visited.insert(id) => continue,
+            Object::Ref(id) => Some(id),
+            _ => None,
+        };
         let Some(dict) = doc.dict(rev, Some(&field))? else {
             continue;
         };
@@ -195,16 +276,29 @@ fn signature_fields(doc: &Document<'_>, rev: usize) -> Result<Vec<(String, ObjId
                 stack.push((kid, name.clone(), field_type.clone(), depth + 1));
             }
         }
-        if field_type.as_deref() != Some(b"Sig") {
+        out.push(FormField {
+            id,
+            name,
+            field_type,
+            dict,
+        });
+    }
+    Ok(out)
+}
+
+/// A signature field with a value: (qualified name, value, `/V` was direct, the field).
+type SignatureField = (String, ObjId, bool, Option<ObjId>);
+
+/// The signature fields with a value in revision `rev`.
+fn signature_fields(doc: &Document<'_>, rev: usize) -> Result<Vec<SignatureField>, PdfError> {
+    let mut out = Vec::new();
+    for field in form_fields(doc, rev)? {
+        if field.field_type.as_deref() != Some(b"Sig") {
             continue;
         }
-        match dict.get(b"V") {
-            Some(Object::Ref(value)) => out.push((name, *value, false)),
-            Some(Object::Dict(_)) => {
-                if let Object::Ref(id) = field {
-                    out.push((name, id, true));
-                }
-            }
+        match (field.dict.get(b"V"), field.id) {
+            (Some(Object::Ref(value)), id) => out.push((field.name, *value, false, id)),
+            (Some(Object::Dict(_)), Some(id)) => out.push((field.name, id, true, Some(id))),
             _ => {}
         }
     }

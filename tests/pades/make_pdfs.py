@@ -29,7 +29,7 @@ from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers, timestamps
-from pyhanko.sign.fields import MDPPerm, SigFieldSpec, SigSeedSubFilter
+from pyhanko.sign.fields import FieldMDPAction, FieldMDPSpec, MDPPerm, SigFieldSpec, SigSeedSubFilter
 from pyhanko.sign.validation import add_validation_info
 from pyhanko_certvalidator import ValidationContext
 
@@ -39,6 +39,9 @@ SUBFILTER_NAME = {PADES: "ETSI.CAdES.detached", PKCS7: "adbe.pkcs7.detached"}
 
 FIELD_NAME = "applicant_name"
 FIELD_VALUE = "Nguyen Van An"
+# the second text field of the FieldMDP fixtures' base (make_base(second_field=True))
+FIELD2_NAME = "receipt_number"
+FIELD2_VALUE = "BL-2026-001234"
 
 # ---------------------------------------------------------------------------
 # Key material
@@ -287,7 +290,10 @@ class RawPdf:
         return bytes(out)
 
 
-def make_base(pages=4, xref_stream=False):
+def make_base(pages=4, xref_stream=False, second_field=False):
+    """`second_field`: a second empty text field, FIELD2_NAME (widget on page 1 too),
+    after the first in /Fields and /Annots (the FieldMDP fixtures lock one field and
+    fill the other)."""
     pdf = RawPdf()
     catalog = pdf.reserve()
     pages_n = pdf.reserve()
@@ -311,11 +317,22 @@ def make_base(pages=4, xref_stream=False):
             compress=False,
         )
     )
+    widgets = [field]
+    if second_field:
+        field2 = pdf.reserve()
+        field2_ap = pdf.add(
+            RawPdf.stream(
+                "/Type /XObject /Subtype /Form /BBox [0 0 160 20] /Resources << /Font << /Helv %d 0 R >> >>" % helv,
+                b"/Tx BMC\nEMC\n",
+                compress=False,
+            )
+        )
+        widgets.append(field2)
     kids = []
     for p in range(1, pages + 1):
         content = pdf.add(RawPdf.stream("", page_text(p, pages)))
         page = pdf.reserve()
-        annots = f" /Annots [{field} 0 R]" if p == 1 else ""
+        annots = f" /Annots [{' '.join(f'{w} 0 R' for w in widgets)}]" if p == 1 else ""
         pdf.set(
             page,
             f"<< /Type /Page /Parent {pages_n} 0 R /MediaBox [0 0 595 842] "
@@ -330,10 +347,17 @@ def make_base(pages=4, xref_stream=False):
         f"/Rect [140 160 400 180] /F 4 /P {first_page} 0 R /DA (/Helv 11 Tf 0 g) /MK << /BC [0 0 0] >> "
         f"/AP << /N {field_ap} 0 R >> >>",
     )
+    if second_field:
+        pdf.set(
+            field2,
+            f"<< /Type /Annot /Subtype /Widget /FT /Tx /T {pdf_string(FIELD2_NAME)} /TU (Number of the fee receipt) "
+            f"/Rect [140 136 300 156] /F 4 /P {first_page} 0 R /DA (/Helv 11 Tf 0 g) /MK << /BC [0 0 0] >> "
+            f"/AP << /N {field2_ap} 0 R >> >>",
+        )
     pdf.set(pages_n, f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>")
     pdf.set(
         acroform,
-        f"<< /Fields [{field} 0 R] /DA (/Helv 0 Tf 0 g) /DR << /Font << /Helv {helv} 0 R >> >> >>",
+        f"<< /Fields [{' '.join(f'{w} 0 R' for w in widgets)}] /DA (/Helv 0 Tf 0 g) /DR << /Font << /Helv {helv} 0 R >> >> >>",
     )
     pdf.set(
         info,
@@ -380,8 +404,11 @@ def sign(
     visible=False,
     signing_time=None,
     ignore_docmdp=False,
+    lock=None,
 ):
-    """Signs `src` (bytes) as an incremental update; returns the new file's bytes."""
+    """Signs `src` (bytes) as an incremental update; returns the new file's bytes.
+    `lock`: a FieldMDPSpec for the new signature field; pyHanko writes it both as the
+    field's /Lock dictionary and as a /FieldMDP transform in the signature's /Reference."""
     digest = ROLES[role][1]
     meta = signers.PdfSignatureMetadata(
         field_name=field,
@@ -392,7 +419,12 @@ def sign(
         reason="Approval of the administrative result" if certify is None else "Issuance of the result",
         location="Da Nang",
     )
-    spec = SigFieldSpec(sig_field_name=field, on_page=0, box=(72, 60, 300, 130) if visible else None)
+    spec = SigFieldSpec(
+        sig_field_name=field,
+        on_page=0,
+        box=(72, 60, 300, 130) if visible else None,
+        field_mdp_spec=lock,
+    )
     pdf_signer = FixturePdfSigner(meta, keys.signer(role, pss=pss), new_field_spec=spec)
     pdf_signer.signing_time = signing_time
     pdf_signer.ignore_docmdp = ignore_docmdp
@@ -402,23 +434,24 @@ def sign(
     return out.getvalue()
 
 
-def fill_form(src, value=FIELD_VALUE):
-    """Fills the text field: a new /V and a new normal appearance, as a viewer does."""
+def fill_form(src, value=FIELD_VALUE, name=FIELD_NAME):
+    """Fills the text field `name`: a new /V and a new normal appearance, as a viewer does."""
     w = IncrementalPdfFileWriter(io.BytesIO(src))
     acroform = w.root["/AcroForm"]
     helv = acroform["/DR"]["/Font"].raw_get("/Helv")
     for field_ref in acroform["/Fields"]:
         field = field_ref.get_object()
-        if field.get("/T") == FIELD_NAME:
+        if field.get("/T") == name:
             break
     else:
         raise RuntimeError("no text field")
     field["/V"] = generic.TextStringObject(value)
+    x1, y1, x2, y2 = (float(v) for v in field["/Rect"])
     ap = generic.StreamObject(
         {
             pdf_name("/Type"): pdf_name("/XObject"),
             pdf_name("/Subtype"): pdf_name("/Form"),
-            pdf_name("/BBox"): generic.ArrayObject([generic.NumberObject(x) for x in (0, 0, 260, 20)]),
+            pdf_name("/BBox"): generic.ArrayObject([generic.NumberObject(x) for x in (0, 0, round(x2 - x1), round(y2 - y1))]),
             pdf_name("/Resources"): generic.DictionaryObject(
                 {pdf_name("/Font"): generic.DictionaryObject({pdf_name("/Helv"): helv})}
             ),
@@ -550,13 +583,17 @@ def expect(
     trusted=True,
     revoked=False,
     expired=False,
+    locked_field_changed=False,
 ):
     """`docmdp`: the P value of the document's certification signature (None: none).
     A DocMDP violation is a later change beyond what P allows (P=1: LTA updates only,
     P=2: + form filling and signing, P=3: + annotations). OTHER changes are never
-    permitted."""
+    permitted. `locked_field_changed`: a later update changed a form field that this
+    signature's FieldMDP lock (ISO 32000-1 12.8.2.4) names: not permitted either,
+    though it is no DocMDP violation."""
     allowed = {None: "ANNOTATIONS", 1: "LTA_UPDATES", 2: "FORM_FILLING", 3: "ANNOTATIONS"}[docmdp]
     violation = docmdp is not None and LEVELS.index(level) > LEVELS.index(allowed)
+    permitted = level != "OTHER" and not violation and not locked_field_changed
     return {
         "intact": True,
         "valid": True,
@@ -567,8 +604,8 @@ def expect(
         "coverage": "ENTIRE_FILE" if whole else "ENTIRE_REVISION",
         "modification_level": level,
         "docmdp_violation": violation,
-        "modification_permitted": level != "OTHER" and not violation,
-        "bottom_line": trusted and level != "OTHER" and not violation,
+        "modification_permitted": permitted,
+        "bottom_line": trusted and permitted,
     }
 
 
@@ -581,10 +618,34 @@ PYHANKO_NO_ANNOTATIONS = {
 }
 
 
+PYHANKO_LOCKED_FIELD = {
+    "modification_level": "OTHER",
+    "modification_permitted": False,
+    "bottom_line": False,
+    "note": "pyHanko 0.38.0 rejects the change of a locked field with a SuspiciousModification "
+    f"('Update of ... is not allowed because the form field {FIELD_NAME} is locked.'), which it "
+    "reports as modification level OTHER; the change itself is form filling (and rightly not permitted)",
+}
+
+PYHANKO_LOCK_UNCHANGED_AP = {
+    "modification_level": "OTHER",
+    "modification_permitted": False,
+    "bottom_line": False,
+    "note": "pyHanko 0.38.0 false positive: after a signature that locks a field whose appearance "
+    "stream was written before the signed revision, any later form update is rejected ('Update of "
+    f"<that appearance stream> is not allowed because the form field {FIELD_NAME} is locked.') "
+    "although that field and its /AP are unchanged. "
+    "_allow_in_place_appearance_update (diff_analysis/rules/form_field_rules.py) whitelists the "
+    "unchanged /AP /N stream of every field unless its last change is exactly the signed revision "
+    "(== rather than <=), and the policy refuses any whitelisted update of a locked field",
+}
+
+
 SUBJECTS = {}  # role -> subject of its certificate, filled in by main()
 
 
-def sig(field, role, key_type, subfilter, exp, kind="approval", docmdp=None, pyhanko=None):
+def sig(field, role, key_type, subfilter, exp, kind="approval", docmdp=None, pyhanko=None, lock=None):
+    """`lock`: the FieldMDPSpec of the signature's field (its /Lock and /FieldMDP transform)."""
     entry = {
         "field": field,
         "kind": kind,
@@ -593,6 +654,9 @@ def sig(field, role, key_type, subfilter, exp, kind="approval", docmdp=None, pyh
         "key_type": key_type,
         "subfilter": subfilter if isinstance(subfilter, str) else SUBFILTER_NAME[subfilter],
         "docmdp": docmdp,
+        "fieldmdp": None
+        if lock is None
+        else {"action": lock.action.value[1:], "fields": [str(f) for f in lock.fields or ()]},
         "expect": exp,
     }
     if pyhanko:
@@ -792,7 +856,49 @@ def main():
         ],
     )
 
-    # 5. signers with certificate trouble
+    # 5. FieldMDP: an approval signature whose new field locks one text field
+    # (ISO 32000-1 12.8.2.4; /Lock on the field, /FieldMDP transform in /Reference)
+    lock = FieldMDPSpec(action=FieldMDPAction.INCLUDE, fields=[FIELD_NAME])
+    two_fields = fill_form(make_base(second_field=True))
+    locked = sign(two_fields, keys, "rsa", "Signature1", visible=True, lock=lock)
+    emit(
+        "fieldmdp-locked-field-filled.pdf",
+        fill_form(locked, value="Tran Thi Binh"),
+        f"A base with two text fields, '{FIELD_NAME}' filled ('{FIELD_VALUE}'), then an approval "
+        f"signature whose new field locks '{FIELD_NAME}' (FieldMDP /Include, as /Lock and as the "
+        f"/FieldMDP transform), then an incremental update that changes '{FIELD_NAME}' to "
+        "'Tran Thi Binh' (/V and /AP): form filling, but of a locked field: not permitted",
+        [
+            sig(
+                "Signature1",
+                "rsa",
+                rsa,
+                PADES,
+                expect(whole=False, level="FORM_FILLING", locked_field_changed=True),
+                pyhanko=PYHANKO_LOCKED_FIELD,
+                lock=lock,
+            )
+        ],
+    )
+    emit(
+        "fieldmdp-other-field-filled.pdf",
+        fill_form(locked, value=FIELD2_VALUE, name=FIELD2_NAME),
+        f"The same signed revision (the lock names only '{FIELD_NAME}'), then an incremental update "
+        f"that fills the other text field '{FIELD2_NAME}' ('{FIELD2_VALUE}'): permitted form filling",
+        [
+            sig(
+                "Signature1",
+                "rsa",
+                rsa,
+                PADES,
+                expect(whole=False, level="FORM_FILLING"),
+                pyhanko=PYHANKO_LOCK_UNCHANGED_AP,
+                lock=lock,
+            )
+        ],
+    )
+
+    # 6. signers with certificate trouble
     revoked_at = revocation_date(keys, keys.cert("revoked"))
     if revoked_at is None or revoked_at >= datetime.now(timezone.utc):
         raise RuntimeError("the CRL must list the revoked signer with a past revocation date")
