@@ -311,23 +311,48 @@ fn literal_string(lx: &mut Lexer<'_>) -> Result<PdfString, PdfError> {
     Err(malformed(start, "a string is not closed"))
 }
 
+/// Hex digit values; 0xFF for every other byte.
+const HEX: [u8; 256] = {
+    let mut table = [0xFFu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
+
 fn hex_string(lx: &mut Lexer<'_>) -> Result<PdfString, PdfError> {
     let start = lx.pos;
     // One pass to the closing '>' (a signature's /Contents is tens of thousands of digits).
     let body = &lx.data[start + 1..];
-    let close = body
-        .iter()
-        .position(|&c| c == b'>')
-        .ok_or_else(|| malformed(start, "a hex string is not closed"))?;
-    let mut out = Vec::with_capacity(close / 2 + 1);
+    let close = memchr::memchr(b'>', body).ok_or_else(|| malformed(start, "a hex string is not closed"))?;
+    let digits = &body[..close];
+    // Two digits at a time while there is no white space (the common case), by table.
+    let mut out = vec![0u8; close / 2];
+    let mut decoded = 0;
+    for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+        let (h, l) = (HEX[usize::from(pair[0])], HEX[usize::from(pair[1])]);
+        if h | l >= 16 {
+            break;
+        }
+        *byte = h << 4 | l;
+        decoded += 1;
+    }
+    out.truncate(decoded);
+    let i = decoded * 2;
     let mut high: Option<u8> = None;
-    for (i, &c) in body[..close].iter().enumerate() {
-        let v = match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            b'A'..=b'F' => c - b'A' + 10,
-            c if is_space(c) => continue,
-            _ => return Err(malformed(start + 1 + i, "a hex string holds a non-hex character")),
+    for (j, &c) in digits[i..].iter().enumerate() {
+        let v = match HEX[usize::from(c)] {
+            v @ 0..=15 => v,
+            _ if is_space(c) => continue,
+            _ => return Err(malformed(start + 1 + i + j, "a hex string holds a non-hex character")),
         };
         match high.take() {
             Some(h) => out.push(h << 4 | v),
