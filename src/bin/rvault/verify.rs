@@ -278,20 +278,8 @@ pub fn verify_input(input: &str, vault: Option<&Vault>, opts: &VerifyOptions) ->
             error,
         })?;
         let cms = pem_unwrapped(&cms);
-        let material = vault.map(Vault::trust_material).transpose()?.unwrap_or_default();
-        let anchors = [material.anchors, opts.anchors.clone()].concat();
-        let crls = [material.crls, opts.crls.clone()].concat();
-        let ctx = ValidationContext {
-            anchors: &anchors,
-            intermediates: &material.intermediates,
-            crls: &crls,
-            validation_time: opts.at,
-            proof_of_existence: None,
-            policy: &opts.policy,
-            all_signers: true,
-            chain_cache: Some(&opts.chain_cache),
-        };
-        verdicts.extend(verify_detached(&cms, content, &ctx));
+        let trust = Trust::of(vault, opts)?;
+        verdicts.extend(verify_detached(&cms, content, &trust.context(opts, true)));
     }
     let (result_id, integrity, status, record) = match record_verdict {
         Some((record, rv)) => {
@@ -331,6 +319,37 @@ pub fn verify_input(input: &str, vault: Option<&Vault>, opts: &VerifyOptions) ->
     })
 }
 
+/// The trust material of a check: the vault's, and this run's `--trust` and `--crl`.
+struct Trust {
+    anchors: Vec<Vec<u8>>,
+    intermediates: Vec<Vec<u8>>,
+    crls: Vec<Vec<u8>>,
+}
+
+impl Trust {
+    fn of(vault: Option<&Vault>, opts: &VerifyOptions) -> Result<Trust, CliError> {
+        let material = vault.map(Vault::trust_material).transpose()?.unwrap_or_default();
+        Ok(Trust {
+            anchors: [material.anchors, opts.anchors.clone()].concat(),
+            intermediates: material.intermediates,
+            crls: [material.crls, opts.crls.clone()].concat(),
+        })
+    }
+
+    fn context<'a>(&'a self, opts: &'a VerifyOptions, all_signers: bool) -> ValidationContext<'a> {
+        ValidationContext {
+            anchors: &self.anchors,
+            intermediates: &self.intermediates,
+            crls: &self.crls,
+            validation_time: opts.at,
+            proof_of_existence: None,
+            policy: &opts.policy,
+            all_signers,
+            chain_cache: Some(&opts.chain_cache),
+        }
+    }
+}
+
 /// What the PDF layer found in a file.
 #[derive(Default)]
 struct PdfFacts {
@@ -342,29 +361,19 @@ struct PdfFacts {
 /// The signatures embedded in a PDF (PAdES), checked with the vault's trust material and
 /// the anchors and CRLs given for this run.
 fn verify_embedded(bytes: &[u8], vault: Option<&Vault>, opts: &VerifyOptions) -> Result<PdfFacts, CliError> {
-    let material = vault.map(Vault::trust_material).transpose()?.unwrap_or_default();
-    let anchors = [material.anchors, opts.anchors.clone()].concat();
-    let crls = [material.crls, opts.crls.clone()].concat();
-    let ctx = ValidationContext {
-        anchors: &anchors,
-        intermediates: &material.intermediates,
-        crls: &crls,
-        validation_time: opts.at,
-        proof_of_existence: None,
-        policy: &opts.policy,
-        all_signers: false,
-        chain_cache: Some(&opts.chain_cache),
-    };
-    Ok(match results_vault::pdf::verify_pdf(bytes, &ctx) {
-        Ok(verdict) => PdfFacts {
-            signatures: verdict.signatures,
-            problem: None,
+    let trust = Trust::of(vault, opts)?;
+    Ok(
+        match results_vault::pdf::verify_pdf(bytes, &trust.context(opts, false)) {
+            Ok(verdict) => PdfFacts {
+                signatures: verdict.signatures,
+                problem: None,
+            },
+            Err(e) => PdfFacts {
+                signatures: Vec::new(),
+                problem: Some(format!("the PDF cannot be read for its signatures: {e}")),
+            },
         },
-        Err(e) => PdfFacts {
-            signatures: Vec::new(),
-            problem: Some(format!("the PDF cannot be read for its signatures: {e}")),
-        },
-    })
+    )
 }
 
 /// A CMS given as PEM (`-----BEGIN PKCS7-----` / `CMS`) is unwrapped; DER or BER as is.
