@@ -109,6 +109,7 @@ pub fn verify_pdf(data: &[u8], ctx: &ValidationContext<'_>) -> Result<PdfVerdict
         let out = match checked[i].take() {
             Some(out) => out,
             None => {
+                // The revision it signs (checked again, with its reasons, in verify_one).
                 let revision = coverage::check(&doc, signature).ok().map(|r| r.revision);
                 let proof = revision.and_then(|r| proofs.iter().filter(|(t, _)| *t >= r).map(|(_, at)| *at).min());
                 let ctx = ValidationContext {

@@ -191,10 +191,11 @@ impl Vault {
         // Check, hash and compress outside the write lock: that is most of the work.
         let now = self.now()?;
         let mut prepared = Vec::with_capacity(items.len());
+        let (mut trust, chain_cache) = (None, crate::verify::path::ChainCache::default());
         for (mut meta, bytes) in items {
             meta.normalize_and_check()?;
             self.check_size(bytes.len() as u64)?;
-            let pdf = self.check_pdf_at_ingest(&meta, bytes, now)?;
+            let pdf = self.check_pdf_at_ingest(&meta, bytes, now, &mut trust, &chain_cache)?;
             prepared.push((meta, content::encode(bytes), bytes, pdf));
         }
         self.store.write(|tx| {

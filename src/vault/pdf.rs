@@ -11,6 +11,8 @@ use crate::hash::Sha256;
 use crate::pdf::{is_pdf, verify_pdf, PdfVerdict};
 use crate::record::{NewRecord, ResultId};
 use crate::store;
+use crate::trust::TrustMaterial;
+use crate::verify::path::ChainCache;
 use crate::verify::signature::ValidationContext;
 use crate::verify::verdict::Indication;
 
@@ -63,18 +65,25 @@ impl Vault {
 
     /// Checks `content` if it is a PDF (by its bytes or its declared media type), and
     /// refuses it if the policy says so.
+    /// `trust` is read once per batch (at the first PDF), and certificate paths are
+    /// checked once per batch through `cache`.
     pub(crate) fn check_pdf_at_ingest(
         &self,
         meta: &NewRecord,
         content: &[u8],
         now: OffsetDateTime,
+        trust: &mut Option<TrustMaterial>,
+        cache: &ChainCache,
     ) -> Result<Option<PdfCheck>> {
         let policy = self.options.pdf_signatures;
         let declared = meta.media_type == "application/pdf";
         if policy == PdfSignaturePolicy::Ignore || !(declared || is_pdf(content)) {
             return Ok(None);
         }
-        let material = self.trust_material()?;
+        let material = match trust {
+            Some(material) => material,
+            None => trust.insert(self.trust_material()?),
+        };
         let ctx = ValidationContext {
             anchors: &material.anchors,
             intermediates: &material.intermediates,
@@ -83,7 +92,7 @@ impl Vault {
             proof_of_existence: None,
             policy: &self.options.signature_policy,
             all_signers: false,
-            chain_cache: None,
+            chain_cache: Some(cache),
         };
         let check = match verify_pdf(content, &ctx) {
             Ok(verdict) => PdfCheck {
