@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::changes::{self, Level};
-use super::coverage::{self, Coverage};
+use super::coverage::{self, Coverage, SignedRange};
 use super::object::{ObjId, Object};
 use super::revision::Document;
 use super::signature::{find_signatures, form_fields, FoundSignature, SignatureKind};
@@ -83,14 +83,16 @@ pub fn verify_pdf(data: &[u8], ctx: &ValidationContext<'_>) -> Result<PdfVerdict
     let found = find_signatures(&doc)?;
     // An unreadable last revision has no certification to speak of: its changes fail
     // every signature anyway.
-    let certification = certification(&doc, &found).ok().flatten();
+    // What each signature's ByteRange covers, checked once.
+    let ranges: Vec<Result<SignedRange, String>> = found.iter().map(|s| coverage::check(&doc, s)).collect();
+    let certification = certification(&doc, &found, &ranges).ok().flatten();
     // Document timestamps first (PAdES-LTA): one that passes proves that the revisions it
     // covers, and the signatures in them, existed at its genTime.
     let mut checked: Vec<Option<PdfSignature>> = vec![None; found.len()];
     let mut proofs: Vec<(usize, OffsetDateTime)> = Vec::new();
     for (i, signature) in found.iter().enumerate() {
         if signature.kind == SignatureKind::DocTimeStamp {
-            let out = verify_one(&doc, signature, certification, ctx)?;
+            let out = verify_one(&doc, signature, &ranges[i], certification, ctx)?;
             let proven = out
                 .verdict
                 .proof_of_existence
@@ -109,8 +111,7 @@ pub fn verify_pdf(data: &[u8], ctx: &ValidationContext<'_>) -> Result<PdfVerdict
         let out = match checked[i].take() {
             Some(out) => out,
             None => {
-                // The revision it signs (checked again, with its reasons, in verify_one).
-                let revision = coverage::check(&doc, signature).ok().map(|r| r.revision);
+                let revision = ranges[i].as_ref().ok().map(|r| r.revision);
                 let proof = revision.and_then(|r| proofs.iter().filter(|(t, _)| *t >= r).map(|(_, at)| *at).min());
                 let ctx = ValidationContext {
                     proof_of_existence: match (proof, ctx.proof_of_existence) {
@@ -119,7 +120,7 @@ pub fn verify_pdf(data: &[u8], ctx: &ValidationContext<'_>) -> Result<PdfVerdict
                     },
                     ..ctx.clone()
                 };
-                verify_one(&doc, signature, certification, &ctx)?
+                verify_one(&doc, signature, &ranges[i], certification, &ctx)?
             }
         };
         signatures.push(out);
@@ -154,19 +155,23 @@ struct Certification {
 }
 
 /// The certification: the signature the catalog's `/Perms /DocMDP` names, and its level.
-fn certification(doc: &Document<'_>, found: &[FoundSignature]) -> Result<Option<Certification>, PdfError> {
+fn certification(
+    doc: &Document<'_>,
+    found: &[FoundSignature],
+    ranges: &[Result<SignedRange, String>],
+) -> Result<Option<Certification>, PdfError> {
     let catalog = doc.catalog(doc.last())?;
     let perms = doc.dict(doc.last(), catalog.get(b"Perms"))?;
     let Some(certifying) = perms.and_then(|p| p.reference(b"DocMDP")) else {
         return Ok(None);
     };
-    let Some(signature) = found.iter().find(|s| s.value == certifying) else {
+    let Some(i) = found.iter().position(|s| s.value == certifying) else {
         return Ok(None);
     };
     Ok(Some(Certification {
-        value: signature.value,
-        level: signature.docmdp(doc)?.unwrap_or(2),
-        revision: coverage::check(doc, signature).ok().map(|r| r.revision),
+        value: found[i].value,
+        level: found[i].docmdp(doc)?.unwrap_or(2),
+        revision: ranges[i].as_ref().ok().map(|r| r.revision),
     }))
 }
 
@@ -189,6 +194,7 @@ fn failed(mut verdict: SignatureVerdict, sub: SubIndication, detail: String) -> 
 fn verify_one(
     doc: &Document<'_>,
     signature: &FoundSignature,
+    range: &Result<SignedRange, String>,
     certification: Option<Certification>,
     ctx: &ValidationContext<'_>,
 ) -> Result<PdfSignature, PdfError> {
@@ -232,11 +238,11 @@ fn verify_one(
         out.verdict = failed(out.verdict, SubIndication::FormatFailure, problem.clone());
         return Ok(out);
     }
-    let range = match coverage::check(doc, signature) {
-        Ok(range) => range,
+    let range = match range {
+        Ok(range) => *range,
         Err(problem) => {
             out.coverage_problem = Some(problem.clone());
-            out.verdict = failed(out.verdict, SubIndication::FormatFailure, problem);
+            out.verdict = failed(out.verdict, SubIndication::FormatFailure, problem.clone());
             return Ok(out);
         }
     };

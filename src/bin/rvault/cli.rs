@@ -438,6 +438,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                 report,
                 vault_name: None,
                 chain_cache: Default::default(),
+                trust: Default::default(),
             };
             // A vault is used when its file is there; without one, files are verified alone.
             let vault = if args.vault.is_file() { Some(open()?) } else { None };

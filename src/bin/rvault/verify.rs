@@ -34,6 +34,8 @@ pub struct VerifyOptions {
     /// Certificate paths and CRL signatures checked once for all inputs of this run (the
     /// trust material does not change during it).
     pub chain_cache: ChainCache,
+    /// The trust material, read once for all inputs of this run.
+    pub trust: std::cell::OnceCell<Trust>,
 }
 
 /// The answer for one input.
@@ -278,7 +280,7 @@ pub fn verify_input(input: &str, vault: Option<&Vault>, opts: &VerifyOptions) ->
             error,
         })?;
         let cms = pem_unwrapped(&cms);
-        let trust = Trust::of(vault, opts)?;
+        let trust = Trust::once(vault, opts)?;
         verdicts.extend(verify_detached(&cms, content, &trust.context(opts, true)));
     }
     let (result_id, integrity, status, record) = match record_verdict {
@@ -320,13 +322,22 @@ pub fn verify_input(input: &str, vault: Option<&Vault>, opts: &VerifyOptions) ->
 }
 
 /// The trust material of a check: the vault's, and this run's `--trust` and `--crl`.
-struct Trust {
+pub struct Trust {
     anchors: Vec<Vec<u8>>,
     intermediates: Vec<Vec<u8>>,
     crls: Vec<Vec<u8>>,
 }
 
 impl Trust {
+    /// This run's trust material, read at its first use.
+    fn once<'a>(vault: Option<&Vault>, opts: &'a VerifyOptions) -> Result<&'a Trust, CliError> {
+        if let Some(trust) = opts.trust.get() {
+            return Ok(trust);
+        }
+        let trust = Trust::of(vault, opts)?;
+        Ok(opts.trust.get_or_init(|| trust))
+    }
+
     fn of(vault: Option<&Vault>, opts: &VerifyOptions) -> Result<Trust, CliError> {
         let material = vault.map(Vault::trust_material).transpose()?.unwrap_or_default();
         Ok(Trust {
@@ -361,7 +372,7 @@ struct PdfFacts {
 /// The signatures embedded in a PDF (PAdES), checked with the vault's trust material and
 /// the anchors and CRLs given for this run.
 fn verify_embedded(bytes: &[u8], vault: Option<&Vault>, opts: &VerifyOptions) -> Result<PdfFacts, CliError> {
-    let trust = Trust::of(vault, opts)?;
+    let trust = Trust::once(vault, opts)?;
     Ok(
         match results_vault::pdf::verify_pdf(bytes, &trust.context(opts, false)) {
             Ok(verdict) => PdfFacts {
