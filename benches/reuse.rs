@@ -4,7 +4,13 @@
 //!   a reuse is not acknowledged before its audit event is on disk).
 //!
 //! The 1M-record vault is generated once into target/bench-data/ (through the public
-//! `ingest_batch`, so every record has its audit event) and reused by later runs.
+//! `ingest_batch`, so every record has its audit event) and reused by later runs while its
+//! test PKI's CRL is fresh (regenerated after 20 days; the CRL is valid 30).
+//! A result is reusable only with an accepted signature that passes at the query's time,
+//! so the birth extracts of `SIGNED` citizens spread over the population are signed
+//! (`sign_with`, a local RSA-2048 officer key of a throw-away PKI made by
+//! `bindings/testdata/make-test-pki.sh`, root and CRL in the vault's trust store) and the
+//! queries ask for those: every answer verifies a CMS, a path and a CRL, as in production.
 //! `cargo bench --bench reuse`; RV_BENCH_RECORDS=N for a smaller vault.
 
 #[path = "support.rs"]
@@ -24,6 +30,10 @@ const DOCUMENT_TYPES: [&str; 4] = [
     "judicial-record",
 ];
 const GENERATOR_BATCH: usize = 10_000;
+/// Citizens whose birth extract is signed (the queries' population).
+const SIGNED: u64 = 2_000;
+/// A vault older than this is regenerated: its CRL (valid 30 days) would have expired.
+const MAX_AGE: Duration = Duration::from_secs(20 * 24 * 3600);
 
 fn records_wanted() -> u64 {
     std::env::var("RV_BENCH_RECORDS")
@@ -46,8 +56,11 @@ fn bench_vault(records: u64) -> (Vault, PathBuf) {
     let dir = target_dir().join("bench-data");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("reuse-{records}-p{}.vault", page_size()));
-    let done = path.with_extension("vault.done");
-    if !done.exists() {
+    let done = path.with_extension("vault.signed-v1");
+    let fresh = std::fs::metadata(&done)
+        .and_then(|m| m.modified())
+        .is_ok_and(|at| at.elapsed().is_ok_and(|age| age < MAX_AGE));
+    if !fresh {
         generate(&path, records);
         std::fs::write(&done, b"").unwrap();
     }
@@ -59,8 +72,12 @@ fn generate(path: &Path, records: u64) {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
     let vault = Vault::create(path, options()).unwrap();
+    let pki = tempfile::tempdir().unwrap();
+    let signer = officer(pki.path(), &vault);
     let started = Instant::now();
     let people = citizens(records);
+    let signed: Vec<u64> = (0..signed_count(records)).map(|s| signed_citizen(s, records)).collect();
+    let mut to_sign = Vec::new();
     let mut n = 0u64;
     while n < records {
         let batch: Vec<_> = (n..(n + GENERATOR_BATCH as u64).min(records))
@@ -71,9 +88,15 @@ fn generate(path: &Path, records: u64) {
                 (meta, content)
             })
             .collect();
-        vault
+        let stored = vault
             .ingest_batch(batch.iter().map(|(m, c)| (m.clone(), &c[..])).collect())
             .unwrap();
+        for (k, ingested) in (n..).zip(&stored) {
+            // Birth extracts are the first `people` records, citizen k's is record k.
+            if k < people && signed.binary_search(&k).is_ok() {
+                to_sign.push(ingested.record.result_id.clone());
+            }
+        }
         n += batch.len() as u64;
         if n.is_multiple_of(100_000) {
             eprintln!("generated {n} records in {:.1?}", started.elapsed());
@@ -84,6 +107,47 @@ fn generate(path: &Path, records: u64) {
         started.elapsed(),
         records as f64 / started.elapsed().as_secs_f64()
     );
+    let started = Instant::now();
+    for id in &to_sign {
+        vault
+            .sign_with(id, &signer, results_vault::verify::crypto::DigestAlgorithm::Sha256)
+            .unwrap();
+    }
+    eprintln!("signed {} birth extracts in {:.1?}", to_sign.len(), started.elapsed());
+}
+
+/// How many citizens have a signed birth extract.
+fn signed_count(records: u64) -> u64 {
+    SIGNED.min(citizens(records))
+}
+
+/// The s-th signed citizen: spread evenly over the population (increasing in s).
+fn signed_citizen(s: u64, records: u64) -> u64 {
+    s * citizens(records) / signed_count(records)
+}
+
+/// A throw-away PKI in `dir` (root and CRL added to the vault's trust store) and its
+/// officer as a local signer.
+fn officer(dir: &Path, vault: &Vault) -> results_vault::signing::LocalSigner {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bindings/testdata/make-test-pki.sh");
+    let run = |cmd: &mut std::process::Command| {
+        let out = cmd.output().expect("spawn");
+        assert!(
+            out.status.success(),
+            "{cmd:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(std::process::Command::new("bash").arg(script).arg(dir));
+    run(std::process::Command::new("openssl")
+        .args(["pkcs8", "-topk8", "-nocrypt", "-outform", "DER", "-in"])
+        .arg(dir.join("officer.key"))
+        .arg("-out")
+        .arg(dir.join("officer.p8")));
+    let read = |name: &str| std::fs::read(dir.join(name)).unwrap();
+    vault.add_trust_anchor(&read("root.der")).unwrap();
+    vault.add_crl(&read("crl.der")).unwrap();
+    results_vault::signing::LocalSigner::from_pkcs8(&read("officer.p8"), vec![read("officer.der")]).unwrap()
 }
 
 fn options() -> VaultOptions {
@@ -158,13 +222,10 @@ fn main() {
     let records = records_wanted();
     let (vault, path) = bench_vault(records);
     let mut floor = Floor::new(&path);
-    let people = citizens(records);
-    // Spread queries over the whole population (a multiplicative walk, not a hot set).
-    let pick = |k: u64| k.wrapping_mul(2_654_435_761) % people;
-    assert_eq!(
-        vault.find_reusable(query(pick(1)), requester(1)).unwrap().results.len(),
-        1
-    );
+    // Spread queries over the signed citizens (a multiplicative walk, not a hot set).
+    let pick = |k: u64| signed_citizen(k.wrapping_mul(2_654_435_761) % signed_count(records), records);
+    let answer = vault.find_reusable(query(pick(1)), requester(1)).unwrap();
+    assert_eq!(answer.results.len(), 1, "not reusable: {:?}", answer.excluded);
 
     let mut c = Criterion::default()
         .sample_size(30)
