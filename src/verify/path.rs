@@ -214,6 +214,9 @@ type VerifiedCrlKey = (bool, Vec<u8>, Vec<u8>);
 /// Verified CRLs kept before the memo is emptied (a bound on memory).
 const MAX_VERIFIED_CRLS: usize = 256;
 
+/// Paths kept before the cache is emptied (a bound on memory: a path is a few KB).
+const MAX_CACHED_PATHS: usize = 4096;
+
 impl VerifiedCrls {
     fn contains(&self, legacy: bool, issuer_key: &[u8], signature: &[u8], crl: &[u8]) -> bool {
         let memo = self.0.lock().unwrap_or_else(|p| p.into_inner());
@@ -235,6 +238,16 @@ impl ChainCache {
     /// An empty cache.
     pub fn new() -> ChainCache {
         ChainCache::default()
+    }
+
+    /// The process-wide cache, used by validations whose caller gave none
+    /// ([`crate::verify::ValidationContext::chain_cache`] `None`), so that a portal
+    /// verifying one PDF per request still pays for a signer's path once. Sharing is
+    /// sound: entries are keyed by the signer and every certificate pool, and everything
+    /// that depends on the time or the CRLs is checked again on each use.
+    pub fn shared() -> &'static ChainCache {
+        static SHARED: std::sync::OnceLock<ChainCache> = std::sync::OnceLock::new();
+        SHARED.get_or_init(ChainCache::default)
     }
 
     /// The cache key: the signer, the certificate pools the path may use, and whether
@@ -286,10 +299,11 @@ impl ChainCache {
             options,
             Some(&self.verified_crls),
         )?;
-        self.paths
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(key, valid.chain.clone());
+        let mut paths = self.paths.lock().unwrap_or_else(|p| p.into_inner());
+        if paths.len() >= MAX_CACHED_PATHS {
+            paths.clear();
+        }
+        paths.insert(key, valid.chain.clone());
         Ok(valid)
     }
 }

@@ -114,7 +114,8 @@ pub struct ValidationContext<'a> {
     pub policy: &'a Policy,
     /// Verify every SignerInfo; by default a CMS with more than one is a FORMAT_FAILURE.
     pub all_signers: bool,
-    /// Paths already built for known signers (see [`path::ChainCache`]).
+    /// Paths already built for known signers (see [`path::ChainCache`]); `None` uses the
+    /// process-wide [`path::ChainCache::shared`].
     pub chain_cache: Option<&'a path::ChainCache>,
 }
 
@@ -428,10 +429,11 @@ pub(crate) fn judge(
     }
     let options = path_options(ctx.policy, how.time_stamping);
     let claimed = claimed_time.map(|t| t.unix_timestamp());
-    let validate = |at| match ctx.chain_cache {
-        Some(cache) => cache.validate(leaf, intermediates, ctx.anchors, ctx.crls, at, &options),
-        None => path::validate(leaf, intermediates, ctx.anchors, ctx.crls, at, &options),
+    let chains: &path::ChainCache = match ctx.chain_cache {
+        Some(cache) => cache,
+        None => path::ChainCache::shared(),
     };
+    let validate = |at| chains.validate(leaf, intermediates, ctx.anchors, ctx.crls, at, &options);
     let now = validate(ctx.validation_time);
     let (valid, at_poe) = match now {
         Ok(p) => (p, false),
