@@ -99,6 +99,38 @@ typedef enum rv_result {
    (encryption). A PDF that is read but badly signed is a verdict, not this code.
    */
   RV_PDF_UNREADABLE = 20,
+  /*
+   A remote provider declined to sign: the officer refused on the phone, did not
+   approve in time, the certificate is revoked or expired at the provider, the quota is
+   used up, credentials were refused; or the session already ended so. The message
+   says which; the session is ended, nothing was stored.
+   */
+  RV_PROVIDER_DECLINED = 21,
+  /*
+   A remote provider could not be reached (connection, TLS, timeout). Nothing was
+   stored; a request that may have been received is resumable.
+   */
+  RV_PROVIDER_UNREACHABLE = 22,
+  /*
+   A remote provider answered something malformed (JSON, base64, status), or named a
+   certificate that is not the configured signer's. Nothing was stored.
+   */
+  RV_PROVIDER_BAD_ANSWER = 23,
+  /*
+   The signer has not approved yet: the request is pending at the provider; resume
+   the session later (`rv_vault_resume_remote`).
+   */
+  RV_PROVIDER_PENDING = 24,
+  /*
+   Whether the provider received the request is unknown and it cannot be looked up:
+   it is not resent. Check with the provider, then cancel the session.
+   */
+  RV_PROVIDER_OUTCOME_UNKNOWN = 25,
+  /*
+   The provider configuration is invalid or incomplete, or the session belongs to
+   another provider or to none.
+   */
+  RV_PROVIDER_CONFIG = 26,
 } rv_result;
 
 /*

@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 
 use crate::record::{FieldError, ResultId};
+use crate::remote::RemoteError;
 use crate::signing::SigningError;
 
 /// Everything that can go wrong in a vault call.
@@ -83,6 +84,12 @@ pub enum Error {
     /// A signing step was refused (see [`SigningError`]); nothing was stored.
     #[error(transparent)]
     Signing(#[from] SigningError),
+
+    /// Signing through a remote provider could not go on (see [`RemoteError`]): the
+    /// provider declined, could not be reached, answered malformed data, or the request
+    /// is still pending. No signature was stored.
+    #[error(transparent)]
+    Remote(#[from] RemoteError),
 
     /// A reuse request without a full requester or purpose.
     #[error("reuse refused: {0}")]

@@ -24,6 +24,7 @@ pub mod hash;
 pub mod log;
 pub mod pdf;
 pub mod record;
+pub mod remote;
 pub mod reuse;
 pub mod signing;
 mod store;
@@ -42,6 +43,7 @@ pub use record::{
     ContentInfo, FieldError, Issuer, LegalStatus, NewRecord, Provenance, Record, ResultId, StatusChange, StatusKind,
     Subject, SubjectId, SubjectKind,
 };
+pub use remote::{ProviderOutcome, RemoteError, RemoteRequest, RemoteSigningOptions, RemoteState};
 pub use reuse::{
     AgencyStats, CheckedSignature, Excluded, Exclusion, RecordVerdict, Requester, ReuseAnswer, ReuseQuery,
 };

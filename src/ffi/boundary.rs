@@ -11,6 +11,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::error::Error;
+use crate::remote::RemoteError;
 use crate::signing::SigningError;
 
 /// The outcome of a call. `RV_OK` is 0; every other value is a failure, whose message
@@ -67,6 +68,26 @@ pub enum rv_result {
     /// verifier's bounds (nesting, sizes, work) or using a feature it does not handle
     /// (encryption). A PDF that is read but badly signed is a verdict, not this code.
     RV_PDF_UNREADABLE = 20,
+    /// A remote provider declined to sign: the officer refused on the phone, did not
+    /// approve in time, the certificate is revoked or expired at the provider, the quota is
+    /// used up, credentials were refused; or the session already ended so. The message
+    /// says which; the session is ended, nothing was stored.
+    RV_PROVIDER_DECLINED = 21,
+    /// A remote provider could not be reached (connection, TLS, timeout). Nothing was
+    /// stored; a request that may have been received is resumable.
+    RV_PROVIDER_UNREACHABLE = 22,
+    /// A remote provider answered something malformed (JSON, base64, status), or named a
+    /// certificate that is not the configured signer's. Nothing was stored.
+    RV_PROVIDER_BAD_ANSWER = 23,
+    /// The signer has not approved yet: the request is pending at the provider; resume
+    /// the session later (`rv_vault_resume_remote`).
+    RV_PROVIDER_PENDING = 24,
+    /// Whether the provider received the request is unknown and it cannot be looked up:
+    /// it is not resent. Check with the provider, then cancel the session.
+    RV_PROVIDER_OUTCOME_UNKNOWN = 25,
+    /// The provider configuration is invalid or incomplete, or the session belongs to
+    /// another provider or to none.
+    RV_PROVIDER_CONFIG = 26,
 }
 
 /// A failure on its way to C: the code and the message.
@@ -99,6 +120,7 @@ impl From<Error> for Failure {
             Error::InvalidTransition { .. } => RV_INVALID_TRANSITION,
             Error::TrustRefused(_) => RV_TRUST_REFUSED,
             Error::Signing(s) => signing_code(s),
+            Error::Remote(r) => remote_code(r),
             Error::ReuseRefused(_) => RV_REUSE_REFUSED,
             Error::NewerSchema { .. } | Error::NotAVault { .. } | Error::Corrupt { .. } | Error::Path { .. } => RV_FILE,
             Error::Io(_) | Error::Storage(_) => RV_STORAGE,
@@ -120,6 +142,18 @@ fn signing_code(e: &SigningError) -> rv_result {
         | SigningError::BadRequest(_)
         | SigningError::Signer(_) => RV_SIGNING_REQUEST_REFUSED,
         _ => RV_SIGNATURE_REFUSED,
+    }
+}
+
+fn remote_code(e: &RemoteError) -> rv_result {
+    use rv_result::*;
+    match e {
+        RemoteError::Declined { .. } | RemoteError::Ended { .. } => RV_PROVIDER_DECLINED,
+        RemoteError::Transport { .. } => RV_PROVIDER_UNREACHABLE,
+        RemoteError::MalformedAnswer { .. } | RemoteError::WrongCertificate { .. } => RV_PROVIDER_BAD_ANSWER,
+        RemoteError::StillWaiting { .. } => RV_PROVIDER_PENDING,
+        RemoteError::OutcomeUnknown { .. } => RV_PROVIDER_OUTCOME_UNKNOWN,
+        _ => RV_PROVIDER_CONFIG,
     }
 }
 
@@ -150,6 +184,12 @@ pub extern "C" fn rv_result_name(code: c_int) -> *const c_char {
         18 => c"RV_MALFORMED_DATA",
         19 => c"RV_PANIC",
         20 => c"RV_PDF_UNREADABLE",
+        21 => c"RV_PROVIDER_DECLINED",
+        22 => c"RV_PROVIDER_UNREACHABLE",
+        23 => c"RV_PROVIDER_BAD_ANSWER",
+        24 => c"RV_PROVIDER_PENDING",
+        25 => c"RV_PROVIDER_OUTCOME_UNKNOWN",
+        26 => c"RV_PROVIDER_CONFIG",
         _ => c"RV_UNKNOWN",
     };
     name.as_ptr()

@@ -9,6 +9,7 @@ pub(crate) mod content;
 pub(crate) mod events;
 pub(crate) mod pdf_checks;
 pub(crate) mod records;
+pub(crate) mod remote;
 pub(crate) mod reuses;
 mod schema;
 pub(crate) mod signatures;

@@ -157,6 +157,24 @@ const MIGRATIONS: &[&str] = &[
         check_json TEXT    NOT NULL    -- JSON: the whole PdfCheck
     ) WITHOUT ROWID;
     "#,
+    // 5: the provider request of a remote signing session (its crash-safe state machine).
+    r#"
+    CREATE TABLE remote_requests (
+        session_id        TEXT    PRIMARY KEY REFERENCES signing_sessions (session_id),
+        provider          TEXT    NOT NULL,
+        client_request_id TEXT    NOT NULL UNIQUE,
+        provider_txn      TEXT,              -- the provider's transaction id, once it answered
+        answer_format     TEXT    NOT NULL CHECK (answer_format IN ('raw', 'cms')),
+        state             TEXT    NOT NULL CHECK (state IN
+                              ('sending', 'waiting', 'approved', 'rejected', 'expired', 'failed', 'unknown')),
+        detail            TEXT,
+        outcome           TEXT,              -- JSON: the provider's typed outcome
+        answer            BLOB,              -- the provider's signature, kept from approval on
+        polls             INTEGER NOT NULL DEFAULT 0,
+        created_ms        INTEGER NOT NULL,
+        updated_ms        INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.

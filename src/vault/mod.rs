@@ -6,6 +6,7 @@
 //! (a record's verdict, with its cache).
 
 mod pdf;
+mod remote;
 mod signing;
 mod trust;
 mod verification;
