@@ -143,10 +143,14 @@ enum Command {
         #[command(subcommand)]
         command: TrustCommand,
     },
-    /// Sign a stored result: with a local key (demos), or begin/complete around an external signer.
+    /// Sign a stored result through a remote provider (`--provider NAME RECORD`, `--resume
+    /// SESSION`), with a local key (demos), or begin/complete around an external signer.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
     Sign {
         #[command(subcommand)]
-        command: SignCommand,
+        command: Option<SignCommand>,
+        #[command(flatten)]
+        remote: crate::remote_sign::RemoteSignArgs,
     },
     /// Write a result's content, envelope, signatures and trust material to a folder,
     /// with the openssl commands that verify them without rvault.
@@ -246,7 +250,7 @@ fn time_arg(name: &str, value: &str) -> Result<OffsetDateTime, CliError> {
     })
 }
 
-fn id_arg(value: &str) -> Result<ResultId, CliError> {
+pub(crate) fn id_arg(value: &str) -> Result<ResultId, CliError> {
     value
         .parse()
         .map_err(|e: results_vault::FieldError| CliError::Usage(e.to_string()))
@@ -477,8 +481,12 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                 }
             }
         }
-        Command::Sign { command } => {
+        Command::Sign { command, remote } => {
             let vault = open()?;
+            let Some(command) = command else {
+                crate::remote_sign::run(&vault, &remote)?;
+                return Ok(ExitCode::SUCCESS);
+            };
             match command {
                 SignCommand::Local { id, key, certs, digest } => crate::trust_sign::sign_local(
                     &vault,

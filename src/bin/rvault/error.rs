@@ -9,6 +9,8 @@ const EX_DATAERR: u8 = 65;
 const EX_NOINPUT: u8 = 66;
 const EX_SOFTWARE: u8 = 70;
 const EX_CANTCREAT: u8 = 73;
+/// A remote signing request still pending: try again later (`--resume`).
+const EX_TEMPFAIL: u8 = 75;
 const EX_IOERR: u8 = 74;
 
 pub enum CliError {
@@ -52,6 +54,7 @@ impl CliError {
             CliError::Vault(E::TrustRefused(_)) => Some(
                 "an anchor must be a CA certificate; a CRL needs its issuing CA in the trust store first (`rvault trust add anchor`)",
             ),
+            CliError::Vault(E::Remote(r)) => remote_hint(r),
             CliError::Vault(E::NotFound(_)) => Some("see the record ids with `rvault verify FILE --json`, or ask the portal"),
             CliError::Json { .. } => Some("see README.md for the metadata JSON format"),
             CliError::Output { .. } => Some("check that the folder exists and that you may write to it"),
@@ -68,10 +71,31 @@ impl CliError {
             CliError::Output { .. } => EX_CANTCREAT,
             CliError::Report(_) => EX_SOFTWARE,
             CliError::Vault(results_vault::Error::Io(_)) => EX_IOERR,
+            CliError::Vault(results_vault::Error::Remote(
+                results_vault::RemoteError::StillWaiting { .. } | results_vault::RemoteError::Transport { .. },
+            )) => EX_TEMPFAIL,
+            CliError::Vault(results_vault::Error::Remote(results_vault::RemoteError::Config(_))) => EX_USAGE,
             CliError::Vault(results_vault::Error::Path { .. }) => EX_NOINPUT,
             CliError::Vault(results_vault::Error::Storage(_) | results_vault::Error::Malformed(_)) => EX_SOFTWARE,
             CliError::Vault(_) => EX_DATAERR,
         })
+    }
+}
+
+fn remote_hint(e: &results_vault::RemoteError) -> Option<&'static str> {
+    use results_vault::{ProviderOutcome as O, RemoteError as R};
+    match e {
+        R::StillWaiting { .. } => Some("the request is still pending at the provider: run `rvault sign --resume SESSION` later"),
+        R::Transport { .. } => Some("check the network and base_url; a pending request resumes with `rvault sign --resume SESSION`"),
+        R::OutcomeUnknown { .. } => Some("ask the provider (or the officer's app) whether it signed; then `rvault sign cancel SESSION` and sign again"),
+        R::Config(_) => Some("see README.md, \"Remote signing\", for the provider's configuration (--provider-config FILE or RVAULT_* variables)"),
+        R::WrongCertificate { .. } => Some("check user_id (and certificate_sha256) in the provider configuration"),
+        R::Declined { outcome: O::RejectedByUser, .. } => Some("the officer refused on the phone: sign again when they agree"),
+        R::Declined { outcome: O::ApprovalTimedOut, .. } => Some("the officer did not approve in time: sign again"),
+        R::Declined { outcome: O::AuthenticationFailed, .. } => Some("check the client id and secret (or PIN) in the provider configuration"),
+        R::Declined { outcome: O::CertificateRevokedOrExpired, .. } => Some("the officer's certificate must be renewed at the provider"),
+        R::Declined { outcome: O::QuotaExceeded, .. } => Some("the account's signing quota is used up: ask the provider"),
+        _ => None,
     }
 }
 

@@ -4,6 +4,7 @@ mod cli;
 mod error;
 mod export;
 mod ingest_many;
+mod remote_sign;
 mod trust_sign;
 mod verify;
 
