@@ -282,6 +282,15 @@ fn verify_one(
             ));
         }
     }
+    // PDF 2.0: a field lock may also restrict the whole document after this signature.
+    if let Some(p) = signature.lock_permissions(doc).ok().flatten() {
+        if changes.level > permitted(p) {
+            too_much = true;
+            out.changes_after_signing.push(format!(
+                "this signature's field lock (PDF 2.0 /P {p}) does not permit these changes"
+            ));
+        }
+    }
     // FieldMDP: fields this signature locked must keep their values.
     let locks = signature.field_locks(doc).unwrap_or_default();
     if !locks.is_empty() && !changes.filled_fields.is_empty() {

@@ -126,28 +126,47 @@ impl FieldLock {
 }
 
 impl FoundSignature {
-    /// The field locks this signature sets (FieldMDP transform, field `/Lock`).
-    pub fn field_locks(&self, doc: &Document<'_>) -> Result<Vec<FieldLock>, PdfError> {
+    /// The lock dictionaries of this signature: its FieldMDP transforms' parameters and
+    /// its field's `/Lock`.
+    fn lock_dicts(&self, doc: &Document<'_>) -> Result<Vec<Dict>, PdfError> {
         let rev = doc.last();
-        let mut locks = Vec::new();
+        let mut dicts = Vec::new();
         if let Some(Object::Array(items)) = self.dict().get(b"Reference").map(|r| doc.resolve(rev, r)).transpose()? {
             for item in items.iter().take(16) {
                 let Some(reference) = doc.dict(rev, Some(item))? else {
                     continue;
                 };
                 if reference.has_name(b"TransformMethod", b"FieldMDP") {
-                    let params = doc.dict(rev, reference.get(b"TransformParams"))?.unwrap_or_default();
-                    locks.extend(FieldLock::from_params(&params));
+                    dicts.push(doc.dict(rev, reference.get(b"TransformParams"))?.unwrap_or_default());
                 }
             }
         }
         if let Some(field) = self.field {
             let field = doc.dict(rev, Some(&Object::Ref(field)))?.unwrap_or_default();
-            if let Some(lock) = doc.dict(rev, field.get(b"Lock"))? {
-                locks.extend(FieldLock::from_params(&lock));
-            }
+            dicts.extend(doc.dict(rev, field.get(b"Lock"))?);
         }
-        Ok(locks)
+        Ok(dicts)
+    }
+
+    /// The field locks this signature sets (FieldMDP transform, field `/Lock`).
+    pub fn field_locks(&self, doc: &Document<'_>) -> Result<Vec<FieldLock>, PdfError> {
+        Ok(self
+            .lock_dicts(doc)?
+            .iter()
+            .filter_map(FieldLock::from_params)
+            .collect())
+    }
+
+    /// The document permissions a PDF 2.0 lock grants after this signature (`/P` of its
+    /// `/Lock` or FieldMDP parameters, ISO 32000-2 §12.7.5.5, same values as DocMDP): the
+    /// strictest when several say, 1 for a value outside 1..=3.
+    pub fn lock_permissions(&self, doc: &Document<'_>) -> Result<Option<u8>, PdfError> {
+        Ok(self
+            .lock_dicts(doc)?
+            .iter()
+            .filter_map(|d| d.int(b"P"))
+            .map(|p| if (1..=3).contains(&p) { p as u8 } else { 1 })
+            .min())
     }
 }
 

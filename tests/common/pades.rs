@@ -88,6 +88,9 @@ pub struct SignatureEntry {
     pub subfilter: String,
     /// DocMDP P of a certification signature.
     pub docmdp: Option<u8>,
+    /// `/P` of the signature's field lock (PDF 2.0), when it has one.
+    #[serde(default)]
+    pub lock_p: Option<u8>,
     pub expect: Expect,
     pub pyhanko_differs: Option<PyhankoDiffers>,
 }

@@ -405,10 +405,13 @@ def sign(
     signing_time=None,
     ignore_docmdp=False,
     lock=None,
+    lock_p=None,
 ):
     """Signs `src` (bytes) as an incremental update; returns the new file's bytes.
     `lock`: a FieldMDPSpec for the new signature field; pyHanko writes it both as the
-    field's /Lock dictionary and as a /FieldMDP transform in the signature's /Reference."""
+    field's /Lock dictionary and as a /FieldMDP transform in the signature's /Reference.
+    `lock_p`: an MDPPerm written as /P of that /Lock (PDF 2.0, ISO 32000-2 12.7.5.5): the
+    changes permitted to the whole document after this signature."""
     digest = ROLES[role][1]
     meta = signers.PdfSignatureMetadata(
         field_name=field,
@@ -424,6 +427,7 @@ def sign(
         on_page=0,
         box=(72, 60, 300, 130) if visible else None,
         field_mdp_spec=lock,
+        doc_mdp_update_value=lock_p,
     )
     pdf_signer = FixturePdfSigner(meta, keys.signer(role, pss=pss), new_field_spec=spec)
     pdf_signer.signing_time = signing_time
@@ -584,16 +588,21 @@ def expect(
     revoked=False,
     expired=False,
     locked_field_changed=False,
+    lock_p=None,
 ):
     """`docmdp`: the P value of the document's certification signature (None: none).
     A DocMDP violation is a later change beyond what P allows (P=1: LTA updates only,
     P=2: + form filling and signing, P=3: + annotations). OTHER changes are never
     permitted. `locked_field_changed`: a later update changed a form field that this
     signature's FieldMDP lock (ISO 32000-1 12.8.2.4) names: not permitted either,
-    though it is no DocMDP violation."""
+    though it is no DocMDP violation. `lock_p`: the /P of this signature's field lock (PDF
+    2.0): later changes beyond what that P allows are not permitted either."""
     allowed = {None: "ANNOTATIONS", 1: "LTA_UPDATES", 2: "FORM_FILLING", 3: "ANNOTATIONS"}[docmdp]
     violation = docmdp is not None and LEVELS.index(level) > LEVELS.index(allowed)
-    permitted = level != "OTHER" and not violation and not locked_field_changed
+    lock_violation = lock_p is not None and LEVELS.index(level) > LEVELS.index(
+        {1: "LTA_UPDATES", 2: "FORM_FILLING", 3: "ANNOTATIONS"}[lock_p]
+    )
+    permitted = level != "OTHER" and not violation and not locked_field_changed and not lock_violation
     return {
         "intact": True,
         "valid": True,
@@ -644,8 +653,9 @@ PYHANKO_LOCK_UNCHANGED_AP = {
 SUBJECTS = {}  # role -> subject of its certificate, filled in by main()
 
 
-def sig(field, role, key_type, subfilter, exp, kind="approval", docmdp=None, pyhanko=None, lock=None):
-    """`lock`: the FieldMDPSpec of the signature's field (its /Lock and /FieldMDP transform)."""
+def sig(field, role, key_type, subfilter, exp, kind="approval", docmdp=None, pyhanko=None, lock=None, lock_p=None):
+    """`lock`: the FieldMDPSpec of the signature's field (its /Lock and /FieldMDP transform);
+    `lock_p`: the /P of that lock (PDF 2.0), which pyHanko reports as the signature's docmdp."""
     entry = {
         "field": field,
         "kind": kind,
@@ -654,6 +664,7 @@ def sig(field, role, key_type, subfilter, exp, kind="approval", docmdp=None, pyh
         "key_type": key_type,
         "subfilter": subfilter if isinstance(subfilter, str) else SUBFILTER_NAME[subfilter],
         "docmdp": docmdp,
+        "lock_p": lock_p,
         "fieldmdp": None
         if lock is None
         else {"action": lock.action.value[1:], "fields": [str(f) for f in lock.fields or ()]},
@@ -877,6 +888,27 @@ def main():
                 expect(whole=False, level="FORM_FILLING", locked_field_changed=True),
                 pyhanko=PYHANKO_LOCKED_FIELD,
                 lock=lock,
+            )
+        ],
+    )
+    # PDF 2.0: the lock also sets /P 1 (no changes to the document after this signature)
+    locked_p1 = sign(two_fields, keys, "rsa", "Signature1", visible=True, lock=lock, lock_p=MDPPerm.NO_CHANGES)
+    emit(
+        "fieldmdp-lock-p1-other-field-filled.pdf",
+        fill_form(locked_p1, value=FIELD2_VALUE, name=FIELD2_NAME),
+        f"As fieldmdp-other-field-filled.pdf, but the signature's /Lock also carries /P 1 (PDF 2.0, "
+        f"ISO 32000-2 12.7.5.5: no changes after this signature); the update fills '{FIELD2_NAME}': "
+        "form filling, which that P does not permit",
+        [
+            sig(
+                "Signature1",
+                "rsa",
+                rsa,
+                PADES,
+                expect(whole=False, level="FORM_FILLING", lock_p=1),
+                pyhanko=PYHANKO_LOCK_UNCHANGED_AP,
+                lock=lock,
+                lock_p=1,
             )
         ],
     )
