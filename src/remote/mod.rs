@@ -13,6 +13,7 @@
 //! the hash sent and verify under the certificate the provider named, which must be the
 //! configured signer's.
 
+pub(crate) mod signer;
 pub mod state;
 
 #[cfg(feature = "remote")]

@@ -9,9 +9,7 @@ use crate::remote::{
     AnswerFormat, Delivery, PollAnswer, Provider, ProviderOutcome, ProviderRequest, RemoteError, RemoteRequest,
     RemoteSigningOptions, RemoteState, Submitted, TransactionRef,
 };
-use crate::signing::{
-    KeyKind, RawAlgorithm, SessionState, SignatureReply, SignatureSource, SigningError, StoredSignature,
-};
+use crate::signing::{SessionState, SignatureReply, SignatureSource, SigningError, StoredSignature};
 use crate::store;
 use crate::store::remote::StoredRequest as RemoteView;
 
@@ -267,11 +265,7 @@ impl Vault {
         let reply = match stored.format {
             AnswerFormat::Cms => SignatureReply::Cms { cms: answer },
             AnswerFormat::Raw => SignatureReply::Raw {
-                algorithm: match session.key {
-                    KeyKind::Rsa { .. } => RawAlgorithm::RsaPkcs1,
-                    KeyKind::EcdsaP256 | KeyKind::EcdsaP384 => RawAlgorithm::Ecdsa,
-                    KeyKind::Ed25519 => RawAlgorithm::Ed25519,
-                },
+                algorithm: crate::remote::signer::raw_algorithm(session.key),
                 value: answer,
             },
         };
