@@ -56,6 +56,23 @@ pub(crate) struct ExpectedSigner<'a> {
     pub user_id: Option<&'a str>,
 }
 
+/// The personal number in a configured user id (what follows a `CMT_`, `MST_` or `CCCD:`
+/// prefix), if it is one: digits, perhaps with the `-` of a branch's tax code.
+pub(crate) fn personal_number(user: &str) -> Option<&str> {
+    let id = user.rsplit(['_', ':']).next().unwrap_or(user).trim();
+    (id.bytes().any(|b| b.is_ascii_digit()) && id.bytes().all(|b| b.is_ascii_digit() || b == b'-')).then_some(id)
+}
+
+/// Whether `value` holds `id` as a whole number: not as part of a longer one (a 9-digit
+/// id must not match inside another person's 12-digit one).
+fn names_whole(value: &str, id: &str) -> bool {
+    value.match_indices(id).any(|(at, _)| {
+        let before = value[..at].chars().next_back();
+        let after = value[at + id.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_digit()) && !after.is_some_and(|c| c.is_ascii_digit())
+    })
+}
+
 impl ExpectedSigner<'_> {
     pub(crate) fn check(&self, provider: &str, leaf: &[u8]) -> Result<(), RemoteError> {
         let wrong = |detail: String| RemoteError::WrongCertificate {
@@ -77,12 +94,18 @@ impl ExpectedSigner<'_> {
         if id.is_empty() {
             return Ok(());
         }
+        // A short id would match almost any subject: it identifies nobody.
+        if id.chars().filter(char::is_ascii_alphanumeric).count() < 9 {
+            return Err(RemoteError::Config(format!(
+                "{provider}: user_id is too short to identify the signer's certificate (a CCCD, CMND or tax code has at least 9 digits); pin certificate_sha256"
+            )));
+        }
         let (_, cert) = X509Certificate::from_der(leaf).map_err(|_| wrong("not DER X.509".into()))?;
         let names_user = cert
             .subject()
             .iter_attributes()
             .filter_map(|a| a.as_str().ok())
-            .any(|value| value.contains(id));
+            .any(|value| names_whole(value, id));
         if names_user {
             Ok(())
         } else {

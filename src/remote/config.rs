@@ -188,8 +188,10 @@ impl ProviderConfig {
                 fields.insert(field.to_ascii_lowercase(), typed(&field.to_ascii_lowercase(), value));
             }
         }
-        // serde's own message names the missing or unknown field and never a value.
-        serde_json::from_value(Value::Object(fields)).map_err(|e| RemoteError::Config(format!("{provider}: {e}")))
+        check_fields(provider, &fields)?;
+        // serde names the field; the value it may quote (a PIN typed as a number) is cut.
+        serde_json::from_value(Value::Object(fields))
+            .map_err(|e| RemoteError::Config(format!("{provider}: {}", without_quoted_values(&e.to_string()))))
     }
 
     /// [`ProviderConfig::from_json`] on a file; `None`: the environment only.
@@ -211,6 +213,92 @@ impl ProviderConfig {
             ProviderConfig::ViettelMysign(c) => Box::new(MySignClient::new(c.clone())?),
         })
     }
+}
+
+/// Refuses fields a provider does not take: a misspelt `certificate_sha256` must not turn
+/// the pin off silently.
+fn check_fields(provider: &str, fields: &Map<String, Value>) -> Result<(), RemoteError> {
+    const COMMON: [&str; 5] = [
+        "provider",
+        "base_url",
+        "timeout_seconds",
+        "ca_file",
+        "certificate_sha256",
+    ];
+    let own: &[&str] = match provider {
+        "csc" => &[
+            "access_token",
+            "username",
+            "password",
+            "credential_id",
+            "user_id",
+            "pin",
+            "otp",
+            "async",
+        ],
+        "vnpt-smartca" => &["sp_id", "sp_password", "user_id", "serial_number", "answer"],
+        _ => &[
+            "client_id",
+            "client_secret",
+            "profile_id",
+            "user_id",
+            "credential_id",
+            "answer",
+        ],
+    };
+    match fields
+        .keys()
+        .find(|k| !COMMON.contains(&k.as_str()) && !own.contains(&k.as_str()))
+    {
+        Some(unknown) => Err(RemoteError::Config(format!(
+            "{provider}: unknown field {unknown:?} (fields: {}, {})",
+            COMMON[1..].join(", "),
+            own.join(", ")
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Removes the quoted spans before serde's `, expected …` (what was found), keeping what
+/// was expected: `invalid type: integer, expected a string`.
+pub(crate) fn without_quoted_values(message: &str) -> String {
+    let (found, expected) = message.split_at(message.find(", expected").unwrap_or(message.len()));
+    if ![
+        "invalid type: ",
+        "invalid value: ",
+        "unknown variant ",
+        "invalid length ",
+    ]
+    .iter()
+    .any(|m| found.contains(m))
+    {
+        return message.to_owned();
+    }
+    let mut out = String::with_capacity(message.len());
+    let mut chars = found.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '`' => {
+                for c in chars.by_ref() {
+                    if c == '`' {
+                        break;
+                    }
+                }
+            }
+            '"' => {
+                let mut escaped = false;
+                for c in chars.by_ref() {
+                    match (escaped, c) {
+                        (false, '\\') => escaped = true,
+                        (false, '"') => break,
+                        _ => escaped = false,
+                    }
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    format!("{}{expected}", out.trim_end())
 }
 
 fn env_prefix(provider: &str) -> Result<&'static str, RemoteError> {
@@ -237,5 +325,34 @@ fn typed(field: &str, value: String) -> Value {
             _ => Value::String(value),
         },
         _ => Value::String(value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_misspelt_field_is_refused_not_ignored() {
+        let json = r#"{"base_url": "https://gwsca.vnpt.vn/sca/sp769", "sp_id": "sp", "sp_password": "x",
+                       "user_id": "001088012345", "certificate_sha265": "ab"}"#;
+        let err = ProviderConfig::from_json("vnpt-smartca", json).unwrap_err();
+        assert!(err.to_string().contains("certificate_sha265"), "{err}");
+    }
+
+    #[test]
+    fn a_secret_of_the_wrong_type_is_not_echoed() {
+        let json = r#"{"base_url": "https://h.example/csc/v2", "access_token": "t", "pin": 731904}"#;
+        let err = ProviderConfig::from_json("csc", json).unwrap_err().to_string();
+        assert!(err.contains("invalid type") && !err.contains("731904"), "{err}");
+    }
+
+    #[test]
+    fn secrets_print_as_stars() {
+        let json = r#"{"base_url": "https://h.example", "client_id": "c", "client_secret": "s3cr3t-value",
+                       "profile_id": "p", "user_id": "CMT_001088012345"}"#;
+        let config = ProviderConfig::from_json("viettel-mysign", json).unwrap();
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("s3cr3t-value") && shown.contains("***"), "{shown}");
     }
 }

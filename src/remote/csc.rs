@@ -263,9 +263,11 @@ impl Provider for CscClient {
             .map(|list| list.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
         let chain = answer::chain(NAME, &items)?;
+        // A user id that is a personal number (CCCD, tax code) must be in the certificate;
+        // a service's own username says nothing about it.
         ExpectedSigner {
             certificate_sha256: self.config.endpoint.certificate_sha256.as_deref(),
-            user_id: None,
+            user_id: self.config.user_id.as_deref().and_then(answer::personal_number),
         }
         .check(NAME, &chain[0])?;
         let strings = |pointer: &str, field: Option<&str>| -> Vec<String> {

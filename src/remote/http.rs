@@ -45,7 +45,11 @@ impl Http {
             .iter()
             .any(|p| {
                 base.strip_prefix(p)
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
+                    // No userinfo: `http://127.0.0.1:80@host/` connects to `host`.
+                    .is_some_and(|rest| {
+                        (rest.is_empty() || rest.starts_with([':', '/']))
+                            && !rest.split(['/', '?', '#']).next().unwrap_or_default().contains('@')
+                    })
             });
         if !base.starts_with("https://") && !loopback {
             return Err(RemoteError::Config(format!(

@@ -16,6 +16,7 @@ use super::config::MySignConfig;
 use super::http::{Auth, Http};
 use super::state::{ProviderOutcome, RemoteError};
 use super::{AnswerFormat, PollAnswer, Provider, ProviderRequest, Submitted, TransactionRef};
+use crate::signing::KeyKind;
 use crate::verify::crypto::DigestAlgorithm;
 
 const NAME: &str = "viettel-mysign";
@@ -25,8 +26,8 @@ pub struct MySignClient {
     config: MySignConfig,
     http: Http,
     token: Mutex<Option<String>>,
-    /// The credential signing, once chosen.
-    credential: OnceLock<String>,
+    /// The credential signing and its key's first `algo` OID, once chosen.
+    credential: OnceLock<(String, Option<String>)>,
 }
 
 impl std::fmt::Debug for MySignClient {
@@ -94,6 +95,14 @@ impl MySignClient {
             }
             if let Some((code, message)) = error_code(&answer) {
                 return Err(declined(outcome(&code, &message)));
+            }
+            // A gateway error says nothing of whether MySign took the request.
+            if status >= 500 {
+                return Err(RemoteError::Transport {
+                    provider: NAME.into(),
+                    detail: format!("{path}: HTTP {status}"),
+                    delivery: super::Delivery::Maybe,
+                });
             }
             if status != 200 {
                 return Err(self.malformed(format!("{path}: HTTP {status}")));
@@ -222,7 +231,11 @@ impl Provider for MySignClient {
         }
         .check(NAME, &chain[0])?;
         if let Some(id) = id_of(credential) {
-            let _ = self.credential.set(id);
+            let algo = credential
+                .pointer("/key/algo/0")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            let _ = self.credential.set((id, algo));
         }
         Ok(chain)
     }
@@ -232,16 +245,22 @@ impl Provider for MySignClient {
     }
 
     fn submit(&self, request: &ProviderRequest<'_>) -> Result<Submitted, RemoteError> {
-        let credential = match self.credential.get().or(self.config.credential_id.as_ref()) {
-            Some(id) => id.clone(),
-            None => {
-                self.certificate_chain()?;
-                self.credential
-                    .get()
-                    .cloned()
-                    .ok_or_else(|| self.malformed("certificates/info: no credential_id".into()))?
+        if self.credential.get().is_none() {
+            self.certificate_chain()?;
+        }
+        let (credential, key_algo) = self
+            .credential
+            .get()
+            .cloned()
+            .ok_or_else(|| self.malformed("certificates/info: no credential_id".into()))?;
+        // The key's own algorithm as certificates/info names it, else the certificate's.
+        let sign_algo = key_algo.unwrap_or_else(|| {
+            match request.key {
+                KeyKind::EcdsaP256 | KeyKind::EcdsaP384 => "1.2.840.10045.2.1",
+                _ => "1.2.840.113549.1.1.1",
             }
-        };
+            .to_owned()
+        });
         let answer = self.call(
             "/vtss/service/signHash",
             &json!({
@@ -256,7 +275,7 @@ impl Provider for MySignClient {
                 }],
                 "hash": [answer::to_base64(request.hash)],
                 "hashAlgo": digest_oid(request.digest),
-                "signAlgo": "1.2.840.113549.1.1.1",
+                "signAlgo": sign_algo,
                 "async": 1,
             }),
         )?;

@@ -234,7 +234,13 @@ fn text(v: Option<&Value>) -> Option<&str> {
 /// A refusal of the status call, by SmartCA's message.
 fn refusal(code: &str, message: &str) -> ProviderOutcome {
     let m = message.to_ascii_lowercase();
-    if m.contains("reject") || m.contains("cancel") || m.contains("tu choi") || m.contains("từ chối") {
+    let waiting = ["wait", "pending", "processing", "confirm"];
+    if waiting.iter().any(|w| m.contains(w)) {
+        ProviderOutcome::Refused {
+            code: code.to_owned(),
+            message: message.to_owned(),
+        }
+    } else if m.contains("reject") || m.contains("cancel") || m.contains("tu choi") || m.contains("từ chối") {
         ProviderOutcome::RejectedByUser
     } else if m.contains("expire") || m.contains("timeout") || m.contains("het han") || m.contains("hết hạn") {
         ProviderOutcome::ApprovalTimedOut

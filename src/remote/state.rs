@@ -8,14 +8,16 @@
 //!    │  (a signature at once) ────────────────────────────────────▶ approved
 //!    │                          ├─ the officer said no ───────────▶ rejected
 //!    │                          ├─ the provider or the session timed out ▶ expired
-//!    │                          └─ refused, or a bad answer ──────▶ failed
+//!    │                          └─ refused, or a signature the vault refuses ▶ failed
 //!    └─ crashed or timed out with no provider id, and the API cannot look the
 //!       request up by the client's id ───────────────────────────▶ unknown
 //! ```
 //!
 //! `sending` is stored (with the client request id) before the provider is called, and
 //! the provider's transaction id as soon as it answers: a restart resumes polling and never
-//! sends twice. `unknown` is never resent automatically.
+//! sends twice. `unknown` is never resent automatically. A status answer that cannot be
+//! read changes nothing (the request stays `waiting`, resumable); a signature that cannot be
+//! read or does not verify ends it as `failed`.
 
 use std::fmt;
 
@@ -31,15 +33,16 @@ pub enum RemoteState {
     /// The provider took the request (its transaction id is known): waiting for the
     /// officer to approve.
     Waiting,
-    /// The provider signed and the vault stored the signature (or holds the answer and
-    /// completes it on resume).
+    /// The provider signed: its answer is kept (so that a crash completes it on resume
+    /// without asking again), then verified and stored; an answer the vault refuses moves
+    /// the request on to `failed`.
     Approved,
     /// The officer refused on the phone or in the app.
     Rejected,
     /// The officer did not approve in time (the provider's or the session's deadline).
     Expired,
-    /// The provider refused (certificate, quota, credentials) or answered something the
-    /// vault refused (malformed, another hash, another certificate).
+    /// The provider refused (certificate, quota, credentials), or signed something the
+    /// vault refused (another hash, another signer, not a signature).
     Failed,
     /// Sent, but whether the provider received it cannot be known and its API cannot look
     /// it up by the client's id: never resent automatically.

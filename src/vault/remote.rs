@@ -194,7 +194,9 @@ impl Vault {
         options: &RemoteSigningOptions<'_>,
     ) -> Result<StoredSignature> {
         let started = Instant::now();
-        let mut pause = options.poll_interval;
+        // Never a tight loop, whatever the caller asked.
+        let floor = std::time::Duration::from_millis(10);
+        let mut pause = options.poll_interval.max(floor);
         loop {
             let stored = self.remote_view(session_id)?;
             let session = self.signing_session(session_id)?;
@@ -243,7 +245,7 @@ impl Vault {
                 .into());
             }
             std::thread::sleep(pause.min(left));
-            pause = (pause * 3 / 2).min(options.max_poll_interval.max(options.poll_interval));
+            pause = (pause * 3 / 2).min(options.max_poll_interval.max(pause));
         }
     }
 

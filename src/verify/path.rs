@@ -241,7 +241,7 @@ impl ChainCache {
     }
 
     /// The process-wide cache, used by validations whose caller gave none
-    /// ([`crate::verify::ValidationContext::chain_cache`] `None`), so that a portal
+    /// ([`crate::verify::signature::ValidationContext::chain_cache`] `None`), so that a portal
     /// verifying one PDF per request still pays for a signer's path once. Sharing is
     /// sound: entries are keyed by the signer and every certificate pool, and everything
     /// that depends on the time or the CRLs is checked again on each use.
