@@ -520,6 +520,134 @@ enum rv_result rv_vault_verify_contents(const struct rv_vault *v, char **out_jso
 enum rv_result rv_vault_storage_summary(const struct rv_vault *v, char **out_json);
 
 /*
+ Signs stored result `result_id` through a remote signing provider and stores the
+ signature: asks the provider for the configured officer's certificate, begins a
+ signing session, sends the hash to sign, then polls (with backoff) until the officer
+ approves on the phone, refuses, or `wait_seconds` runs out. The answer is verified as
+ `rv_vault_complete_signing_raw` does (it must cover exactly the hash sent and verify
+ under the certificate the provider named, which must be the configured signer's)
+ before anything is stored. The request is stored before the provider is called and
+ the provider's transaction id as soon as it answers, so a crash never sends it twice.
+
+ BLOCKING: this call blocks the calling thread while it waits for the officer, up to
+ `wait_seconds` (default 300) plus one HTTP timeout; call it from a worker thread.
+ Closing the vault from another thread does not interrupt it (the file is released
+ when it returns).
+
+ `provider` is `"csc"`, `"vnpt-smartca"` or `"viettel-mysign"`. `config_json` is that
+ provider's configuration as a JSON object (NULL: the environment only), e.g. for
+ `"vnpt-smartca"`: `base_url` (`https://`; plain `http://` only on 127.0.0.1 or
+ localhost), `sp_id`, `sp_password`, `user_id` (the officer's CCCD or tax code, whose
+ digits the certificate's subject must hold), and optionally `serial_number`,
+ `answer` (`"cms"`, the default, or `"raw"`), `timeout_seconds`, `ca_file`,
+ `certificate_sha256` (pins the officer's certificate: any other is refused). `"csc"`
+ takes `base_url`, `access_token` or `username` + `password`, `credential_id`,
+ `user_id`, `pin`, `otp`, `async`; `"viettel-mysign"` takes `base_url`, `client_id`,
+ `client_secret`, `profile_id`, `user_id`, `credential_id`, `answer`. Environment
+ variables `RVAULT_CSC_<FIELD>`, `RVAULT_SMARTCA_<FIELD>`, `RVAULT_MYSIGN_<FIELD>` (the
+ field's name in capitals, e.g. `RVAULT_SMARTCA_SP_PASSWORD`) fill or override fields,
+ so that secrets can stay out of the portal's code. Secrets are never put in a message.
+
+ `options_json` may be NULL (defaults) or an object with any of: `"wait_seconds"`
+ (how long this call waits for the approval; default 300), `"poll_interval_ms"` (the
+ first pause between two polls, growing by half each time; default 2000, at least
+ 10), `"max_poll_interval_ms"` (default 10000), `"digest"` (`"SHA-256"`, the default,
+ `"SHA-384"`, `"SHA-512"`), `"description"` (what the officer sees; default the
+ record's document type and number). Unknown fields are refused (`RV_INVALID_JSON`).
+
+ `*out_json` is the stored signature, as `rv_vault_complete_signing_raw` returns it
+ (`result_id`, `sha256`, `cms`, `signer_certificate`, `source` with the `session_id`,
+ `proof_of_existence`, `event_seq`, `acceptance`).
+
+ Codes: `RV_PROVIDER_PENDING` (the officer has not approved within `wait_seconds`: the
+ request stays pending; resume it with `rv_vault_resume_remote`), `RV_PROVIDER_DECLINED`
+ (refused on the phone, not approved in time, certificate revoked, quota, credentials:
+ the session is ended, nothing stored), `RV_PROVIDER_UNREACHABLE`,
+ `RV_PROVIDER_BAD_ANSWER` (malformed answer, or a certificate that is not the
+ configured signer's), `RV_PROVIDER_OUTCOME_UNKNOWN`, `RV_PROVIDER_CONFIG` (unknown
+ provider, missing or invalid field), `RV_SIGNATURE_REFUSED` (the answer does not
+ verify), `RV_SIGNING_REQUEST_REFUSED`, `RV_NOT_FOUND` (no such result), and the
+ argument codes.
+
+ THE SESSION ID: when a failure happens after the signing session was begun, the
+ message (`rv_last_error_message`) names it as `signing session <session_id>` (a
+ 26-character ULID). In particular after `RV_PROVIDER_PENDING` the caller takes the
+ session id from there to call `rv_vault_resume_remote` or `rv_vault_remote_request`.
+
+ Ownership: every argument is only read during the call. On `RV_OK`, `*out_json` is a
+ new string owned by the caller: free it with `rv_string_free`. On failure it is
+ untouched.
+
+ # Safety
+ `v` NULL or a live handle; `provider`, `config_json`, `result_id`, `options_json`
+ NULL or NUL-terminated strings; `out_json` NULL or writable.
+ */
+enum rv_result rv_vault_sign_remote(const struct rv_vault *v,
+                                    const char *provider,
+                                    const char *config_json,
+                                    const char *result_id,
+                                    const char *options_json,
+                                    char **out_json);
+
+/*
+ Goes on with the remote signing session `session_id` after `RV_PROVIDER_PENDING` or a
+ restart: polls the provider's transaction until the officer approves, refuses or
+ `wait_seconds` runs out, and stores the verified signature. The request is never sent
+ again; an answer already received is completed; a session already completed returns
+ its signature. A request that was being sent when the process stopped is looked up
+ by the vault's own id where the provider's API allows (VNPT SmartCA); otherwise it is
+ marked unknown and `RV_PROVIDER_OUTCOME_UNKNOWN` returned.
+
+ BLOCKING: as `rv_vault_sign_remote`, up to `wait_seconds` plus one HTTP timeout; call
+ it from a worker thread.
+
+ `provider`, `config_json` and `options_json` as for `rv_vault_sign_remote` (the
+ provider must be the one the session was sent to, else `RV_PROVIDER_CONFIG`;
+ `"digest"` is ignored: the session has its own). `*out_json` is the stored signature.
+
+ Codes: as `rv_vault_sign_remote`; also `RV_PROVIDER_DECLINED` for a session that
+ already ended at the provider, `RV_PROVIDER_CONFIG` for a session that was not sent
+ to a provider, `RV_NOT_FOUND` for an unknown session, `RV_SESSION_UNUSABLE` for a
+ session cancelled meanwhile. After `RV_PROVIDER_PENDING` call it again later with the
+ same `session_id`.
+
+ Ownership: every argument is only read during the call. On `RV_OK`, `*out_json` is a
+ new string owned by the caller: free it with `rv_string_free`. On failure it is
+ untouched.
+
+ # Safety
+ `v` NULL or a live handle; `provider`, `config_json`, `session_id`, `options_json`
+ NULL or NUL-terminated strings; `out_json` NULL or writable.
+ */
+enum rv_result rv_vault_resume_remote(const struct rv_vault *v,
+                                      const char *provider,
+                                      const char *config_json,
+                                      const char *session_id,
+                                      const char *options_json,
+                                      char **out_json);
+
+/*
+ Where the provider request of signing session `session_id` stands, as the vault
+ stored it: it only reads the vault and never calls the provider. `*out_json` is the request: `session_id`, `provider`,
+ `client_request_id` (the vault's id, sent to the provider), `provider_transaction_id`
+ (or null), `state` (`"sending"`, `"waiting"`, `"approved"`, `"rejected"`,
+ `"expired"`, `"failed"`, `"unknown"`), `detail` (why it ended, or null), `outcome`
+ (the provider's typed refusal, e.g. `{"kind":"rejected_by_user"}`, or null), `polls`,
+ `created_at`, `updated_at`. `RV_NOT_FOUND` if no session has this id or the session
+ was not sent to a provider.
+
+ Ownership: `session_id` is only read. On `RV_OK`, `*out_json` is a new string owned
+ by the caller: free it with `rv_string_free`. On failure it is untouched.
+
+ # Safety
+ `v` NULL or a live handle; `session_id` NULL or a NUL-terminated string; `out_json`
+ NULL or writable.
+ */
+enum rv_result rv_vault_remote_request(const struct rv_vault *v,
+                                       const char *session_id,
+                                       char **out_json);
+
+/*
  Begins a signing session for a stored result. `chain` holds the signer's certificate
  chain, signer first: PEM (one or more blocks) or DER certificates one after the
  other. `digest` is `"SHA-256"` (NULL), `"SHA-384"` or `"SHA-512"` (Ed25519 keys:

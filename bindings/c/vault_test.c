@@ -1,8 +1,9 @@
 /*
  * The C ABI's test program: the full flow a portal runs (open, trust, ingest, two-phase
  * signing with a test key, verify, reuse, revoke, log check) and the misuse cases
- * (NULL, bad UTF-8, bad JSON, use after close). Every string and buffer the library
- * hands out is freed, so that valgrind / ASan report zero leaks.
+ * (NULL, bad UTF-8, bad JSON, use after close), and the remote-signing calls' failures
+ * that need no provider. Every string and buffer the library hands out is freed, so
+ * that valgrind / ASan report zero leaks.
  *
  * Usage: vault_test <pki-dir> <work-dir>
  *   <pki-dir>  made by bindings/testdata/make-test-pki.sh (root, officer, key, CRL)
@@ -232,6 +233,36 @@ int main(int argc, char **argv) {
     CHECK(rv_vault_signing_session(v, "no-such-session", &out) == RV_NOT_FOUND);
     CHECK(rv_vault_signatures(v, id, &out) == RV_OK && strstr(out, session_id) != NULL);
     rv_string_free(out);
+
+    /* Signing through a remote provider, the cases that need no provider: misuse, a bad
+     * configuration, an unreachable provider (nothing listens on port 1). None begins a
+     * session or stores anything, and no secret reaches the message. */
+    const char *smartca =
+        "{\"base_url\":\"http://127.0.0.1:1\",\"sp_id\":\"sp\",\"sp_password\":\"pw-not-echoed\","
+        "\"user_id\":\"001088012345\",\"answer\":\"raw\",\"timeout_seconds\":5}";
+    out = NULL;
+    CHECK(rv_vault_sign_remote(v, NULL, smartca, id, NULL, &out) == RV_NULL_PARAMETER);
+    CHECK(rv_vault_sign_remote(v, "vnpt-smartca", smartca, id, NULL, NULL) == RV_NULL_PARAMETER);
+    CHECK(rv_vault_sign_remote(v, "acme-ca", smartca, id, NULL, &out) == RV_PROVIDER_CONFIG);
+    CHECK(rv_vault_sign_remote(v, "vnpt-smartca", "{\"sp_password\":1234}", id, NULL, &out) ==
+          RV_PROVIDER_CONFIG);
+    CHECK(rv_vault_sign_remote(v, "vnpt-smartca", "[]", id, NULL, &out) == RV_PROVIDER_CONFIG);
+    CHECK(rv_vault_sign_remote(v, "vnpt-smartca", smartca, id, "{\"wait\":1}", &out) == RV_INVALID_JSON);
+    CHECK(rv_vault_sign_remote(v, "vnpt-smartca", smartca, "not-a-ulid", NULL, &out) ==
+          RV_INVALID_ARGUMENT);
+    CHECK(rv_vault_sign_remote(v, "vnpt-smartca", smartca, id, NULL, &out) == RV_PROVIDER_UNREACHABLE);
+    CHECK(strstr(rv_last_error_message(), "pw-not-echoed") == NULL);
+    CHECK(strstr(rv_last_error_message(), "signing session") == NULL);
+    CHECK(out == NULL);
+    /* A local session has no provider request, and cannot be resumed through one. */
+    CHECK(rv_vault_remote_request(v, session_id, &out) == RV_NOT_FOUND && out == NULL);
+    CHECK(rv_vault_remote_request(v, "01M8442DNE2PJSSAEKS0MKZ3CK", &out) == RV_NOT_FOUND);
+    CHECK(rv_vault_remote_request(v, session_id, NULL) == RV_NULL_PARAMETER);
+    CHECK(rv_vault_resume_remote(v, "vnpt-smartca", smartca, session_id, NULL, &out) ==
+          RV_PROVIDER_CONFIG);
+    CHECK(rv_vault_resume_remote(v, "vnpt-smartca", smartca, "01M8442DNE2PJSSAEKS0MKZ3CK", NULL, &out) ==
+          RV_NOT_FOUND);
+    CHECK(out == NULL);
 
     /* Verify: with and without the JSON answer. */
     bool reusable = false;

@@ -15,8 +15,9 @@
 //! The files split it by concept: [`boundary`] (codes, errors, arguments, outputs),
 //! [`handle`] (opening and closing), [`records`] (ingest, status, reuse, log, statistics),
 //! [`signing`] (two-phase signing and attached signatures), [`trust`] (the trust store),
-//! [`verification`] (a record's verdict, and a detached CMS without a vault) and [`pdf`]
-//! (a signed PDF's signatures, with or without a vault).
+//! [`verification`] (a record's verdict, and a detached CMS without a vault), [`pdf`]
+//! (a signed PDF's signatures, with or without a vault) and [`remote`] (signing through a
+//! remote provider: CSC, VNPT SmartCA, Viettel MySign; these calls block while polling).
 #![allow(unsafe_code)]
 // C names: `rv_vault`, `rv_result`, `RV_OK`.
 #![allow(non_camel_case_types)]
@@ -25,6 +26,7 @@ pub mod boundary;
 pub mod handle;
 pub mod pdf;
 pub mod records;
+pub mod remote;
 pub mod signing;
 pub mod trust;
 pub mod verification;

@@ -33,6 +33,12 @@ enum ResultCode: int
     case MalformedData = 18;
     case Panic = 19;
     case PdfUnreadable = 20;
+    case ProviderDeclined = 21;
+    case ProviderUnreachable = 22;
+    case ProviderBadAnswer = 23;
+    case ProviderPending = 24;
+    case ProviderOutcomeUnknown = 25;
+    case ProviderConfig = 26;
 
     /**
      * The C name of the code, as `rv_result_name()` spells it (`"RV_NOT_FOUND"`).
@@ -61,6 +67,12 @@ enum ResultCode: int
             self::MalformedData => 'RV_MALFORMED_DATA',
             self::Panic => 'RV_PANIC',
             self::PdfUnreadable => 'RV_PDF_UNREADABLE',
+            self::ProviderDeclined => 'RV_PROVIDER_DECLINED',
+            self::ProviderUnreachable => 'RV_PROVIDER_UNREACHABLE',
+            self::ProviderBadAnswer => 'RV_PROVIDER_BAD_ANSWER',
+            self::ProviderPending => 'RV_PROVIDER_PENDING',
+            self::ProviderOutcomeUnknown => 'RV_PROVIDER_OUTCOME_UNKNOWN',
+            self::ProviderConfig => 'RV_PROVIDER_CONFIG',
         };
     }
 
@@ -91,6 +103,12 @@ enum ResultCode: int
             self::MalformedData => Exception\MalformedDataException::class,
             self::Panic => Exception\InternalErrorException::class,
             self::PdfUnreadable => Exception\PdfUnreadableException::class,
+            self::ProviderDeclined => Exception\ProviderDeclinedException::class,
+            self::ProviderUnreachable => Exception\ProviderUnreachableException::class,
+            self::ProviderBadAnswer => Exception\ProviderBadAnswerException::class,
+            self::ProviderPending => Exception\ProviderPendingException::class,
+            self::ProviderOutcomeUnknown => Exception\ProviderOutcomeUnknownException::class,
+            self::ProviderConfig => Exception\ProviderConfigException::class,
         };
     }
 }

@@ -5,7 +5,8 @@ declare(strict_types=1);
 namespace ResultsVault;
 
 /**
- * Two-phase (remote) signing and attached signatures of a {@see Vault}.
+ * Two-phase (remote) signing, signing through a remote provider, and attached
+ * signatures of a {@see Vault}.
  *
  * Used by {@see Vault} only: it relies on the vault's library and handle.
  */
@@ -117,6 +118,125 @@ trait Signing
         $fn = 'rv_vault_complete_signing_cms';
         $buffer = $this->lib->bytes($cms);
         return $this->lib->callJson($fn, $this->handle(), $this->text($sessionId, 'session_id', $fn), $buffer, strlen($cms));
+    }
+
+    /**
+     * Signs a stored result through a remote signing provider and stores the signature
+     * (`rv_vault_sign_remote`): the library asks the provider for the officer's
+     * certificate, begins a signing session, sends the hash, then polls until the officer
+     * approves on the phone, refuses, or `wait_seconds` runs out. The answer is verified
+     * before anything is stored.
+     *
+     * BLOCKING: the call returns only when the officer has answered or `wait_seconds`
+     * (default 300) has passed: run it in a worker (a queue job), not in a web request.
+     *
+     * `$config` is the provider's configuration (an array, or JSON text); environment
+     * variables `RVAULT_SMARTCA_<FIELD>`, `RVAULT_CSC_<FIELD>`, `RVAULT_MYSIGN_<FIELD>`
+     * fill or override its fields, so secrets can stay out of the code. For
+     * `"vnpt-smartca"`: `base_url`, `sp_id`, `sp_password`, `user_id` (the officer's CCCD,
+     * which the certificate's subject must hold), and optionally `serial_number`, `answer`
+     * (`"cms"` or `"raw"`), `timeout_seconds`, `ca_file`, `certificate_sha256` (pins the
+     * officer's certificate). See results_vault.h for `"csc"` and `"viettel-mysign"`.
+     *
+     * `$options` may hold `wait_seconds`, `poll_interval_ms` (default 2000),
+     * `max_poll_interval_ms` (default 10000), `digest` (`"SHA-256"`), `description` (what
+     * the officer sees).
+     *
+     * @param string                      $provider `"csc"`, `"vnpt-smartca"` or `"viettel-mysign"`
+     * @param array<string, mixed>|string $config   the provider configuration (array or JSON text)
+     * @param string                      $resultId the stored result to sign
+     * @param array<string, mixed>        $options  see above; empty: the defaults
+     * @return array<string, mixed> the stored signature, as {@see completeSigningRaw()}
+     *         (its `source` holds the `session_id`)
+     *
+     * @throws Exception\ProviderPendingException        not approved within `wait_seconds`: resume
+     *                                                   {@see Exception\ProviderException::getSessionId()}
+     *                                                   with {@see resumeRemote()}
+     * @throws Exception\ProviderDeclinedException       refused on the phone, not approved in time,
+     *                                                   certificate revoked, quota, credentials
+     * @throws Exception\ProviderUnreachableException    the provider could not be reached
+     * @throws Exception\ProviderBadAnswerException      a malformed answer, or another signer's certificate
+     * @throws Exception\ProviderOutcomeUnknownException whether the provider got the request is unknown
+     * @throws Exception\ProviderConfigException         the configuration is invalid or incomplete
+     * @throws Exception\SignatureRefusedException       the provider's signature does not verify
+     * @throws Exception\NotFoundException               no such result
+     */
+    public function signRemote(string $provider, array|string $config, string $resultId, array $options = []): array
+    {
+        $fn = 'rv_vault_sign_remote';
+        return $this->lib->callJson(
+            $fn,
+            $this->handle(),
+            $this->text($provider, 'provider', $fn),
+            $this->providerConfig($config, $fn),
+            $this->text($resultId, 'result_id', $fn),
+            $options === [] ? null : $this->lib->encode($options, 'options', $fn),
+        );
+    }
+
+    /**
+     * Goes on with a remote signing session after a {@see Exception\ProviderPendingException}
+     * or a restart (`rv_vault_resume_remote`): polls the provider (the request is never
+     * sent again) until the officer answers or `wait_seconds` runs out, and stores the
+     * verified signature. A session already completed returns its signature.
+     *
+     * BLOCKING, as {@see signRemote()}.
+     *
+     * @param string                      $provider  the provider the session was sent to
+     * @param array<string, mixed>|string $config    as {@see signRemote()}
+     * @param string                      $sessionId the session, from
+     *                                               {@see Exception\ProviderException::getSessionId()}
+     * @param array<string, mixed>        $options   as {@see signRemote()} (`digest` is ignored)
+     * @return array<string, mixed> the stored signature
+     *
+     * @throws Exception\ProviderPendingException  still not approved: call again later
+     * @throws Exception\ProviderDeclinedException refused, or the session already ended at the provider
+     * @throws Exception\ProviderConfigException   another provider, or a session not sent to one
+     * @throws Exception\NotFoundException         no such session
+     * @throws Exception\ProviderException         as {@see signRemote()}
+     */
+    public function resumeRemote(string $provider, array|string $config, string $sessionId, array $options = []): array
+    {
+        $fn = 'rv_vault_resume_remote';
+        return $this->lib->callJson(
+            $fn,
+            $this->handle(),
+            $this->text($provider, 'provider', $fn),
+            $this->providerConfig($config, $fn),
+            $this->text($sessionId, 'session_id', $fn),
+            $options === [] ? null : $this->lib->encode($options, 'options', $fn),
+        );
+    }
+
+    /**
+     * Where the provider request of a signing session stands, as the vault stored it
+     * (`rv_vault_remote_request`); the provider is not called.
+     *
+     * @return array<string, mixed> session_id, provider, client_request_id,
+     *         provider_transaction_id, state (`sending`, `waiting`, `approved`, `rejected`,
+     *         `expired`, `failed`, `unknown`), detail, outcome (e.g. `['kind' => 'rejected_by_user']`),
+     *         polls, created_at, updated_at
+     *
+     * @throws Exception\NotFoundException no such session, or it was not sent to a provider
+     */
+    public function remoteRequest(string $sessionId): array
+    {
+        $fn = 'rv_vault_remote_request';
+        return $this->lib->callJson($fn, $this->handle(), $this->text($sessionId, 'session_id', $fn));
+    }
+
+    /**
+     * A provider configuration as the JSON text the library reads: an array is encoded
+     * as a JSON object (an empty one too), a string is passed as it is.
+     *
+     * @param array<string, mixed>|string $config
+     */
+    private function providerConfig(array|string $config, string $fn): string
+    {
+        if (is_string($config)) {
+            return $this->text($config, 'config', $fn);
+        }
+        return $config === [] ? '{}' : $this->lib->encode($config, 'config', $fn);
     }
 
     /**

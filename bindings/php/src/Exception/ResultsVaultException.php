@@ -67,7 +67,7 @@ class ResultsVaultException extends \RuntimeException
     }
 
     /**
-     * The `rv_result` code (1–20), or null for a failure that did not come with one
+     * The `rv_result` code (1–26), or null for a failure that did not come with one
      * (loading the library).
      */
     public function getRvCode(): ?int

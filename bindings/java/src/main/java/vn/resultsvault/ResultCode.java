@@ -46,7 +46,19 @@ public enum ResultCode {
     /** {@code RV_PANIC}: a bug in the library; a panic was caught at the boundary. */
     PANIC(19),
     /** {@code RV_PDF_UNREADABLE}: a PDF given to be verified cannot be read (not a PDF, malformed, encrypted...). */
-    PDF_UNREADABLE(20);
+    PDF_UNREADABLE(20),
+    /** {@code RV_PROVIDER_DECLINED}: a remote provider declined to sign (refused, not approved in time...). */
+    PROVIDER_DECLINED(21),
+    /** {@code RV_PROVIDER_UNREACHABLE}: a remote provider could not be reached. */
+    PROVIDER_UNREACHABLE(22),
+    /** {@code RV_PROVIDER_BAD_ANSWER}: a remote provider answered something malformed, or another signer's certificate. */
+    PROVIDER_BAD_ANSWER(23),
+    /** {@code RV_PROVIDER_PENDING}: the signer has not approved yet; resume the session later. */
+    PROVIDER_PENDING(24),
+    /** {@code RV_PROVIDER_OUTCOME_UNKNOWN}: whether the provider received the request is unknown; not resent. */
+    PROVIDER_OUTCOME_UNKNOWN(25),
+    /** {@code RV_PROVIDER_CONFIG}: the provider configuration is invalid, or the session is not this provider's. */
+    PROVIDER_CONFIG(26);
 
     private static final ResultCode[] BY_VALUE = values();
 
@@ -59,7 +71,7 @@ public enum ResultCode {
     /**
      * The numeric value of the code, as the C function returns it.
      *
-     * @return the value, 0 to 20
+     * @return the value, 0 to 26
      */
     public int value() {
         return value;

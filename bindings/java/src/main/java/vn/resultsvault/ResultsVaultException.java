@@ -42,7 +42,7 @@ public class ResultsVaultException extends RuntimeException {
     }
 
     /**
-     * The {@code rv_result} value the call returned (1 to 20), or {@link #LOAD_FAILURE}.
+     * The {@code rv_result} value the call returned (1 to 26), or {@link #LOAD_FAILURE}.
      *
      * @return the numeric code
      */
@@ -128,6 +128,18 @@ public class ResultsVaultException extends RuntimeException {
                 return new InternalErrorException(code, message);
             case PDF_UNREADABLE:
                 return new PdfUnreadableException(message);
+            case PROVIDER_DECLINED:
+                return new ProviderDeclinedException(message);
+            case PROVIDER_UNREACHABLE:
+                return new ProviderUnreachableException(message);
+            case PROVIDER_BAD_ANSWER:
+                return new ProviderBadAnswerException(message);
+            case PROVIDER_PENDING:
+                return new ProviderPendingException(message);
+            case PROVIDER_OUTCOME_UNKNOWN:
+                return new ProviderOutcomeUnknownException(message);
+            case PROVIDER_CONFIG:
+                return new ProviderConfigException(message);
             case OK:
             default:
                 return new InternalErrorException(code, "a failure reported with code " + code + ": " + message);

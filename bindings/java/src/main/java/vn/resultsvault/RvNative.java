@@ -326,6 +326,47 @@ public final class RvNative {
             String digest, PointerByReference outJson);
 
     /**
+     * {@code rv_vault_sign_remote(v, provider, config_json, result_id, options_json, out_json)}: signs
+     * through a remote provider. Blocks while it polls.
+     *
+     * @param v the handle
+     * @param provider {@code "csc"}, {@code "vnpt-smartca"} or {@code "viettel-mysign"}
+     * @param configJson {@code null} (the environment only) or the provider configuration
+     * @param resultId the result id
+     * @param optionsJson {@code null} or {@code {"wait_seconds", "poll_interval_ms", "max_poll_interval_ms",
+     *     "digest", "description"}}
+     * @param outJson receives the stored signature
+     * @return an {@code rv_result}
+     */
+    public static native int rv_vault_sign_remote(VaultHandle v, String provider, String configJson, String resultId,
+            String optionsJson, PointerByReference outJson);
+
+    /**
+     * {@code rv_vault_resume_remote(v, provider, config_json, session_id, options_json, out_json)}: goes on
+     * with a remote signing session. Blocks while it polls.
+     *
+     * @param v the handle
+     * @param provider the provider the session was sent to
+     * @param configJson {@code null} or the provider configuration
+     * @param sessionId the session id
+     * @param optionsJson {@code null} or the options, as {@link #rv_vault_sign_remote}
+     * @param outJson receives the stored signature
+     * @return an {@code rv_result}
+     */
+    public static native int rv_vault_resume_remote(VaultHandle v, String provider, String configJson,
+            String sessionId, String optionsJson, PointerByReference outJson);
+
+    /**
+     * {@code rv_vault_remote_request(v, session_id, out_json)}: a session's provider request, as stored.
+     *
+     * @param v the handle
+     * @param sessionId the session id
+     * @param outJson receives the request
+     * @return an {@code rv_result} ({@code RV_NOT_FOUND} if the session was not sent to a provider)
+     */
+    public static native int rv_vault_remote_request(VaultHandle v, String sessionId, PointerByReference outJson);
+
+    /**
      * {@code rv_vault_signing_session(v, session_id, out_json)}.
      *
      * @param v the handle

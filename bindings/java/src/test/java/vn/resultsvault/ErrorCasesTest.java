@@ -158,7 +158,9 @@ class ErrorCasesTest {
             InvalidTransitionException.class, TrustRefusedException.class, SigningRequestRefusedException.class,
             SessionUnusableException.class, SignatureRefusedException.class, ReuseRefusedException.class,
             ContentRefusedException.class, VaultFileException.class, StorageException.class,
-            MalformedDataException.class, InternalErrorException.class, PdfUnreadableException.class};
+            MalformedDataException.class, InternalErrorException.class, PdfUnreadableException.class,
+            ProviderDeclinedException.class, ProviderUnreachableException.class, ProviderBadAnswerException.class,
+            ProviderPendingException.class, ProviderOutcomeUnknownException.class, ProviderConfigException.class};
         for (int code = 1; code < expected.length; code++) {
             ResultsVaultException e = ResultsVaultException.forCode(code, "m" + code);
             assertEquals(expected[code], e.getClass(), "code " + code);
