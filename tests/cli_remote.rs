@@ -90,6 +90,14 @@ fn vnpt_cli_killed_while_waiting_a_new_process_resumes_and_completes() {
     first.wait().unwrap();
     assert!(s.t.vault.signatures(&s.id).unwrap().is_empty());
     assert_eq!(mock.sign_requests(), 1);
+    // A restarted portal finds what to resume.
+    let pending = rvault(&s.t.path()).args(["sign", "--pending"]).output().unwrap();
+    let listed = String::from_utf8_lossy(&pending.stdout);
+    assert!(pending.status.success(), "{listed}");
+    assert!(
+        listed.starts_with(&session) && listed.contains("vnpt-smartca") && listed.contains("waiting"),
+        "{listed}"
+    );
 
     // 3. The officer approves; a new process resumes: it polls, it does not sign again.
     mock.set_script(|script| script.waiting_polls = 0);
@@ -114,6 +122,7 @@ fn vnpt_cli_killed_while_waiting_a_new_process_resumes_and_completes() {
     assert_eq!(s.t.vault.signatures(&s.id).unwrap().len(), 1);
     let request = s.t.vault.remote_request(&session).unwrap().unwrap();
     assert_eq!(request.state, RemoteState::Approved);
+    assert!(s.t.vault.unfinished_remote_requests().unwrap().is_empty());
 
     // 4. Resuming a completed session is harmless: the same signature, nothing sent.
     let again = rvault(&s.t.path())

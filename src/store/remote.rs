@@ -95,6 +95,18 @@ pub(crate) fn get(tx: &Transaction<'_>, session_id: &str) -> Result<Option<Store
     }))
 }
 
+/// The session ids of requests not ended yet (sending, waiting, approved), oldest first.
+pub(crate) fn unfinished(tx: &Transaction<'_>) -> Result<Vec<String>> {
+    let mut stmt = tx.prepare(
+        "SELECT session_id FROM remote_requests WHERE state IN ('sending', 'waiting', 'approved')
+         ORDER BY created_ms, session_id",
+    )?;
+    let ids = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(ids)
+}
+
 /// Stores the provider's transaction id: the request is now waiting.
 pub(crate) fn set_waiting(tx: &Transaction<'_>, session_id: &str, txn: &str, now: OffsetDateTime) -> Result<()> {
     tx.execute(

@@ -159,6 +159,23 @@ impl Vault {
             .map(|s| s.request))
     }
 
+    /// The provider requests a restarted portal should resume: those still `sending`,
+    /// `waiting` or `approved` whose session is not completed, oldest first. Resume each
+    /// with [`Vault::resume_remote`] (a `sending` one is looked up, or marked `unknown`).
+    pub fn unfinished_remote_requests(&self) -> Result<Vec<RemoteRequest>> {
+        self.store.read(|tx| {
+            let mut out = Vec::new();
+            for id in store::remote::unfinished(tx)? {
+                let open = store::signatures::get_session(tx, &id)?
+                    .is_some_and(|s| s.session.state != SessionState::Completed);
+                if let (true, Some(stored)) = (open, store::remote::get(tx, &id)?) {
+                    out.push(stored.request);
+                }
+            }
+            Ok(out)
+        })
+    }
+
     fn remote_view(&self, session_id: &str) -> Result<RemoteView> {
         self.store
             .read(|tx| store::remote::get(tx, session_id))?

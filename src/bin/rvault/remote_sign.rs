@@ -23,6 +23,9 @@ pub struct RemoteSignArgs {
     resume: Option<String>,
     /// The result id to sign (with --provider).
     record: Option<String>,
+    /// List the remote requests not finished yet (after a restart: resume each).
+    #[arg(long, conflicts_with_all = ["provider", "resume", "record"])]
+    pending: bool,
     /// The provider's configuration (JSON; README "Remote signing"). Fields may also come
     /// from RVAULT_CSC_*, RVAULT_SMARTCA_*, RVAULT_MYSIGN_* (e.g. RVAULT_SMARTCA_SP_PASSWORD).
     #[arg(long = "provider-config", env = "RVAULT_PROVIDER_CONFIG", value_name = "FILE")]
@@ -41,6 +44,21 @@ pub struct RemoteSignArgs {
 
 /// Runs the remote form.
 pub fn run(vault: &Vault, args: &RemoteSignArgs) -> Result<(), CliError> {
+    if args.pending {
+        for r in vault.unfinished_remote_requests()? {
+            println!(
+                "{}  {:<14} {:<8} polls {:<4} since {}",
+                r.session_id,
+                r.provider,
+                r.state,
+                r.polls,
+                r.created_at
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default()
+            );
+        }
+        return Ok(());
+    }
     let digest = crate::trust_sign::digest_arg(&args.digest)?;
     let provider_name =
         match (&args.provider, &args.resume) {
