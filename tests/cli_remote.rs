@@ -3,6 +3,8 @@
 //! that resumes and completes (one provider transaction); a rejection and a pending
 //! request with their exit codes and hints.
 
+#![cfg(feature = "cli")]
+
 mod common;
 #[path = "common/providers/mod.rs"]
 mod providers;

@@ -3,6 +3,8 @@
 //! signature the vault wraps into its own CMS; CSC cannot look a request up by the
 //! client's id, so a lost submit answer is `unknown` and never sent again.
 
+#![cfg(feature = "remote")]
+
 mod common;
 #[path = "common/providers/mod.rs"]
 mod providers;

@@ -2,6 +2,8 @@
 //! an asynchronous `signHash`, and `requests/status` with MySign's status codes. The
 //! transaction id is MySign's own: a lost submit answer is `unknown`, never resent.
 
+#![cfg(feature = "remote")]
+
 mod common;
 #[path = "common/providers/mod.rs"]
 mod providers;

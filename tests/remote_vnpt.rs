@@ -3,6 +3,8 @@
 //! answer was lost (found again by the vault's own transaction id), every refusal typed,
 //! every bad answer leaving the vault unchanged, and secrets never printed.
 
+#![cfg(feature = "remote")]
+
 mod common;
 #[path = "common/providers/mod.rs"]
 mod providers;
