@@ -55,12 +55,7 @@ impl CscClient {
                 "csc: give access_token, or username and password for auth/login".into(),
             ));
         }
-        let http = Http::new(
-            NAME,
-            &config.endpoint.base_url,
-            config.endpoint.timeout(),
-            config.endpoint.ca_file.as_deref(),
-        )?;
+        let http = Http::for_endpoint(NAME, &config.endpoint)?;
         Ok(CscClient {
             config,
             http,
@@ -165,15 +160,6 @@ fn outcome(status: u16, code: &str, message: &str) -> ProviderOutcome {
             code: code.to_owned(),
             message: message.to_owned(),
         },
-    }
-}
-
-fn digest_oid(digest: DigestAlgorithm) -> &'static str {
-    match digest {
-        DigestAlgorithm::Sha1 => "1.3.14.3.2.26",
-        DigestAlgorithm::Sha256 => "2.16.840.1.101.3.4.2.1",
-        DigestAlgorithm::Sha384 => "2.16.840.1.101.3.4.2.2",
-        DigestAlgorithm::Sha512 => "2.16.840.1.101.3.4.2.3",
     }
 }
 
@@ -299,7 +285,7 @@ impl Provider for CscClient {
     fn submit(&self, request: &ProviderRequest<'_>) -> Result<Submitted, RemoteError> {
         let credential = self.credential()?;
         let hash = answer::to_base64(request.hash);
-        let hash_oid = digest_oid(request.digest);
+        let hash_oid = request.digest.oid();
         // The SAD, bound to this one hash, from the PIN and/or OTP the credential asks for.
         let mut auth_data = Vec::new();
         for (id, secret) in [("PIN", &self.config.pin), ("OTP", &self.config.otp)] {

@@ -32,6 +32,19 @@ pub(crate) struct Http {
 }
 
 impl Http {
+    /// [`Http::new`] for a configured endpoint.
+    pub(crate) fn for_endpoint(
+        provider: &'static str,
+        endpoint: &super::config::Endpoint,
+    ) -> Result<Http, RemoteError> {
+        Http::new(
+            provider,
+            &endpoint.base_url,
+            endpoint.timeout(),
+            endpoint.ca_file.as_deref(),
+        )
+    }
+
     /// `base_url` must be `https://`, except on the loopback interface (tests, a local
     /// gateway). `ca_file`: PEM roots to trust instead of Mozilla's (a provider's private CA).
     pub(crate) fn new(

@@ -17,7 +17,6 @@ use super::http::{Auth, Http};
 use super::state::{ProviderOutcome, RemoteError};
 use super::{AnswerFormat, PollAnswer, Provider, ProviderRequest, Submitted, TransactionRef};
 use crate::signing::KeyKind;
-use crate::verify::crypto::DigestAlgorithm;
 
 const NAME: &str = "viettel-mysign";
 
@@ -39,12 +38,7 @@ impl std::fmt::Debug for MySignClient {
 impl MySignClient {
     /// A client for `config`.
     pub fn new(config: MySignConfig) -> Result<MySignClient, RemoteError> {
-        let http = Http::new(
-            NAME,
-            &config.endpoint.base_url,
-            config.endpoint.timeout(),
-            config.endpoint.ca_file.as_deref(),
-        )?;
+        let http = Http::for_endpoint(NAME, &config.endpoint)?;
         Ok(MySignClient {
             config,
             http,
@@ -159,15 +153,6 @@ fn outcome(code: &str, message: &str) -> ProviderOutcome {
     }
 }
 
-fn digest_oid(digest: DigestAlgorithm) -> &'static str {
-    match digest {
-        DigestAlgorithm::Sha1 => "1.3.14.3.2.26",
-        DigestAlgorithm::Sha256 => "2.16.840.1.101.3.4.2.1",
-        DigestAlgorithm::Sha384 => "2.16.840.1.101.3.4.2.2",
-        DigestAlgorithm::Sha512 => "2.16.840.1.101.3.4.2.3",
-    }
-}
-
 impl Provider for MySignClient {
     fn name(&self) -> &str {
         NAME
@@ -274,7 +259,7 @@ impl Provider for MySignClient {
                     "document_name": answer::to_base64(request.document_id.as_bytes()),
                 }],
                 "hash": [answer::to_base64(request.hash)],
-                "hashAlgo": digest_oid(request.digest),
+                "hashAlgo": request.digest.oid(),
                 "signAlgo": sign_algo,
                 "async": 1,
             }),

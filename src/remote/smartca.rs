@@ -36,12 +36,7 @@ impl std::fmt::Debug for SmartCaClient {
 impl SmartCaClient {
     /// A client for `config`.
     pub fn new(config: SmartCaConfig) -> Result<SmartCaClient, RemoteError> {
-        let http = Http::new(
-            NAME,
-            &config.endpoint.base_url,
-            config.endpoint.timeout(),
-            config.endpoint.ca_file.as_deref(),
-        )?;
+        let http = Http::for_endpoint(NAME, &config.endpoint)?;
         Ok(SmartCaClient {
             config,
             http,

@@ -24,15 +24,21 @@ pub enum DigestAlgorithm {
 }
 
 impl DigestAlgorithm {
+    const OIDS: [(DigestAlgorithm, &'static str); 4] = [
+        (DigestAlgorithm::Sha1, "1.3.14.3.2.26"),
+        (DigestAlgorithm::Sha256, "2.16.840.1.101.3.4.2.1"),
+        (DigestAlgorithm::Sha384, "2.16.840.1.101.3.4.2.2"),
+        (DigestAlgorithm::Sha512, "2.16.840.1.101.3.4.2.3"),
+    ];
+
     /// From a dotted OID.
     pub fn from_oid(oid: &str) -> Option<DigestAlgorithm> {
-        Some(match oid {
-            "1.3.14.3.2.26" => DigestAlgorithm::Sha1,
-            "2.16.840.1.101.3.4.2.1" => DigestAlgorithm::Sha256,
-            "2.16.840.1.101.3.4.2.2" => DigestAlgorithm::Sha384,
-            "2.16.840.1.101.3.4.2.3" => DigestAlgorithm::Sha512,
-            _ => return None,
-        })
+        Self::OIDS.iter().find(|(_, o)| *o == oid).map(|(d, _)| *d)
+    }
+
+    /// Its dotted OID (as remote signing APIs name it: `hashAlgorithmOID`, `hashAlgo`).
+    pub fn oid(self) -> &'static str {
+        Self::OIDS.iter().find(|(d, _)| *d == self).map_or("", |(_, o)| o)
     }
 
     fn ring(self) -> &'static ring::digest::Algorithm {
