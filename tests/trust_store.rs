@@ -112,7 +112,7 @@ fn a_version_1_vault_is_migrated_to_the_trust_store_and_signature_schemas() {
     // Make the file what version 1 wrote.
     let db = raw_sqlite(&path);
     db.execute_batch(
-        "DROP TABLE kept_crls; DROP TABLE signature_checks; DROP TABLE signing_sessions;
+        "DROP TABLE remote_requests; DROP TABLE kept_crls; DROP TABLE signature_checks; DROP TABLE signing_sessions;
          DROP TABLE signatures; DROP TABLE trust_items; DROP TABLE pdf_checks;
          PRAGMA user_version = 1;",
     )
