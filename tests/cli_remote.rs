@@ -10,14 +10,14 @@ mod common;
 mod providers;
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use providers::mysign::MySignMock;
 use providers::smartca::SmartCaMock;
-use providers::{setup, End, Script};
+use providers::{scenarios, End, MockProvider, Script, Setup};
 use results_vault::RemoteState;
 use serde_json::json;
 
@@ -25,6 +25,33 @@ fn rvault(vault: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rvault"));
     cmd.arg("--vault").arg(vault).env_remove("RVAULT_PROVIDER_CONFIG");
     cmd
+}
+
+/// A vault with one record, a mock following `script`, and the mock's configuration in
+/// a file, as an officer's portal keeps it.
+fn start<M: MockProvider>(script: Script) -> (Setup, M, PathBuf) {
+    let (s, mock) = scenarios::start::<M>(script);
+    let config = s.t.dir.path().join(format!("{}.json", M::NAME));
+    std::fs::write(&config, mock.config(json!({}))).unwrap();
+    (s, mock, config)
+}
+
+/// `rvault sign --provider <M> <record> --provider-config <config>`.
+fn sign<M: MockProvider>(s: &Setup, config: &Path) -> Command {
+    let mut cmd = rvault(&s.t.path());
+    cmd.args(["sign", "--provider", M::NAME, s.id.as_str(), "--provider-config"])
+        .arg(config);
+    cmd
+}
+
+/// Runs `cmd`, which must exit with `code` and say each of `expected` on stderr.
+fn fails_with(cmd: &mut Command, code: i32, expected: &[&str]) {
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{stderr}");
+    for text in expected {
+        assert!(stderr.contains(text), "{text:?} not in {stderr}");
+    }
 }
 
 /// Waits (up to 30 s) for `ready`, polling every 50 ms.
@@ -41,21 +68,11 @@ fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
 
 #[test]
 fn vnpt_cli_killed_while_waiting_a_new_process_resumes_and_completes() {
-    let s = setup();
-    let mock = SmartCaMock::start(
-        s.officer.clone(),
-        Script {
-            waiting_polls: u32::MAX,
-            ..Script::default()
-        },
-    );
-    let config = s.t.dir.path().join("smartca.json");
-    std::fs::write(&config, mock.config(json!({}))).unwrap();
+    // The officer does not answer until told to.
+    let (s, mock, config) = start::<SmartCaMock>(Script::waiting(u32::MAX));
 
     // 1. The first process: sends, then waits for the officer; it announces the session.
-    let mut first = rvault(&s.t.path())
-        .args(["sign", "--provider", "vnpt-smartca", s.id.as_str(), "--provider-config"])
-        .arg(&config)
+    let mut first = sign::<SmartCaMock>(&s, &config)
         .args(["--poll-interval-ms", "50", "--wait", "120"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -139,75 +156,28 @@ fn vnpt_cli_killed_while_waiting_a_new_process_resumes_and_completes() {
 
 #[test]
 fn vnpt_cli_pending_after_wait_exits_75_with_the_resume_command() {
-    let s = setup();
-    let mock = SmartCaMock::start(
-        s.officer.clone(),
-        Script {
-            waiting_polls: u32::MAX,
-            ..Script::default()
-        },
-    );
-    let config = s.t.dir.path().join("smartca.json");
-    std::fs::write(&config, mock.config(json!({}))).unwrap();
-    let out = rvault(&s.t.path())
-        .args(["sign", "--provider", "vnpt-smartca", s.id.as_str(), "--provider-config"])
-        .arg(&config)
-        .args(["--poll-interval-ms", "50", "--wait", "0"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(75), "{stderr}");
-    assert!(stderr.contains("still waiting"), "{stderr}");
-    assert!(
-        stderr.contains("hint:") && stderr.contains("rvault sign --resume"),
-        "{stderr}"
+    let (s, _mock, config) = start::<SmartCaMock>(Script::waiting(u32::MAX));
+    fails_with(
+        sign::<SmartCaMock>(&s, &config).args(["--poll-interval-ms", "50", "--wait", "0"]),
+        75,
+        &["still waiting", "hint:", "rvault sign --resume"],
     );
     assert!(s.t.vault.signatures(&s.id).unwrap().is_empty());
 }
 
 #[test]
 fn mysign_cli_rejection_on_the_phone_exits_65_with_what_happened() {
-    let s = setup();
-    let mock = MySignMock::start(
-        s.officer.clone(),
-        Script {
-            end: End::Reject,
-            ..Script::default()
-        },
+    let (s, mock, config) = start::<MySignMock>(Script {
+        end: End::Reject,
+        ..Script::default()
+    });
+    fails_with(
+        sign::<MySignMock>(&s, &config).args(["--poll-interval-ms", "50", "--wait", "30"]),
+        65,
+        &["rejected on the phone", "hint: the officer refused"],
     );
-    let config = s.t.dir.path().join("mysign.json");
-    std::fs::write(&config, mock.config(json!({}))).unwrap();
-    let out = rvault(&s.t.path())
-        .args([
-            "sign",
-            "--provider",
-            "viettel-mysign",
-            s.id.as_str(),
-            "--provider-config",
-        ])
-        .arg(&config)
-        .args(["--poll-interval-ms", "50", "--wait", "30"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(65), "{stderr}");
-    assert!(stderr.contains("rejected on the phone"), "{stderr}");
-    assert!(stderr.contains("hint: the officer refused"), "{stderr}");
     assert!(s.t.vault.signatures(&s.id).unwrap().is_empty());
     // A typo in the configuration is a usage error that names the field.
     std::fs::write(&config, mock.config(json!({ "client_secrett": "x" }))).unwrap();
-    let out = rvault(&s.t.path())
-        .args([
-            "sign",
-            "--provider",
-            "viettel-mysign",
-            s.id.as_str(),
-            "--provider-config",
-        ])
-        .arg(&config)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(64), "{stderr}");
-    assert!(stderr.contains("client_secrett"), "{stderr}");
+    fails_with(&mut sign::<MySignMock>(&s, &config), 64, &["client_secrett"]);
 }

@@ -4,12 +4,14 @@
 //! `signatures/signPolling`. It signs with the officer's real key (raw PKCS#1 v1.5).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
+use results_vault::remote::config::ProviderConfig;
+use results_vault::remote::csc::CscClient;
 use serde_json::{json, Value};
 
-use super::server::{MockServer, Recorded, Reply};
-use super::{b64, unb64, Answer, End, Officer, Script};
+use super::server::{Recorded, Reply};
+use super::{b64, unb64, Answer, End, MockProvider, Officer, Script, Scripted};
 
 pub const USERNAME: &str = "hcc-danang";
 pub const PASSWORD: &str = "csc-Passw0rd-7731";
@@ -20,17 +22,10 @@ pub const CREDENTIAL: &str = "cred-officer-1";
 /// Where the vault's signing request goes.
 pub const SIGN_HASH: &str = "/signatures/signHash";
 
-pub struct CscMock {
-    pub server: MockServer,
-    script: Arc<Mutex<Script>>,
-    synchronous: bool,
-}
+pub struct CscMock(Scripted);
 
 struct State {
     officer: Arc<Officer>,
-    /// The test's script (it may change it), copied at each request.
-    shared: Arc<Mutex<Script>>,
-    script: Script,
     /// SAD → the hash it authorizes.
     sads: HashMap<String, Vec<u8>>,
     /// responseID → (hash, polls so far).
@@ -38,66 +33,49 @@ struct State {
     next: u32,
 }
 
-impl CscMock {
+impl MockProvider for CscMock {
+    const NAME: &'static str = "csc";
+    const SIGN_PATH: &'static str = SIGN_HASH;
+    const STATUS_PREFIX: &'static str = "/signatures/signPolling";
+
     /// A mock following `script` (always raw signatures: CSC `signHash`).
-    pub fn start(officer: Arc<Officer>, script: Script) -> CscMock {
-        let script = Script { cms: false, ..script };
-        let synchronous = script.synchronous;
-        let shared = Arc::new(Mutex::new(script.clone()));
+    fn start(officer: Arc<Officer>, script: Script) -> CscMock {
         let mut state = State {
             officer,
-            shared: shared.clone(),
-            script,
             sads: HashMap::new(),
             pending: HashMap::new(),
             next: 0,
         };
-        CscMock {
-            server: MockServer::start(move |r| {
-                state.script = state.shared.lock().unwrap().clone();
-                state.handle(r)
-            }),
-            script: shared,
-            synchronous,
-        }
+        let script = Script { cms: false, ..script };
+        CscMock(Scripted::start(script, move |script, r| state.handle(script, r)))
     }
 
-    /// A configuration for this mock (`auth/login` with username and password, the PIN,
-    /// asynchronous unless the script signs synchronously), with `extra` fields merged in.
-    pub fn config(&self, extra: Value) -> String {
-        let mut config = json!({
-            "provider": "csc",
-            "base_url": format!("{}/", self.server.url()),
+    fn scripted(&self) -> &Scripted {
+        &self.0
+    }
+
+    /// `auth/login` with username and password, the PIN, asynchronous unless the script
+    /// signs synchronously.
+    fn base_config(&self) -> Value {
+        json!({
+            "provider": Self::NAME,
+            "base_url": format!("{}/", self.server().url()),
             "username": USERNAME,
             "password": PASSWORD,
             "pin": PIN,
-            "async": !self.synchronous,
-        });
-        merge(&mut config, extra);
-        config.to_string()
+            "async": !self.0.started.synchronous,
+        })
     }
 
-    /// Changes what the mock does from the next request on.
-    pub fn set_script(&self, change: impl FnOnce(&mut Script)) {
-        change(&mut self.script.lock().unwrap());
+    fn hash_in(body: &Value) -> Vec<u8> {
+        unb64(body["hashes"][0].as_str().unwrap())
     }
 
-    /// How many signing requests reached the mock.
-    pub fn sign_requests(&self) -> usize {
-        self.server.count(SIGN_HASH)
-    }
-}
-
-/// `extra`'s fields over `config`'s (`null` removes a field).
-pub fn merge(config: &mut Value, extra: Value) {
-    if let Value::Object(fields) = extra {
-        for (k, v) in fields {
-            if v.is_null() {
-                config.as_object_mut().unwrap().remove(&k);
-            } else {
-                config[k] = v;
-            }
-        }
+    fn describe(config: &ProviderConfig) -> String {
+        let ProviderConfig::Csc(c) = config else {
+            panic!("not a CSC configuration: {config:?}")
+        };
+        format!("{config:?} {:?}", CscClient::new(c.clone()).unwrap())
     }
 }
 
@@ -106,7 +84,7 @@ fn error(status: u16, code: &str, description: &str) -> Reply {
 }
 
 impl State {
-    fn handle(&mut self, r: &Recorded) -> Reply {
+    fn handle(&mut self, script: &Script, r: &Recorded) -> Reply {
         if r.path == "/auth/login" {
             let expected = format!("Basic {}", b64(format!("{USERNAME}:{PASSWORD}").as_bytes()));
             return if r.authorization.as_deref() == Some(expected.as_str()) {
@@ -125,16 +103,12 @@ impl State {
                 if body["credentialID"] != CREDENTIAL {
                     return error(400, "invalid_request", "unknown credentialID");
                 }
-                let status = if self.script.end == End::Revoked {
-                    "revoked"
-                } else {
-                    "valid"
-                };
+                let status = if script.end == End::Revoked { "revoked" } else { "valid" };
                 Reply::Json(
                     200,
                     json!({
                         "key": { "status": "enabled", "algo": ["1.2.840.113549.1.1.11", "1.2.840.113549.1.1.1"], "len": 2048 },
-                        "cert": { "status": status, "certificates": self.officer.chain_b64(self.script.other_user) },
+                        "cert": { "status": status, "certificates": self.officer.chain_b64(script.other_user) },
                         "auth": { "mode": "explicit", "objects": [{ "type": "Password", "id": "PIN", "format": "N" }] },
                     }),
                 )
@@ -167,11 +141,11 @@ impl State {
                         "the hash or algorithm differs from the authorized one",
                     );
                 }
-                if let Some(pause) = self.script.hang_submit {
+                if let Some(pause) = script.hang_submit {
                     return Reply::Hang(pause);
                 }
                 if body["operationMode"] == "S" {
-                    return self.end(&hash);
+                    return self.end(script, &hash);
                 }
                 self.next += 1;
                 let id = format!("resp-{}", self.next);
@@ -184,32 +158,29 @@ impl State {
                     return error(400, "invalid_request", "unknown responseID");
                 };
                 *polls += 1;
-                if *polls <= self.script.waiting_polls {
+                if *polls <= script.waiting_polls {
                     return error(400, "invalid_request", "The signature request is pending");
                 }
                 let hash = hash.clone();
-                self.end(&hash)
+                self.end(script, &hash)
             }
             _ => error(404, "invalid_request", "no such method"),
         }
     }
 
     /// The final answer for `hash`, as the script says.
-    fn end(&self, hash: &[u8]) -> Reply {
-        match self.script.end {
+    fn end(&self, script: &Script, hash: &[u8]) -> Reply {
+        match script.end {
             End::Approve | End::Revoked => {}
             End::Reject => return error(400, "invalid_request", "The user rejected the signing request"),
             End::Timeout => return error(400, "invalid_request", "The authorization timed out"),
             End::Quota => return error(400, "invalid_request", "Signing quota exceeded"),
         }
-        match self.script.answer {
+        match script.answer {
             Answer::NotJson => Reply::Text(200, "<html><body>502 Bad Gateway</body></html>".into()),
             Answer::MissingField => Reply::Json(200, json!({ "signatures": [] })),
             Answer::BadBase64 => Reply::Json(200, json!({ "signatures": ["%%% not base64 %%%"] })),
-            _ => Reply::Json(
-                200,
-                json!({ "signatures": [b64(&self.officer.answer(hash, &self.script))] }),
-            ),
+            _ => Reply::Json(200, json!({ "signatures": [b64(&self.officer.answer(hash, script))] })),
         }
     }
 }

@@ -1,15 +1,20 @@
 //! Mock remote-signing providers for tests/remote_*.rs: a loopback HTTP server
 //! ([`server`]), a CMS builder ([`cms`]), an officer with real openssl keys ([`Officer`]),
-//! what a mock should do ([`Script`]), and one mock per provider shape ([`csc`],
-//! [`smartca`], [`mysign`]). Declared by each test file with
+//! what a mock should do ([`Script`]), one mock per provider shape ([`csc`],
+//! [`smartca`], [`mysign`]) behind one trait ([`MockProvider`]), and the [`scenarios`]
+//! every provider is tested with. Declared by each test file with
 //! `#[path = "common/providers/mod.rs"] mod providers;` next to `mod common;`.
 #![allow(dead_code)]
 
 pub mod cms;
 pub mod csc;
+pub mod mock;
 pub mod mysign;
+pub mod scenarios;
 pub mod server;
 pub mod smartca;
+
+pub use mock::{MockProvider, Scripted};
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,7 +24,8 @@ use std::time::Duration;
 use base64::Engine;
 use results_vault::remote::{AnswerFormat, PollAnswer, Provider, ProviderRequest, Submitted, TransactionRef};
 use results_vault::{
-    Error, LogHead, RemoteError, RemoteRequest, RemoteSigningOptions, RemoteState, ResultId, Vault, VaultOptions,
+    Error, LogHead, RemoteError, RemoteRequest, RemoteSigningOptions, RemoteState, ResultId, SessionState, Vault,
+    VaultOptions,
 };
 
 use crate::common::pki::{openssl, Pki};
@@ -193,6 +199,16 @@ impl Default for Script {
     }
 }
 
+impl Script {
+    /// The default script, with `polls` "still waiting" answers before the end.
+    pub fn waiting(polls: u32) -> Script {
+        Script {
+            waiting_polls: polls,
+            ..Script::default()
+        }
+    }
+}
+
 /// A vault (real-time clock: the state machine reads it on every poll) trusting the
 /// officer's root and CRL, with one birth extract ingested.
 pub struct Setup {
@@ -210,18 +226,40 @@ pub fn setup_with(options: VaultOptions) -> Setup {
     let officer = Officer::new();
     let t = temp_vault_with(options);
     officer.trust(&t.vault);
-    let id = t
-        .vault
-        .ingest(birth_extract("P-REMOTE-1"), &noise(7, 4000))
-        .unwrap()
-        .record
-        .result_id;
+    let ingested = t.vault.ingest(birth_extract("P-REMOTE-1"), &noise(7, 4000)).unwrap();
+    let id = ingested.record.result_id;
     Setup { t, officer, id }
 }
 
 impl Setup {
     pub fn log_head(&self) -> Option<LogHead> {
         self.t.vault.log_head().unwrap()
+    }
+
+    /// The remote request of `session_id`, which must exist.
+    pub fn request(&self, session_id: &str) -> RemoteRequest {
+        self.t
+            .vault
+            .remote_request(session_id)
+            .unwrap()
+            .expect("no such remote request")
+    }
+
+    /// The state of signing session `session_id`.
+    pub fn session_state(&self, session_id: &str) -> SessionState {
+        self.t.vault.signing_session(session_id).unwrap().state
+    }
+
+    /// The portal restarts: the vault is closed and its file opened again.
+    pub fn reopen(self) -> Setup {
+        let path = self.t.path();
+        let TempVault { dir, vault } = self.t;
+        drop(vault);
+        let vault = Vault::open(&path, VaultOptions::default()).unwrap();
+        Setup {
+            t: TempVault { dir, vault },
+            ..self
+        }
     }
 
     /// A refused answer changed nothing: the same audit log head, no signature.

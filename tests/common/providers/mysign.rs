@@ -4,13 +4,14 @@
 //! "1" signed, "4001" timed out, "4002" rejected, "4005" quota, "13004" certificate revoked.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
+use results_vault::remote::config::ProviderConfig;
+use results_vault::remote::mysign::MySignClient;
 use serde_json::{json, Value};
 
-use super::csc::merge;
-use super::server::{MockServer, Recorded, Reply};
-use super::{b64, unb64, Answer, End, Officer, Script, USER_ID};
+use super::server::{Recorded, Reply};
+use super::{b64, unb64, Answer, End, MockProvider, Officer, Script, Scripted, USER_ID};
 
 pub const CLIENT_ID: &str = "portal-danang";
 pub const CLIENT_SECRET: &str = "mysign-Cl1ent-Secr3t";
@@ -19,79 +20,72 @@ pub const TOKEN: &str = "mysign-token-88ad";
 pub const CREDENTIAL: &str = "cred-mysign-officer";
 /// Where the vault's signing request goes.
 pub const SIGN_HASH: &str = "/vtss/service/signHash";
+/// Where a transaction's status is asked.
+pub const STATUS: &str = "/vtss/service/requests/status";
+/// Where the portal logs in.
+pub const LOGIN: &str = "/vtss/service/ras/v1/login";
 
 /// The officer's MySign user: the personal ID with its prefix.
 pub fn user() -> String {
     format!("CMT_{USER_ID}")
 }
 
-pub struct MySignMock {
-    pub server: MockServer,
-    script: Arc<Mutex<Script>>,
-    cms: bool,
-}
+pub struct MySignMock(Scripted);
 
 struct State {
     officer: Arc<Officer>,
-    /// The test's script (it may change it), copied at each request.
-    shared: Arc<Mutex<Script>>,
-    script: Script,
     /// transactionId → (hash, polls so far).
     transactions: HashMap<String, (Vec<u8>, u32)>,
     next: u32,
 }
 
-impl MySignMock {
-    pub fn start(officer: Arc<Officer>, script: Script) -> MySignMock {
-        let cms = script.cms;
-        let shared = Arc::new(Mutex::new(script.clone()));
+impl MockProvider for MySignMock {
+    const NAME: &'static str = "viettel-mysign";
+    const SIGN_PATH: &'static str = SIGN_HASH;
+    const STATUS_PREFIX: &'static str = STATUS;
+
+    fn start(officer: Arc<Officer>, script: Script) -> MySignMock {
         let mut state = State {
             officer,
-            shared: shared.clone(),
-            script,
             transactions: HashMap::new(),
             next: 0,
         };
-        MySignMock {
-            server: MockServer::start(move |r| {
-                state.script = state.shared.lock().unwrap().clone();
-                state.handle(r)
-            }),
-            script: shared,
-            cms,
-        }
+        MySignMock(Scripted::start(script, move |script, r| state.handle(script, r)))
     }
 
-    /// A configuration for this mock (`answer` as the script's), `extra` merged in.
-    pub fn config(&self, extra: Value) -> String {
-        let mut config = json!({
-            "provider": "viettel-mysign",
-            "base_url": self.server.url(),
+    fn scripted(&self) -> &Scripted {
+        &self.0
+    }
+
+    /// `answer` as the script's.
+    fn base_config(&self) -> Value {
+        json!({
+            "provider": Self::NAME,
+            "base_url": self.server().url(),
             "client_id": CLIENT_ID,
             "client_secret": CLIENT_SECRET,
             "profile_id": PROFILE,
             "user_id": user(),
-            "answer": if self.cms { "cms" } else { "raw" },
-        });
-        merge(&mut config, extra);
-        config.to_string()
+            "answer": if self.0.started.cms { "cms" } else { "raw" },
+        })
     }
 
-    /// Changes what the mock does from the next request on.
-    pub fn set_script(&self, change: impl FnOnce(&mut Script)) {
-        change(&mut self.script.lock().unwrap());
+    fn hash_in(body: &Value) -> Vec<u8> {
+        unb64(body["hash"][0].as_str().unwrap())
     }
 
-    /// How many signing requests reached the mock.
-    pub fn sign_requests(&self) -> usize {
-        self.server.count(SIGN_HASH)
+    fn describe(config: &ProviderConfig) -> String {
+        let ProviderConfig::ViettelMysign(c) = config else {
+            panic!("not a MySign configuration: {config:?}")
+        };
+        format!("{config:?} {:?}", MySignClient::new(c.clone()).unwrap())
     }
 }
 
 impl State {
-    fn handle(&mut self, r: &Recorded) -> Reply {
+    fn handle(&mut self, script: &Script, r: &Recorded) -> Reply {
         let body = &r.body;
-        if r.path == "/vtss/service/ras/v1/login" {
+        if r.path == LOGIN {
             let good = body["client_id"] == CLIENT_ID
                 && body["client_secret"] == CLIENT_SECRET
                 && body["profile_id"] == PROFILE
@@ -123,7 +117,7 @@ impl State {
                         "key": { "status": "enabled", "algo": ["1.2.840.113549.1.1.1"], "len": 2048 },
                         "cert": {
                             "status": "valid",
-                            "certificates": self.officer.chain_b64(self.script.other_user),
+                            "certificates": self.officer.chain_b64(script.other_user),
                             "serialNumber": "5401a3f2c0de",
                         },
                         "authMode": "explicit",
@@ -138,12 +132,12 @@ impl State {
                 self.next += 1;
                 let id = format!("mys-tx-{}", self.next);
                 self.transactions.insert(id.clone(), (hash, 0));
-                if let Some(pause) = self.script.hang_submit {
+                if let Some(pause) = script.hang_submit {
                     return Reply::Hang(pause);
                 }
                 Reply::Json(200, json!({ "transactionId": id }))
             }
-            "/vtss/service/requests/status" => {
+            STATUS => {
                 let id = body["transactionId"].as_str().unwrap_or_default();
                 let Some((hash, polls)) = self.transactions.get_mut(id) else {
                     return Reply::Json(
@@ -152,11 +146,11 @@ impl State {
                     );
                 };
                 *polls += 1;
-                if *polls <= self.script.waiting_polls {
+                if *polls <= script.waiting_polls {
                     return Reply::Json(200, json!({ "status": "4000", "description": "waiting for the user" }));
                 }
                 let hash = hash.clone();
-                let code = match self.script.end {
+                let code = match script.end {
                     End::Approve => "1",
                     End::Timeout => "4001",
                     End::Reject => "4002",
@@ -166,7 +160,7 @@ impl State {
                 if code != "1" {
                     return Reply::Json(200, json!({ "status": code, "description": "ended" }));
                 }
-                match self.script.answer {
+                match script.answer {
                     Answer::NotJson => Reply::Text(200, "<html>MySign gateway error</html>".into()),
                     Answer::MissingField => Reply::Json(200, json!({ "status": "1" })),
                     Answer::BadBase64 => {
@@ -174,7 +168,7 @@ impl State {
                     }
                     _ => Reply::Json(
                         200,
-                        json!({ "status": "1", "signatures": [b64(&self.officer.answer(&hash, &self.script))] }),
+                        json!({ "status": "1", "signatures": [b64(&self.officer.answer(&hash, script))] }),
                     ),
                 }
             }

@@ -3,13 +3,14 @@
 //! `signatures/sign/{transaction_id}/status`; `sp_id`/`sp_password` checked in every body.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
+use results_vault::remote::config::ProviderConfig;
+use results_vault::remote::smartca::SmartCaClient;
 use serde_json::{json, Value};
 
-use super::csc::merge;
-use super::server::{MockServer, Recorded, Reply};
-use super::{b64, Answer, End, Officer, Script, USER_ID};
+use super::server::{Recorded, Reply};
+use super::{b64, Answer, End, MockProvider, Officer, Script, Scripted, USER_ID};
 
 pub const SP_ID: &str = "sp-danang-portal";
 pub const SP_PASSWORD: &str = "smartca-Sp-pass-9931";
@@ -18,17 +19,10 @@ pub const BASE: &str = "/sca/sp769";
 /// Where the vault's signing request goes.
 pub const SIGN: &str = "/sca/sp769/v1/signatures/sign";
 
-pub struct SmartCaMock {
-    pub server: MockServer,
-    script: Arc<Mutex<Script>>,
-    cms: bool,
-}
+pub struct SmartCaMock(Scripted);
 
 struct State {
     officer: Arc<Officer>,
-    /// The test's script (it may change it), copied at each request.
-    shared: Arc<Mutex<Script>>,
-    script: Script,
     /// The integrator's transaction_id → (hash, polls so far).
     transactions: HashMap<String, (Vec<u8>, u32)>,
 }
@@ -37,48 +31,44 @@ fn status(code: u16, message: &str, data: Value) -> Reply {
     Reply::Json(200, json!({ "status_code": code, "message": message, "data": data }))
 }
 
-impl SmartCaMock {
-    pub fn start(officer: Arc<Officer>, script: Script) -> SmartCaMock {
-        let cms = script.cms;
-        let shared = Arc::new(Mutex::new(script.clone()));
+impl MockProvider for SmartCaMock {
+    const NAME: &'static str = "vnpt-smartca";
+    const SIGN_PATH: &'static str = SIGN;
+    const STATUS_PREFIX: &'static str = "/sca/sp769/v1/signatures/sign/";
+
+    fn start(officer: Arc<Officer>, script: Script) -> SmartCaMock {
         let mut state = State {
             officer,
-            shared: shared.clone(),
-            script,
             transactions: HashMap::new(),
         };
-        SmartCaMock {
-            server: MockServer::start(move |r| {
-                state.script = state.shared.lock().unwrap().clone();
-                state.handle(r)
-            }),
-            script: shared,
-            cms,
-        }
+        SmartCaMock(Scripted::start(script, move |script, r| state.handle(script, r)))
     }
 
-    /// A configuration for this mock (`answer` as the script's), `extra` merged in.
-    pub fn config(&self, extra: Value) -> String {
-        let mut config = json!({
-            "provider": "vnpt-smartca",
-            "base_url": format!("{}{BASE}", self.server.url()),
+    fn scripted(&self) -> &Scripted {
+        &self.0
+    }
+
+    /// `answer` as the script's.
+    fn base_config(&self) -> Value {
+        json!({
+            "provider": Self::NAME,
+            "base_url": format!("{}{BASE}", self.server().url()),
             "sp_id": SP_ID,
             "sp_password": SP_PASSWORD,
             "user_id": USER_ID,
-            "answer": if self.cms { "cms" } else { "raw" },
-        });
-        merge(&mut config, extra);
-        config.to_string()
+            "answer": if self.0.started.cms { "cms" } else { "raw" },
+        })
     }
 
-    /// Changes what the mock does from the next request on.
-    pub fn set_script(&self, change: impl FnOnce(&mut Script)) {
-        change(&mut self.script.lock().unwrap());
+    fn hash_in(body: &Value) -> Vec<u8> {
+        unhex(body["sign_files"][0]["data_to_be_signed"].as_str().unwrap())
     }
 
-    /// How many signing requests reached the mock.
-    pub fn sign_requests(&self) -> usize {
-        self.server.count(SIGN)
+    fn describe(config: &ProviderConfig) -> String {
+        let ProviderConfig::VnptSmartca(c) = config else {
+            panic!("not a SmartCA configuration: {config:?}")
+        };
+        format!("{config:?} {:?}", SmartCaClient::new(c.clone()).unwrap())
     }
 }
 
@@ -89,7 +79,7 @@ fn unhex(text: &str) -> Vec<u8> {
 }
 
 impl State {
-    fn handle(&mut self, r: &Recorded) -> Reply {
+    fn handle(&mut self, script: &Script, r: &Recorded) -> Reply {
         let body = &r.body;
         if body["sp_id"] != SP_ID || body["sp_password"] != SP_PASSWORD {
             return Reply::Json(
@@ -104,10 +94,10 @@ impl State {
             "/v1/credentials/get_certificate" => {
                 // (The user id is not checked here: the vault's own check of the certificate
                 // against the configured user is what the tests exercise.)
-                if self.script.end == End::Revoked {
+                if script.end == End::Revoked {
                     return status(403, "The certificate is revoked", Value::Null);
                 }
-                let chain = self.officer.chain_b64(self.script.other_user);
+                let chain = self.officer.chain_b64(script.other_user);
                 status(
                     200,
                     "success",
@@ -128,7 +118,7 @@ impl State {
                 }
                 // Taken before answering: a request whose answer is lost is still known here.
                 self.transactions.insert(id.clone(), (hash, 0));
-                if let Some(pause) = self.script.hang_submit {
+                if let Some(pause) = script.hang_submit {
                     return Reply::Hang(pause);
                 }
                 status(
@@ -149,21 +139,21 @@ impl State {
                 };
                 *polls += 1;
                 let waiting = json!({ "transaction_id": id, "signatures": null });
-                if *polls <= self.script.waiting_polls {
+                if *polls <= script.waiting_polls {
                     return status(200, "WAITING_FOR_SIGNER_CONFIRM", waiting);
                 }
                 let hash = hash.clone();
-                match self.script.end {
+                match script.end {
                     End::Approve | End::Revoked => {}
                     End::Reject => return status(200, "Người dùng từ chối ký (REJECTED)", waiting),
                     End::Timeout => return status(400, "Transaction expired", Value::Null),
                     End::Quota => return status(429, "Signing quota exceeded", Value::Null),
                 }
-                let value = match self.script.answer {
+                let value = match script.answer {
                     Answer::NotJson => return Reply::Text(200, "<html>SmartCA maintenance</html>".into()),
                     Answer::MissingField => None,
                     Answer::BadBase64 => Some("%%% not base64 %%%".to_owned()),
-                    _ => Some(b64(&self.officer.answer(&hash, &self.script))),
+                    _ => Some(b64(&self.officer.answer(&hash, script))),
                 };
                 let mut signature = json!({ "doc_id": "1" });
                 if let Some(value) = value {
