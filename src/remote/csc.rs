@@ -156,10 +156,7 @@ fn outcome(status: u16, code: &str, message: &str) -> ProviderOutcome {
         _ if m.contains("sad expired") || m.contains("timed out") || m.contains("timeout") => {
             ProviderOutcome::ApprovalTimedOut
         }
-        _ => ProviderOutcome::Refused {
-            code: code.to_owned(),
-            message: message.to_owned(),
-        },
+        _ => ProviderOutcome::refused(code, message),
     }
 }
 

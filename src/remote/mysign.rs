@@ -146,10 +146,7 @@ fn outcome(code: &str, message: &str) -> ProviderOutcome {
         "4005" => ProviderOutcome::QuotaExceeded,
         "13004" => ProviderOutcome::CertificateRevokedOrExpired,
         "58007" | "58008" | "59033" | "86024" | "86002" => ProviderOutcome::AuthenticationFailed,
-        _ => ProviderOutcome::Refused {
-            code: code.to_owned(),
-            message: message.to_owned(),
-        },
+        _ => ProviderOutcome::refused(code, message),
     }
 }
 

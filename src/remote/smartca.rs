@@ -68,10 +68,7 @@ impl SmartCaClient {
                     delivery: super::Delivery::Maybe,
                 })
             }
-            _ => ProviderOutcome::Refused {
-                code: status.to_string(),
-                message: message.chars().take(200).collect(),
-            },
+            _ => ProviderOutcome::refused(&status.to_string(), message),
         };
         Err(RemoteError::Declined {
             provider: NAME.into(),
@@ -231,19 +228,13 @@ fn refusal(code: &str, message: &str) -> ProviderOutcome {
     let m = message.to_ascii_lowercase();
     let waiting = ["wait", "pending", "processing", "confirm"];
     if waiting.iter().any(|w| m.contains(w)) {
-        ProviderOutcome::Refused {
-            code: code.to_owned(),
-            message: message.to_owned(),
-        }
+        ProviderOutcome::refused(code, message)
     } else if m.contains("reject") || m.contains("cancel") || m.contains("tu choi") || m.contains("từ chối") {
         ProviderOutcome::RejectedByUser
     } else if m.contains("expire") || m.contains("timeout") || m.contains("het han") || m.contains("hết hạn") {
         ProviderOutcome::ApprovalTimedOut
     } else {
-        ProviderOutcome::Refused {
-            code: code.to_owned(),
-            message: message.to_owned(),
-        }
+        ProviderOutcome::refused(code, message)
     }
 }
 

@@ -117,6 +117,36 @@ pub enum ProviderOutcome {
 }
 
 impl ProviderOutcome {
+    /// A refusal with the provider's code and message, as kept and shown: at most 200
+    /// characters, and any run of 9 or more digits (a personal ID, a tax code) masked but
+    /// for its last two, since the message may go to a log.
+    pub fn refused(code: &str, message: &str) -> ProviderOutcome {
+        let mut shown = String::new();
+        let mut digits = String::new();
+        let flush = |digits: &mut String, shown: &mut String| {
+            if digits.len() >= 9 {
+                shown.extend(std::iter::repeat_n('*', digits.len() - 2));
+                shown.push_str(&digits[digits.len() - 2..]);
+            } else {
+                shown.push_str(digits);
+            }
+            digits.clear();
+        };
+        for c in message.chars().take(200) {
+            if c.is_ascii_digit() {
+                digits.push(c);
+            } else {
+                flush(&mut digits, &mut shown);
+                shown.push(c);
+            }
+        }
+        flush(&mut digits, &mut shown);
+        ProviderOutcome::Refused {
+            code: code.chars().take(40).collect(),
+            message: shown,
+        }
+    }
+
     /// The state this outcome leaves a request in.
     pub fn state(&self) -> RemoteState {
         match self {
@@ -263,4 +293,19 @@ pub enum RemoteError {
         /// The provider given.
         given: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_provider_message_never_carries_a_personal_id_in_full() {
+        let outcome = ProviderOutcome::refused("401", "user 001088012345 (MST 0100109106-998) not found: code 4004");
+        let ProviderOutcome::Refused { message, .. } = &outcome else {
+            unreachable!()
+        };
+        assert_eq!(message, "user **********45 (MST ********06-998) not found: code 4004");
+        assert!(!outcome.to_string().contains("001088012345"));
+    }
 }
