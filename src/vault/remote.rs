@@ -216,6 +216,15 @@ impl Vault {
         let mut pause = options.poll_interval.max(floor);
         loop {
             let stored = self.remote_view(session_id)?;
+            // Another process may have ended it meanwhile.
+            if stored.request.state.is_final() {
+                return Err(RemoteError::Ended {
+                    session_id: session_id.to_owned(),
+                    state: stored.request.state,
+                    detail: stored.request.detail,
+                }
+                .into());
+            }
             let session = self.signing_session(session_id)?;
             if session.state == SessionState::Cancelled {
                 self.end(session_id, RemoteState::Failed, "the session was cancelled", None)?;
