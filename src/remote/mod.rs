@@ -13,7 +13,7 @@
 //! the hash sent and verify under the certificate the provider named, which must be the
 //! configured signer's.
 
-pub(crate) mod signer;
+mod signer;
 pub mod state;
 
 #[cfg(feature = "remote")]
@@ -33,7 +33,7 @@ use std::time::Duration;
 
 pub use state::{Delivery, ProviderOutcome, RemoteError, RemoteRequest, RemoteState};
 
-use crate::signing::KeyKind;
+use crate::signing::{KeyKind, RawAlgorithm, SignatureReply, SigningError, SigningSession};
 use crate::verify::crypto::DigestAlgorithm;
 
 /// What a provider's signature answer is, which decides what it is sent to sign.
@@ -46,6 +46,33 @@ pub enum AnswerFormat {
     /// A whole detached CMS: the provider signs the digest of the record's envelope and
     /// builds the CMS itself.
     Cms,
+}
+
+impl AnswerFormat {
+    /// What the provider is sent to sign for `session`: the signed attributes' digest
+    /// (refused for Ed25519, which signs messages), or the envelope's digest.
+    pub fn hash_to_send(self, session: &SigningSession) -> Result<&[u8], SigningError> {
+        match self {
+            AnswerFormat::Raw => session.hash_to_sign(),
+            AnswerFormat::Cms => Ok(&session.envelope_digest),
+        }
+    }
+
+    /// The provider's answer as a reply to complete `session` with (a raw value is
+    /// PKCS#1 v1.5 for RSA, as the providers' `signAlgo` values say).
+    pub fn reply(self, session: &SigningSession, answer: Vec<u8>) -> SignatureReply {
+        match self {
+            AnswerFormat::Cms => SignatureReply::Cms { cms: answer },
+            AnswerFormat::Raw => SignatureReply::Raw {
+                algorithm: match session.key {
+                    KeyKind::Rsa { .. } => RawAlgorithm::RsaPkcs1,
+                    KeyKind::EcdsaP256 | KeyKind::EcdsaP384 => RawAlgorithm::Ecdsa,
+                    KeyKind::Ed25519 => RawAlgorithm::Ed25519,
+                },
+                value: answer,
+            },
+        }
+    }
 }
 
 /// One signing request, as a provider client sends it.

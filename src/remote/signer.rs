@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use super::{AnswerFormat, PollAnswer, Provider, ProviderRequest, Submitted, TransactionRef};
-use crate::signing::{KeyKind, RawAlgorithm, SignatureReply, Signer, SigningError, SigningSession};
+use super::{PollAnswer, Provider, ProviderRequest, Submitted, TransactionRef};
+use crate::signing::{SignatureReply, Signer, SigningError, SigningSession};
 
 impl<P: Provider + ?Sized> Signer for P {
     fn certificate_chain(&self) -> Result<Vec<Vec<u8>>, SigningError> {
@@ -16,16 +16,13 @@ impl<P: Provider + ?Sized> Signer for P {
     /// answers or the session expires.
     fn sign(&self, session: &SigningSession) -> Result<SignatureReply, SigningError> {
         let format = self.answer_format();
-        let hash = match format {
-            AnswerFormat::Raw => session.hash_to_sign()?.to_vec(),
-            AnswerFormat::Cms => session.envelope_digest.clone(),
-        };
+        let hash = format.hash_to_send(session)?;
         let client_request_id = ulid::Ulid::new().to_string();
         let failed = |e: super::RemoteError| SigningError::Signer(e.to_string());
         let submitted = self
             .submit(&ProviderRequest {
                 client_request_id: &client_request_id,
-                hash: &hash,
+                hash,
                 digest: session.digest_algorithm,
                 key: session.key,
                 description: session.result_id.as_str(),
@@ -58,22 +55,6 @@ impl<P: Provider + ?Sized> Signer for P {
                 }
             }
         };
-        Ok(match format {
-            AnswerFormat::Cms => SignatureReply::Cms { cms: answer },
-            AnswerFormat::Raw => SignatureReply::Raw {
-                algorithm: raw_algorithm(session.key),
-                value: answer,
-            },
-        })
-    }
-}
-
-/// The raw signature algorithm a provider uses for a key (PKCS#1 v1.5 for RSA: what
-/// the providers' `signAlgo` values and answers are).
-pub(crate) fn raw_algorithm(key: KeyKind) -> RawAlgorithm {
-    match key {
-        KeyKind::Rsa { .. } => RawAlgorithm::RsaPkcs1,
-        KeyKind::EcdsaP256 | KeyKind::EcdsaP384 => RawAlgorithm::Ecdsa,
-        KeyKind::Ed25519 => RawAlgorithm::Ed25519,
+        Ok(format.reply(session, answer))
     }
 }

@@ -6,10 +6,10 @@ use std::time::Instant;
 use crate::error::{Error, Result};
 use crate::record::ResultId;
 use crate::remote::{
-    AnswerFormat, Delivery, PollAnswer, Provider, ProviderOutcome, ProviderRequest, RemoteError, RemoteRequest,
-    RemoteSigningOptions, RemoteState, Submitted, TransactionRef,
+    Delivery, PollAnswer, Provider, ProviderOutcome, ProviderRequest, RemoteError, RemoteRequest, RemoteSigningOptions,
+    RemoteState, Submitted, TransactionRef,
 };
-use crate::signing::{SessionState, SignatureReply, SignatureSource, SigningError, StoredSignature};
+use crate::signing::{SessionState, SignatureSource, SigningError, StoredSignature};
 use crate::store;
 use crate::store::remote::StoredRequest as RemoteView;
 
@@ -36,10 +36,12 @@ impl Vault {
         let chain = provider.certificate_chain()?;
         let session = self.begin_signing(id, chain, options.digest)?;
         let format = provider.answer_format();
-        let hash = match format {
-            AnswerFormat::Raw => session.hash_to_sign()?.to_vec(),
-            AnswerFormat::Cms => session.envelope_digest.clone(),
-        };
+        let hash = format.hash_to_send(&session)?;
+        let record = self.get(id)?;
+        let description = options
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("{} {}", record.meta.document_type, record.meta.document_number));
         let now = self.now()?;
         let request = RemoteRequest {
             session_id: session.session_id.clone(),
@@ -56,14 +58,9 @@ impl Vault {
         // Stored before the call: a crash from here on is resumed, never resent blindly.
         self.store.write(|tx| store::remote::insert(tx, &request, format))?;
         notify(options, &request);
-        let record = self.get(id)?;
-        let description = options
-            .description
-            .clone()
-            .unwrap_or_else(|| format!("{} {}", record.meta.document_type, record.meta.document_number));
         let submitted = provider.submit(&ProviderRequest {
             client_request_id: &request.client_request_id,
-            hash: &hash,
+            hash,
             digest: options.digest,
             key: session.key,
             description: &description,
@@ -290,13 +287,7 @@ impl Vault {
         self.store
             .write(|tx| store::remote::set_approved(tx, session_id, &answer, now))?;
         self.report(session_id, options);
-        let reply = match stored.format {
-            AnswerFormat::Cms => SignatureReply::Cms { cms: answer },
-            AnswerFormat::Raw => SignatureReply::Raw {
-                algorithm: crate::remote::signer::raw_algorithm(session.key),
-                value: answer,
-            },
-        };
+        let reply = stored.format.reply(&session, answer);
         match self.complete_signing(session_id, reply) {
             Ok(signature) => Ok(signature),
             Err(Error::Signing(e)) => {
