@@ -186,3 +186,23 @@ fn vnpt_config_hides_secrets_and_refuses_plain_http_off_loopback() {
     let err = ProviderConfig::from_json(SmartCaMock::NAME, &missing).unwrap_err();
     assert!(matches!(err, RemoteError::Config(_)));
 }
+
+/// Every provider client is also a `Signer`: `sign_with` submits, polls and completes in
+/// one call (no state kept), and the answer goes through the same verification.
+#[test]
+fn vnpt_client_as_a_signer_signs_through_sign_with() {
+    let (s, mock) = start::<SmartCaMock>(Script::waiting(0));
+    let ProviderConfig::VnptSmartca(config) =
+        ProviderConfig::from_json(SmartCaMock::NAME, &mock.config(json!({}))).unwrap()
+    else {
+        unreachable!()
+    };
+    let client = results_vault::remote::smartca::SmartCaClient::new(config).unwrap();
+    let stored =
+        s.t.vault
+            .sign_with(&s.id, &client, results_vault::DigestAlgorithm::Sha256)
+            .unwrap();
+    assert_eq!(stored.acceptance.indication, results_vault::Indication::Passed);
+    assert_eq!(s.t.vault.signatures(&s.id).unwrap(), vec![stored]);
+    assert_eq!(mock.sign_requests(), 1);
+}
