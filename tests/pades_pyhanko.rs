@@ -11,12 +11,17 @@ mod common;
 use std::path::Path;
 
 use common::pades::{PadesFixtures, SignatureEntry};
-use results_vault::pdf::{verify_pdf, PdfSignature, PdfVerdict};
+use results_vault::pdf::{verify_pdf_with, ChangePolicy, PdfSignature, PdfVerdict};
 use results_vault::verify::signature::{Policy, ValidationContext};
 use results_vault::Indication;
 use serde_json::Value;
 
+/// The verdict under ISO 32000's reading of later changes, which the manifest records.
 fn verify(fx: &PadesFixtures, data: &[u8]) -> PdfVerdict {
+    verify_under(fx, data, ChangePolicy::Iso)
+}
+
+fn verify_under(fx: &PadesFixtures, data: &[u8], changes: ChangePolicy) -> PdfVerdict {
     let anchors = vec![fx.root()];
     let crls = vec![fx.crl()];
     let policy = Policy::pkcs7_detached();
@@ -30,7 +35,7 @@ fn verify(fx: &PadesFixtures, data: &[u8]) -> PdfVerdict {
         all_signers: false,
         chain_cache: None,
     };
-    verify_pdf(data, &ctx).unwrap_or_else(|e| panic!("no verdict: {e}"))
+    verify_pdf_with(data, &ctx, changes).unwrap_or_else(|e| panic!("no verdict: {e}"))
 }
 
 /// Our answer against the manifest's, for one signature.
@@ -79,6 +84,25 @@ fn pyhanko_made_pdfs_get_the_manifests_verdicts_and_agree_with_pyhanko() {
         for (want, got) in theirs.iter().zip(&ours) {
             compare(&entry.file, want, got, &mut errors);
             signatures += 1;
+        }
+        // The default policy is the same but for annotations: after any signature they
+        // fail it, and say so.
+        let strict = verify_under(&fx, &fx.read(&entry.file), ChangePolicy::Strict);
+        let strict: Vec<&PdfSignature> = strict.signatures.iter().filter(|s| s.kind == "signature").collect();
+        for ((want, iso), got) in theirs.iter().zip(&ours).zip(&strict) {
+            let annotated = want.expect.modification_level == "ANNOTATIONS";
+            let expected = (
+                iso.verdict.indication == Indication::Passed && !annotated,
+                iso.modified_after_signing || annotated,
+            );
+            let actual = (got.verdict.indication == Indication::Passed, got.modified_after_signing);
+            if expected != actual || (annotated && !got.changes_after_signing.iter().any(|c| c.contains("annotation")))
+            {
+                errors.push(format!(
+                    "{} {} under the strict policy: (PASSED, modified) expected {expected:?}, got {actual:?}: {:?}",
+                    entry.file, want.field, got.changes_after_signing
+                ));
+            }
         }
         if theirs.is_empty() {
             assert_eq!(

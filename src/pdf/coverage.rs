@@ -27,6 +27,11 @@ pub(crate) struct SignedRange {
 
 /// Checks `signature`'s ByteRange against the file; `Err` says what is wrong.
 pub(crate) fn check(doc: &Document<'_>, signature: &FoundSignature) -> Result<SignedRange, String> {
+    // A signature that cannot be read as such (e.g. its dictionary in an object stream,
+    // whose byte positions are not the file's) has no coverage to speak of.
+    if let Some(problem) = signature.problems.first() {
+        return Err(problem.clone());
+    }
     let dict = signature.dict();
     if dict.duplicate_keys {
         return Err("the signature dictionary has a key twice (readers disagree on which counts)".into());

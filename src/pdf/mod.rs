@@ -14,10 +14,11 @@ mod limits;
 mod object;
 mod pades;
 mod revision;
+mod roles;
 mod signature;
 mod xref;
 
-pub use pades::{is_pdf, verify_pdf, PdfSignature, PdfVerdict};
+pub use pades::{is_pdf, verify_pdf, verify_pdf_with, ChangePolicy, PdfSignature, PdfVerdict};
 
 #[cfg(feature = "report")]
 pub mod report;

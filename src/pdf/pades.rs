@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::changes::{self, Level};
+use super::changes::{Analysis, Level};
 use super::coverage::{self, Coverage, SignedRange};
 use super::object::{ObjId, Object};
 use super::revision::Document;
@@ -63,16 +63,52 @@ pub struct PdfVerdict {
     pub sub_indication: Option<SubIndication>,
 }
 
+/// What later incremental updates a signature tolerates before it is no longer PASSED.
+///
+/// Either way, changes that are no form filling, signing, validation data or annotation
+/// (page content, pages, resources, a re-pointed object…) fail the signature, and a
+/// certification's DocMDP level is enforced (ISO 32000-1 §12.8.2.2).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangePolicy {
+    /// The default: after any signature, only what DocMDP P=2 permits — filling in form
+    /// fields, signing, adding validation data (DSS) and document timestamps. An
+    /// annotation added after signing (a comment, a stamp, a box drawn over an amount)
+    /// fails the signature, with the change named: an officer cannot tell an overlay from
+    /// the signed text.
+    #[default]
+    Strict,
+    /// ISO 32000's reading: after an approval signature, and under a certification with
+    /// P=3, annotations may also be added, changed or deleted; the signature stays PASSED
+    /// and the annotations are listed in `changes_after_signing`.
+    Iso,
+}
+
 /// Whether `data` looks like a PDF (its header within the first KiB).
 pub fn is_pdf(data: &[u8]) -> bool {
     data[..data.len().min(1024)].windows(5).any(|w| w == b"%PDF-")
 }
 
-/// Verifies every signature of the PDF in `data`. `ctx` gives the trust material and the
-/// validation time; its policy is replaced per signature by the one its `/SubFilter` asks
-/// for. A PDF that cannot be parsed at all is an error; everything else is a verdict.
+/// Verifies every signature of the PDF in `data` under the default [`ChangePolicy::Strict`].
+/// `ctx` gives the trust material and the validation time; its policy is replaced per
+/// signature by the one its `/SubFilter` asks for. A PDF that cannot be parsed at all is an
+/// error; everything else is a verdict.
 pub fn verify_pdf(data: &[u8], ctx: &ValidationContext<'_>) -> Result<PdfVerdict, PdfError> {
+    verify_pdf_with(data, ctx, ChangePolicy::Strict)
+}
+
+/// As [`verify_pdf`], with the changes after signing judged under `changes`.
+pub fn verify_pdf_with(
+    data: &[u8],
+    ctx: &ValidationContext<'_>,
+    changes: ChangePolicy,
+) -> Result<PdfVerdict, PdfError> {
     let doc = Document::parse(data)?;
+    let analysis = Analysis::new(&doc);
+    let rules = Rules {
+        analysis: &analysis,
+        policy: changes,
+    };
     if doc
         .revisions
         .iter()
@@ -92,7 +128,7 @@ pub fn verify_pdf(data: &[u8], ctx: &ValidationContext<'_>) -> Result<PdfVerdict
     let mut proofs: Vec<(usize, OffsetDateTime)> = Vec::new();
     for (i, signature) in found.iter().enumerate() {
         if signature.kind == SignatureKind::DocTimeStamp {
-            let out = verify_one(&doc, signature, &ranges[i], certification, ctx)?;
+            let out = verify_one(&doc, signature, &ranges[i], certification, &rules, ctx)?;
             let proven = out
                 .verdict
                 .proof_of_existence
@@ -120,7 +156,7 @@ pub fn verify_pdf(data: &[u8], ctx: &ValidationContext<'_>) -> Result<PdfVerdict
                     },
                     ..ctx.clone()
                 };
-                verify_one(&doc, signature, &ranges[i], certification, &ctx)?
+                verify_one(&doc, signature, &ranges[i], certification, &rules, &ctx)?
             }
         };
         signatures.push(out);
@@ -191,11 +227,18 @@ fn failed(mut verdict: SignatureVerdict, sub: SubIndication, detail: String) -> 
     verdict
 }
 
+/// How the changes after each signature are judged: one analysis per document.
+struct Rules<'r, 'd, 'a> {
+    analysis: &'r Analysis<'d, 'a>,
+    policy: ChangePolicy,
+}
+
 fn verify_one(
     doc: &Document<'_>,
     signature: &FoundSignature,
     range: &Result<SignedRange, String>,
     certification: Option<Certification>,
+    rules: &Rules<'_, '_, '_>,
     ctx: &ValidationContext<'_>,
 ) -> Result<PdfSignature, PdfError> {
     let sub_filter = signature.sub_filter();
@@ -271,9 +314,17 @@ fn verify_one(
         verdict.claimed_signing_time = out.claimed_time.clone();
     }
 
-    let changes = changes::after(doc, range.revision)?;
+    let changes = rules.analysis.after(range.revision)?;
     out.changes_after_signing = changes.described.clone();
     let mut too_much = changes.level == Level::Other;
+    if rules.policy == ChangePolicy::Strict && changes.level >= Level::Annotations {
+        too_much = true;
+        out.changes_after_signing.push(
+            "annotations were added or changed after this signature: the default (strict) policy permits after \
+             a signature only form filling, signing, validation data and document timestamps"
+                .into(),
+        );
+    }
     if let Some(Certification { level: p, revision, .. }) = certification {
         if revision.is_some_and(|c| c <= range.revision) && changes.level > permitted(p) {
             too_much = true;
