@@ -392,6 +392,11 @@ impl Judge<'_, '_> {
             }
             Role::Field => judge_field(old, &keys, id, changes),
             Role::Annotation if is_widget(old) => self.widget(id, old, &keys, changes)?,
+            // Showing an annotation prepared hidden before signing is no annotating.
+            Role::Annotation if keys.contains(&b"F"[..]) => changes.note(
+                Level::Other,
+                format!("annotation {}'s visibility flags (/F) were changed", id.num),
+            ),
             Role::Annotation => changes.note(Level::Annotations, "an annotation was modified".into()),
             _ => changes.note(Level::Other, format!("object {} was changed", id.num)),
         }
@@ -418,10 +423,16 @@ impl Judge<'_, '_> {
             .dict(self.signed, Some(&Object::Ref(field)))?
             .unwrap_or_default();
         let new_field = self.doc.dict(self.last, Some(&Object::Ref(field)))?.unwrap_or_default();
-        if old_field.has_name(b"FT", b"Sig") && old_field.get(b"V").is_some() {
+        let signature = old_field.has_name(b"FT", b"Sig");
+        if signature && old_field.get(b"V").is_some() {
             changes.note(
                 Level::Other,
                 format!("the widget {} of a signed signature field was changed", id.num),
+            );
+        } else if keys.contains(&b"F"[..]) && !(signature && new_field.get(b"V").is_some()) {
+            changes.note(
+                Level::Other,
+                format!("widget {}'s visibility flags (/F) were changed", id.num),
             );
         } else if keys.contains(&b"AP"[..]) && !keys.contains(&b"AS"[..]) && old_field.get(b"V") == new_field.get(b"V")
         {
@@ -597,6 +608,13 @@ fn judge_field(old: &Dict, keys: &BTreeSet<Vec<u8>>, id: ObjId, changes: &mut Ch
         );
     } else if is_signature && old.get(b"V").is_some() {
         changes.note(Level::Other, format!("signed signature field {} was changed", id.num));
+    } else if !is_signature && keys.contains(&b"F"[..]) {
+        // Filling in a value does not change what is hidden: flipping /F shows a widget
+        // prepared hidden before signing, or hides what was signed.
+        changes.note(
+            Level::Other,
+            format!("form field {}'s visibility flags (/F) were changed", id.num),
+        );
     } else if is_signature {
         changes.filled_fields.push(id);
         changes.note(Level::FormFilling, "an empty signature field was signed".into());
