@@ -245,8 +245,11 @@ enum rv_result rv_vault_path(const struct rv_vault *v, char **out_path);
  `options_json` may be NULL (no trust material, now) or an object with any of:
  `"anchors"`, `"intermediates"`, `"crls"` (lists of PEM text or hex DER, as for
  `rv_verify_detached`), `"validation_time"` (RFC 3339; default now),
- `"proof_of_existence"` (RFC 3339: a time the caller can prove the PDF existed).
- Unknown fields are refused (`RV_INVALID_JSON`). Without anchors no signature can be
+ `"proof_of_existence"` (RFC 3339: a time the caller can prove the PDF existed),
+ `"changes"` (`"strict"`, the default: after any signature only form filling, signing,
+ validation data and document timestamps keep it PASSED, an added annotation fails it;
+ `"iso"`: ISO 32000's reading, where annotations may follow an approval signature or a
+ certification with DocMDP P=3). Unknown fields are refused (`RV_INVALID_JSON`). Without anchors no signature can be
  PASSED.
 
  `*out_json` is the PDF's verdict: `revisions`, `indication` (`PASSED`,

@@ -51,6 +51,19 @@ fn signed_pdfs_are_verified_with_or_without_a_vault() {
     assert_eq!(j["signatures"][0]["modified_after_signing"], false);
     assert_eq!(j["signatures"][1]["covers_whole_file"], true);
 
+    // A comment added under a DocMDP P=3 certification: ISO 32000 permits it, the default
+    // (strict) policy does not (an officer cannot tell an overlay from the signed text).
+    let o = run("certified-p3-annotation.pdf", &["--json"]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    let s = &json(&o)["signatures"][0];
+    assert_eq!(s["modified_after_signing"], true);
+    assert!(s.to_string().contains("annotation"), "{s}");
+    let o = run("certified-p3-annotation.pdf", &["--json", "--pdf-changes", "iso"]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert_eq!(json(&o)["signatures"][0]["modified_after_signing"], false);
+    let o = run("certified-p3-annotation.pdf", &["--pdf-changes", "lenient"]);
+    assert_eq!(code(&o), 64, "{}", err(&o));
+
     // Page content changed after signing: FAILED, and the sentence says so.
     let o = run("signed-then-content-changed.pdf", &["--json"]);
     assert_eq!(code(&o), 1, "{}", out(&o));

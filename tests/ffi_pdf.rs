@@ -247,6 +247,22 @@ fn pyhanko_pdfs_are_verified_with_the_callers_or_the_vaults_trust() {
     }
     let pdf = fx.read("pades-rsa-pkcs1v15-sha256.pdf");
 
+    // What may change after signing: "strict" by default (a comment under P=3 fails the
+    // certification), "iso" as ISO 32000 reads DocMDP; anything else is refused.
+    let annotated = fx.read("certified-p3-annotation.pdf");
+    let with_changes = |changes: &str| {
+        let mut o: Value = serde_json::from_str(&trusted).unwrap();
+        o["changes"] = Value::from(changes);
+        o.to_string()
+    };
+    let strict = verify(&annotated, Some(trusted.as_bytes())).unwrap();
+    assert_eq!(strict["indication"], "FAILED", "{strict:#}");
+    assert_eq!(strict["signatures"][0]["modified_after_signing"], true);
+    assert_eq!(verify(&annotated, Some(with_changes("strict").as_bytes())).unwrap(), strict);
+    passed(&verify(&annotated, Some(with_changes("iso").as_bytes())), "changes: iso");
+    let (rc, _) = code(verify(&annotated, Some(with_changes("lenient").as_bytes())), "changes: lenient");
+    assert_eq!(rc, rv_result::RV_INVALID_JSON);
+
     // PEM anchors and CRLs work as hex DER does.
     let pem = |name: &str| std::fs::read_to_string(fx.pki.path(name)).unwrap();
     let crl_pem = {

@@ -9,7 +9,7 @@ use super::boundary::{answer_json, bytes_arg, json_arg, opt_str_arg, time_arg, F
 use super::handle::{rv_vault, vault_arg};
 use super::rv_result;
 use super::verification::material;
-use crate::pdf::{verify_pdf, PdfError, PdfVerdict};
+use crate::pdf::{verify_pdf_with, ChangePolicy, PdfError, PdfVerdict};
 use crate::trust::TrustMaterial;
 use crate::verify::signature::{Policy, ValidationContext};
 
@@ -28,6 +28,9 @@ struct PdfOptions {
     validation_time: Option<String>,
     #[serde(default)]
     proof_of_existence: Option<String>,
+    /// `"strict"` (the default) or `"iso"`: see [`ChangePolicy`].
+    #[serde(default)]
+    changes: ChangePolicy,
 }
 
 impl PdfOptions {
@@ -65,7 +68,7 @@ impl PdfOptions {
             all_signers: false,
             chain_cache: None,
         };
-        verify_pdf(pdf, &ctx).map_err(unreadable)
+        verify_pdf_with(pdf, &ctx, self.changes).map_err(unreadable)
     }
 }
 
@@ -81,8 +84,11 @@ fn unreadable(e: PdfError) -> Failure {
 /// `options_json` may be NULL (no trust material, now) or an object with any of:
 /// `"anchors"`, `"intermediates"`, `"crls"` (lists of PEM text or hex DER, as for
 /// `rv_verify_detached`), `"validation_time"` (RFC 3339; default now),
-/// `"proof_of_existence"` (RFC 3339: a time the caller can prove the PDF existed).
-/// Unknown fields are refused (`RV_INVALID_JSON`). Without anchors no signature can be
+/// `"proof_of_existence"` (RFC 3339: a time the caller can prove the PDF existed),
+/// `"changes"` (`"strict"`, the default: after any signature only form filling, signing,
+/// validation data and document timestamps keep it PASSED, an added annotation fails it;
+/// `"iso"`: ISO 32000's reading, where annotations may follow an approval signature or a
+/// certification with DocMDP P=3). Unknown fields are refused (`RV_INVALID_JSON`). Without anchors no signature can be
 /// PASSED.
 ///
 /// `*out_json` is the PDF's verdict: `revisions`, `indication` (`PASSED`,

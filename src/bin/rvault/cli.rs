@@ -137,6 +137,11 @@ enum Command {
         /// Also write a PDF verification report (one page or two per input) to this file.
         #[arg(long)]
         report: Option<PathBuf>,
+        /// What may change after a PDF signature: strict (default: form filling, signing,
+        /// validation data, document timestamps) or iso (also annotations after an approval
+        /// signature or a DocMDP P=3 certification, as ISO 32000 allows).
+        #[arg(long = "pdf-changes", default_value = "strict")]
+        pdf_changes: String,
     },
     /// The trust store: root CAs (anchors), intermediate CAs and CRLs.
     Trust {
@@ -423,8 +428,14 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             json,
             lang,
             report,
+            pdf_changes,
         } => {
             let lang = crate::verify::lang_arg(&lang)?;
+            let pdf_changes = match pdf_changes.as_str() {
+                "strict" => results_vault::pdf::ChangePolicy::Strict,
+                "iso" => results_vault::pdf::ChangePolicy::Iso,
+                other => return Err(CliError::Usage(format!("--pdf-changes {other:?} is not strict or iso"))),
+            };
             let policy = match policy.as_str() {
                 "cades" => results_vault::Policy::cades_baseline(),
                 "pkcs7" => results_vault::Policy::pkcs7_detached(),
@@ -439,6 +450,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                     .transpose()?
                     .unwrap_or_else(OffsetDateTime::now_utc),
                 policy,
+                pdf_changes,
                 report,
                 vault_name: None,
                 chain_cache: Default::default(),

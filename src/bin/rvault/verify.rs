@@ -27,6 +27,8 @@ pub struct VerifyOptions {
     pub at: OffsetDateTime,
     /// The policy for `--signature` files.
     pub policy: Policy,
+    /// What may change after a PDF's embedded signatures.
+    pub pdf_changes: results_vault::pdf::ChangePolicy,
     /// Where to write the PDF verification report, if anywhere.
     pub report: Option<PathBuf>,
     /// The vault, as the report names it.
@@ -374,7 +376,7 @@ struct PdfFacts {
 fn verify_embedded(bytes: &[u8], vault: Option<&Vault>, opts: &VerifyOptions) -> Result<PdfFacts, CliError> {
     let trust = Trust::once(vault, opts)?;
     Ok(
-        match results_vault::pdf::verify_pdf(bytes, &trust.context(opts, false)) {
+        match results_vault::pdf::verify_pdf_with(bytes, &trust.context(opts, false), opts.pdf_changes) {
             Ok(verdict) => PdfFacts {
                 signatures: verdict.signatures,
                 problem: None,
