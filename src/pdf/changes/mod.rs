@@ -159,7 +159,12 @@ impl<'d, 'a> Analysis<'d, 'a> {
             new: self.roles(last)?,
         };
         let touched = touched_objects(doc, signed, &mut changes)?;
-        let mut unreadable: Vec<ObjId> = judge.new.unreadable.difference(&judge.old.unreadable).copied().collect();
+        let mut unreadable: Vec<ObjId> = judge
+            .new
+            .unreadable
+            .difference(&judge.old.unreadable)
+            .copied()
+            .collect();
         unreadable.sort();
         for id in unreadable {
             changes.note(Level::Other, format!("object {} as updated cannot be read", id.num));
@@ -628,3 +633,6 @@ fn judge_field(old: &Dict, keys: &BTreeSet<Vec<u8>>, id: ObjId, changes: &mut Ch
         changes.note(Level::FormFilling, "a form field was filled in".into());
     }
 }
+
+#[cfg(test)]
+mod tests;
