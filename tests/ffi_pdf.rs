@@ -258,9 +258,18 @@ fn pyhanko_pdfs_are_verified_with_the_callers_or_the_vaults_trust() {
     let strict = verify(&annotated, Some(trusted.as_bytes())).unwrap();
     assert_eq!(strict["indication"], "FAILED", "{strict:#}");
     assert_eq!(strict["signatures"][0]["modified_after_signing"], true);
-    assert_eq!(verify(&annotated, Some(with_changes("strict").as_bytes())).unwrap(), strict);
-    passed(&verify(&annotated, Some(with_changes("iso").as_bytes())), "changes: iso");
-    let (rc, _) = code(verify(&annotated, Some(with_changes("lenient").as_bytes())), "changes: lenient");
+    assert_eq!(
+        verify(&annotated, Some(with_changes("strict").as_bytes())).unwrap(),
+        strict
+    );
+    passed(
+        &verify(&annotated, Some(with_changes("iso").as_bytes())),
+        "changes: iso",
+    );
+    let (rc, _) = code(
+        verify(&annotated, Some(with_changes("lenient").as_bytes())),
+        "changes: lenient",
+    );
     assert_eq!(rc, rv_result::RV_INVALID_JSON);
 
     // PEM anchors and CRLs work as hex DER does.
