@@ -99,7 +99,10 @@ impl Role {
             (Field, b"V") => FieldValue,
             (PageNode, b"Kids") => PageKids,
             (Page, b"Annots") => AnnotList,
-            (Page, b"Contents" | b"Resources" | b"Group") | (Annotation | Field, b"AP") | (Drawn, _) => Drawn,
+            (Page, b"Contents" | b"Resources" | b"Group")
+            | (PageNode, b"Resources")
+            | (Annotation | Field, b"AP")
+            | (Drawn, _) => Drawn,
             _ => Other,
         })
     }

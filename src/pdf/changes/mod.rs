@@ -466,6 +466,15 @@ impl Judge<'_, '_> {
         if !keys.iter().all(|k| ACROFORM_KEYS.contains(&k.as_slice())) {
             changes.note(Level::Other, "the interactive form's settings were changed".into());
         }
+        // Asking viewers to redraw every field from its value shows values that the signed
+        // appearances did not (a value prepared to differ from its appearance).
+        let redraws = |form: &Dict| matches!(form.get(b"NeedAppearances"), Some(Object::Bool(true)));
+        if redraws(&new_form) && !redraws(&old_form) {
+            changes.note(
+                Level::Other,
+                "the form now asks viewers to redraw every field (/NeedAppearances)".into(),
+            );
+        }
         if keys.iter().any(|k| k != b"Fields") {
             changes.note(Level::FormFilling, "the form's resources or flags were updated".into());
         }

@@ -269,3 +269,13 @@ fn annotations_and_visibility_flags() {
     assert_eq!(c.level, Level::Other, "{:?}", c.described);
     assert!(says(&c, "visibility flags"), "{:?}", c.described);
 }
+
+/// /NeedAppearances set after signing makes viewers redraw fields from values that may
+/// differ from the signed appearances.
+#[test]
+fn asking_viewers_to_redraw_the_form_is_a_modification() {
+    let catalog = "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [6 0 R] /NeedAppearances true >> >>";
+    let c = standard().update(&[(1, catalog)], "").changes();
+    assert_eq!(c.level, Level::Other, "{:?}", c.described);
+    assert!(says(&c, "NeedAppearances"), "{:?}", c.described);
+}
