@@ -565,7 +565,9 @@ impl Judge<'_, '_> {
                 continue;
             }
             match self.new_widget_field(*id, &annot)? {
-                Ok(()) => changes.note(Level::FormFilling, "a signature was added".into()),
+                // A document timestamp's field has a widget too (an empty one).
+                Ok(true) => changes.note(Level::Lta, "a document timestamp was added".into()),
+                Ok(false) => changes.note(Level::FormFilling, "a signature was added".into()),
                 Err(why) => changes.note(Level::Other, format!("a widget was added ({why})")),
             }
         }
@@ -574,7 +576,8 @@ impl Judge<'_, '_> {
 
     /// Why new widget `id` is no signature's widget, if it is not: its field must be a
     /// signature field the form lists now, signed by this update, and not signed before.
-    fn new_widget_field(&self, id: ObjId, annot: &Dict) -> Result<Result<(), String>, PdfError> {
+    /// `Ok(true)`: the signature is a document timestamp.
+    fn new_widget_field(&self, id: ObjId, annot: &Dict) -> Result<Result<bool, String>, PdfError> {
         let doc = self.doc;
         let merged = annot.get(b"FT").is_some() || annot.get(b"T").is_some();
         let field = match annot.reference(b"Parent") {
@@ -589,9 +592,12 @@ impl Judge<'_, '_> {
         if !now.has_name(b"FT", b"Sig") {
             return Ok(Err(format!("its field {} is not a signature field", field.num)));
         }
-        if now.get(b"V").is_none() {
+        let Some(value) = now.get(b"V") else {
             return Ok(Err(format!("its signature field {} is not signed", field.num)));
-        }
+        };
+        let timestamp = doc
+            .dict(self.last, Some(value))?
+            .is_some_and(|v| v.has_name(b"Type", b"DocTimeStamp"));
         if let Some(before) = doc.dict(self.signed, Some(&Object::Ref(field)))? {
             if before.get(b"V").is_some() {
                 return Ok(Err(format!("its signature field {} was already signed", field.num)));
@@ -603,7 +609,7 @@ impl Judge<'_, '_> {
                 }
             }
         }
-        Ok(Ok(()))
+        Ok(Ok(timestamp))
     }
 }
 
