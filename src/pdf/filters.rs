@@ -43,6 +43,9 @@ fn inflate(raw: &[u8], budget: &Budget) -> Result<Vec<u8>, PdfError> {
     let limit = budget.inflate_allowance();
     let out = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(raw, limit).map_err(|e| {
         if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput {
+            // What was inflated up to the limit was made (and took the time): counted, so
+            // that the next stream (a `startxref` retry) does not get the same again.
+            budget.inflated(limit);
             PdfError::TooComplex("a stream inflates past the size limit")
         } else {
             PdfError::Malformed {

@@ -4,7 +4,7 @@
 //! ignored when objects are compared.
 
 use super::lexer::{find, is_space, Lexer};
-use super::limits::{Budget, MAX_ARRAY_LEN, MAX_DEPTH, MAX_DICT_ENTRIES};
+use super::limits::{Budget, MAX_ARRAY_LEN, MAX_DEPTH, MAX_DICT_ENTRIES, OBJECT_BYTES, SMALL_DICT};
 use super::PdfError;
 
 /// An object number and generation.
@@ -50,18 +50,62 @@ pub(crate) struct Dict {
     pub entries: Vec<(Vec<u8>, Object)>,
     pub duplicate_keys: bool,
     pub span: Span,
+    /// For a dictionary of more than [`SMALL_DICT`] entries, made by the parser: entry
+    /// positions sorted by key, then position (lookups are binary searches, not scans:
+    /// a 4,096-key dictionary compared key by key was 16M comparisons). Unused if the
+    /// entries change length afterwards.
+    sorted: Box<[u32]>,
 }
 
 impl PartialEq for Dict {
+    /// The same entries: in the same order (a single pass), or in another order (by
+    /// lookup). With a key written twice, every entry must be the one its key finds.
     fn eq(&self, other: &Self) -> bool {
-        self.entries.len() == other.entries.len() && self.entries.iter().all(|(k, v)| other.get(k) == Some(v))
+        if self.entries.len() != other.entries.len() {
+            return false;
+        }
+        if !self.duplicate_keys && !other.duplicate_keys && self.entries == other.entries {
+            return true;
+        }
+        self.entries.iter().all(|(k, v)| other.get(k) == Some(v))
     }
 }
 
 impl Dict {
     /// The value of `key` (the last one written, as most readers take it).
     pub fn get(&self, key: &[u8]) -> Option<&Object> {
+        if self.sorted.len() == self.entries.len() && self.entries.len() > SMALL_DICT {
+            let at = self
+                .sorted
+                .partition_point(|&i| self.entries[i as usize].0.as_slice() <= key);
+            let (k, v) = &self.entries[*self.sorted.get(at.checked_sub(1)?)? as usize];
+            return (k == key).then_some(v);
+        }
         self.entries.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// Once every entry is in: whether a key is written twice, and the sorted index of a
+    /// large dictionary (n log n, counted), instead of a scan per entry (n², uncounted).
+    fn finish(&mut self, budget: &Budget) -> Result<(), PdfError> {
+        let n = self.entries.len();
+        if n <= SMALL_DICT {
+            self.duplicate_keys = (1..n).any(|i| self.entries[..i].iter().any(|(k, _)| *k == self.entries[i].0));
+            return Ok(());
+        }
+        budget.spend(n as u64 * u64::from(n.ilog2()))?;
+        budget.hold(n * std::mem::size_of::<u32>())?;
+        let mut sorted: Vec<u32> = (0..n as u32).collect();
+        sorted.sort_unstable_by(|&a, &b| {
+            self.entries[a as usize]
+                .0
+                .cmp(&self.entries[b as usize].0)
+                .then(a.cmp(&b))
+        });
+        self.duplicate_keys = sorted
+            .windows(2)
+            .any(|w| self.entries[w[0] as usize].0 == self.entries[w[1] as usize].0);
+        self.sorted = sorted.into_boxed_slice();
+        Ok(())
     }
 
     /// The value of `key` if it is the name `name`.
@@ -103,6 +147,23 @@ pub(crate) enum Object {
 }
 
 impl Object {
+    /// How many objects a copy of this one makes (what a copy costs, in budget units).
+    pub fn nodes(&self) -> u64 {
+        match self {
+            Object::Array(items) => 1 + items.iter().map(Object::nodes).sum::<u64>(),
+            Object::Dict(d) => 1 + d.entries.iter().map(|(_, v)| 1 + v.nodes()).sum::<u64>(),
+            _ => 1,
+        }
+    }
+
+    /// A copy, counted against `budget` (copies of big objects are work too).
+    pub fn copy_in(&self, budget: &Budget) -> Result<Object, PdfError> {
+        if matches!(self, Object::Array(_) | Object::Dict(_)) {
+            budget.spend(self.nodes())?;
+        }
+        Ok(self.clone())
+    }
+
     pub fn as_int(&self) -> Option<i64> {
         match self {
             Object::Int(i) => Some(*i),
@@ -146,6 +207,7 @@ fn parse_at_depth(lx: &mut Lexer<'_>, budget: &Budget, depth: usize) -> Result<O
         return Err(PdfError::TooComplex("objects nested too deeply"));
     }
     budget.spend(1)?;
+    budget.hold(OBJECT_BYTES)?;
     lx.skip_space();
     let start = lx.pos;
     let Some(c) = lx.peek() else {
@@ -154,9 +216,15 @@ fn parse_at_depth(lx: &mut Lexer<'_>, budget: &Budget, depth: usize) -> Result<O
     match c {
         b'/' => {
             lx.pos += 1;
-            Ok(Object::Name(unescape_name(lx.regular())))
+            let name = unescape_name(lx.regular());
+            budget.hold(name.len())?;
+            Ok(Object::Name(name))
         }
-        b'(' => literal_string(lx).map(Object::String),
+        b'(' => {
+            let string = literal_string(lx)?;
+            budget.hold(string.bytes.len())?;
+            Ok(Object::String(string))
+        }
         b'<' if lx.data.get(lx.pos + 1) == Some(&b'<') => {
             lx.pos += 2;
             let mut dict = Dict::default();
@@ -165,21 +233,30 @@ fn parse_at_depth(lx: &mut Lexer<'_>, budget: &Budget, depth: usize) -> Result<O
                 if lx.data.get(lx.pos..lx.pos + 2) == Some(b">>") {
                     lx.pos += 2;
                     dict.span = Span { start, end: lx.pos };
+                    dict.finish(budget)?;
                     return Ok(Object::Dict(dict));
                 }
-                let key_at = lx.pos;
-                let Object::Name(key) = parse_at_depth(lx, budget, depth + 1)? else {
-                    return Err(malformed(key_at, "a dictionary key is not a name"));
-                };
+                // A key is a name held in its entry (not an object of its own): counted as
+                // its bytes and their allocation.
+                if lx.peek() != Some(b'/') {
+                    return Err(malformed(lx.pos, "a dictionary key is not a name"));
+                }
+                lx.pos += 1;
+                let key = unescape_name(lx.regular());
+                budget.spend(1)?;
+                budget.hold(key.len() + 16)?;
                 let value = parse_at_depth(lx, budget, depth + 1)?;
                 if dict.entries.len() >= MAX_DICT_ENTRIES {
                     return Err(PdfError::TooComplex("a dictionary has too many entries"));
                 }
-                dict.duplicate_keys |= dict.get(&key).is_some();
                 dict.entries.push((key, value));
             }
         }
-        b'<' => hex_string(lx).map(Object::String),
+        b'<' => {
+            let string = hex_string(lx)?;
+            budget.hold(string.bytes.len())?;
+            Ok(Object::String(string))
+        }
         b'[' => {
             lx.pos += 1;
             let mut items = Vec::new();
@@ -512,6 +589,37 @@ mod tests {
         assert!(d.has_name(b"F G", b"N"));
         assert!(!d.duplicate_keys);
         assert!(parse(b"<< /A 1 /A 2 >>").unwrap().as_dict().unwrap().duplicate_keys);
+    }
+
+    #[test]
+    fn large_dictionaries_are_looked_up_and_compared_by_index() {
+        let keys: Vec<String> = (0..100).map(|i| format!("/K{i:04} {i}")).collect();
+        let forward = format!("<< {} >>", keys.join(" "));
+        let backward = format!("<< {} >>", keys.iter().rev().cloned().collect::<Vec<_>>().join(" "));
+        let (f, b) = (parse(forward.as_bytes()).unwrap(), parse(backward.as_bytes()).unwrap());
+        let d = f.as_dict().unwrap();
+        assert_eq!(
+            (d.int(b"K0007"), d.int(b"K0099"), d.get(b"K0100")),
+            (Some(7), Some(99), None)
+        );
+        assert!(!d.duplicate_keys);
+        assert_eq!(f, b, "the same entries in another order");
+        let other = parse(backward.replace("/K0050 50", "/K0050 51").as_bytes()).unwrap();
+        assert_ne!(f, other);
+        // A key written twice: flagged, and the last one wins.
+        let twice = parse(forward.replace(" >>", " /K0007 70 >>").as_bytes()).unwrap();
+        let twice = twice.as_dict().unwrap();
+        assert!(twice.duplicate_keys);
+        assert_eq!(twice.int(b"K0007"), Some(70));
+        // The index is counted: 4,096 keys cost a bounded number of units, not 16M.
+        let keys: Vec<String> = (0..4_096).map(|i| format!("/Key{i:010} {i}")).collect();
+        let budget = Budget::default();
+        parse_object(
+            &mut Lexer::at(format!("<< {} >>", keys.join(" ")).as_bytes(), 0),
+            &budget,
+        )
+        .unwrap();
+        assert!(budget.used().0 < 100_000, "{:?}", budget.used());
     }
 
     #[test]

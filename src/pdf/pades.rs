@@ -347,11 +347,26 @@ fn verify_one(
     if !locks.is_empty() && !changes.filled_fields.is_empty() {
         let names = form_fields(doc, doc.last()).unwrap_or_default();
         for id in &changes.filled_fields {
-            let name = names.iter().find(|f| f.id == Some(*id)).map(|f| f.name.as_str());
-            if let Some(name) = name.filter(|n| locks.iter().any(|l| l.locks(n))) {
+            // A field's value is inherited by its kids (§12.7.3.1): changing it changes
+            // every field below it. A field the form does not name cannot be shown to be
+            // outside the lock.
+            let Some(name) = names.iter().find(|f| f.id == Some(*id)).map(|f| f.name.as_str()) else {
                 too_much = true;
                 out.changes_after_signing.push(format!(
-                    "form field {name:?}, locked by this signature (FieldMDP), was changed"
+                    "form field {}, which the form does not list, was changed under this signature's field lock (FieldMDP)",
+                    id.num
+                ));
+                continue;
+            };
+            let below = format!("{name}.");
+            let affected = names
+                .iter()
+                .map(|f| f.name.as_str())
+                .filter(|n| *n == name || n.starts_with(&below));
+            if let Some(locked) = affected.into_iter().find(|n| locks.iter().any(|l| l.locks(n))) {
+                too_much = true;
+                out.changes_after_signing.push(format!(
+                    "form field {locked:?}, locked by this signature (FieldMDP), was changed"
                 ));
             }
         }

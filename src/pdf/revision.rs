@@ -10,13 +10,78 @@ use std::rc::Rc;
 
 use super::filters;
 use super::lexer::{rfind, Lexer};
-use super::limits::{Budget, MAX_FILE_SIZE, MAX_OBJECTS_PER_STREAM, MAX_REVISIONS};
+use super::limits::{
+    Budget, ENTRY_BYTES, INDIRECT_BYTES, MAX_FILE_SIZE, MAX_OBJECTS_PER_STREAM, MAX_REVISIONS, OBJECT_BYTES,
+};
 use super::object::{parse_indirect, parse_object, Dict, Indirect, ObjId, Object};
+use super::signature::FormWalk;
 use super::xref::{end_marker, read_section, EndMarker, Entry, Section};
 use super::PdfError;
 
 /// The objects of one object stream, in order: (object number, object).
 type StreamObjects = Rc<Vec<(u32, Object)>>;
+
+/// Xref sections by offset, each read once for all the `startxref` tried (with the entries
+/// of its hybrid xref stream merged in).
+type SectionCache = HashMap<usize, Result<Rc<Section>, PdfError>>;
+
+/// The xref of one revision: every object number's newest entry as of that revision.
+///
+/// Revisions that build on the one before share one table of versioned rows (each adds
+/// only its own entries: 1,000 updates of a 10,000-object file hold 10,000 rows, not ten
+/// million); one that does not (an anomaly) has a map of its own, counted in the budget.
+#[derive(Debug, Clone)]
+pub(crate) enum Xref {
+    /// Rows (object number, revision, entry) sorted; this revision's index.
+    Shared {
+        rows: Rc<Vec<(u32, u32, Entry)>>,
+        version: u32,
+    },
+    Own(Rc<BTreeMap<u32, Entry>>),
+}
+
+impl Xref {
+    /// Object `num`'s entry as of this revision.
+    pub fn get(&self, num: &u32) -> Option<&Entry> {
+        match self {
+            Xref::Shared { rows, version } => {
+                let at = rows.partition_point(|&(n, v, _)| (n, v) <= (*num, *version));
+                match rows.get(at.checked_sub(1)?)? {
+                    (n, _, entry) if n == num => Some(entry),
+                    _ => None,
+                }
+            }
+            Xref::Own(map) => map.get(num),
+        }
+    }
+
+    /// Every object number's entry as of this revision, by number.
+    pub fn iter(&self) -> Box<dyn Iterator<Item = (u32, Entry)> + '_> {
+        match self {
+            Xref::Shared { rows, version } => {
+                let version = *version;
+                let visible = rows.iter().filter(move |&&(_, v, _)| v <= version);
+                // Rows are sorted by (number, revision): the last visible row of a number
+                // is its entry.
+                let mut visible = visible.peekable();
+                Box::new(std::iter::from_fn(move || loop {
+                    let &(num, _, entry) = visible.next()?;
+                    if visible.peek().is_none_or(|&&(next, _, _)| next != num) {
+                        return Some((num, entry));
+                    }
+                }))
+            }
+            Xref::Own(map) => Box::new(map.iter().map(|(&num, &entry)| (num, entry))),
+        }
+    }
+}
+
+/// What [`Document::parse_from`] reads.
+struct Parsed {
+    revisions: Vec<Revision>,
+    anomalies: Vec<String>,
+    trailing: Option<usize>,
+}
 
 /// One revision: the original file, or one incremental update.
 #[derive(Debug, Clone)]
@@ -30,13 +95,16 @@ pub(crate) struct Revision {
     /// Its `startxref` value: the newest section of its chain.
     pub xref_at: usize,
     /// The xref as of this revision: every object number's newest entry.
-    pub entries: BTreeMap<u32, Entry>,
+    pub entries: Xref,
     /// The entries its own sections list (what it adds or changes).
     pub own: BTreeMap<u32, Entry>,
     /// Its newest section's trailer.
     pub trailer: Dict,
     /// One of its own sections is a hybrid-reference table (`/XRefStm`, §7.5.8.4).
     pub hybrid: bool,
+    /// Its xref chain is its own sections followed by the previous revision's chain: its
+    /// entries are the previous revision's with `own` laid over them.
+    pub builds_on_previous: bool,
 }
 
 /// A parsed PDF: its revisions, oldest first, and what looked wrong.
@@ -50,6 +118,9 @@ pub(crate) struct Document<'a> {
     pub budget: Budget,
     objects: RefCell<HashMap<(usize, ObjId), Rc<Indirect>>>,
     object_streams: RefCell<HashMap<usize, StreamObjects>>,
+    /// The newest form walk (`signature::form_fields`), reused by later revisions that
+    /// change none of what it read.
+    pub(crate) form_walk: RefCell<Option<Rc<FormWalk>>>,
 }
 
 fn malformed(at: usize, what: impl Into<String>) -> PdfError {
@@ -68,7 +139,9 @@ impl<'a> Document<'a> {
                 return Err(malformed(0, "not a PDF (no %PDF- header)"));
             }
         }
-        let budget = Budget::default();
+        // One budget for the document, the retries below included.
+        let budget = Budget::for_input(data.len());
+        let mut cache = SectionCache::new();
         // `startxref` is in the last kilobyte of a normal file: look there first.
         let last = [2 << 10, 64 << 10, data.len()]
             .into_iter()
@@ -79,37 +152,82 @@ impl<'a> Document<'a> {
             .ok_or_else(|| malformed(data.len(), "no startxref"))?;
         let final_marker =
             end_marker(data, last).ok_or_else(|| malformed(last, "the last startxref is not followed by %%EOF"))?;
-        match Self::parse_from(data, final_marker, budget) {
-            Ok(doc) => Ok(doc),
+        let parsed = match Self::parse_from(data, final_marker, &budget, &mut cache) {
+            Ok(parsed) => parsed,
             // The last update does not parse: read the file up to the newest earlier end
             // that does, and keep the rest as bytes that are no update (so that signatures
             // over earlier revisions are reported as modified, not the file as unreadable).
+            // Sections already read are not read again, and all of it is counted.
             Err(error) => {
                 let mut before = last;
+                let mut found = None;
                 for _ in 0..64 {
                     let Some(at) = rfind(&data[..before], b"startxref") else {
                         break;
                     };
                     before = at;
                     let Some(marker) = end_marker(data, at) else { continue };
-                    if let Ok(mut doc) = Self::parse_from(data, marker, Budget::default()) {
-                        doc.anomalies
-                            .push(format!("the update after byte {} does not parse ({error})", marker.end));
-                        doc.trailing = Some(marker.end);
-                        return Ok(doc);
+                    match Self::parse_from(data, marker, &budget, &mut cache) {
+                        Ok(mut parsed) => {
+                            parsed
+                                .anomalies
+                                .push(format!("the update after byte {} does not parse ({error})", marker.end));
+                            parsed.trailing = Some(marker.end);
+                            found = Some(parsed);
+                            break;
+                        }
+                        Err(e @ PdfError::TooComplex(_)) if budget.spent_out() => return Err(e),
+                        Err(_) => {}
                     }
                 }
-                Err(error)
+                found.ok_or(error)?
             }
+        };
+        Ok(Document {
+            data,
+            revisions: parsed.revisions,
+            anomalies: parsed.anomalies,
+            trailing: parsed.trailing,
+            budget,
+            objects: RefCell::default(),
+            object_streams: RefCell::default(),
+            form_walk: RefCell::default(),
+        })
+    }
+
+    /// The section at `at` (a hybrid table with its stream's entries), read once.
+    fn section(data: &[u8], at: usize, budget: &Budget, cache: &mut SectionCache) -> Result<Rc<Section>, PdfError> {
+        if let Some(hit) = cache.get(&at) {
+            return hit.clone();
         }
+        let read = || -> Result<Rc<Section>, PdfError> {
+            let mut section = read_section(data, at, budget)?;
+            // A hybrid file's table names an xref stream with more entries (§7.5.8.4):
+            // the table's own entries first, then the stream's, then /Prev.
+            if let Some(stm) = section.trailer.int(b"XRefStm").and_then(|x| usize::try_from(x).ok()) {
+                let hybrid = read_section(data, stm, budget)?;
+                for (num, entry) in hybrid.entries {
+                    section.entries.entry(num).or_insert(entry);
+                }
+            }
+            Ok(Rc::new(section))
+        };
+        let result = read();
+        cache.insert(at, result.clone());
+        result
     }
 
     /// Reads the revisions whose newest end marker is `final_marker`.
-    fn parse_from(data: &'a [u8], final_marker: EndMarker, budget: Budget) -> Result<Document<'a>, PdfError> {
+    fn parse_from(
+        data: &[u8],
+        final_marker: EndMarker,
+        budget: &Budget,
+        cache: &mut SectionCache,
+    ) -> Result<Parsed, PdfError> {
         let trailing = (final_marker.end < data.len()).then_some(final_marker.end);
 
         // Every section of the chain, newest first, with the end marker that follows it.
-        let mut sections: Vec<(Section, Option<EndMarker>)> = Vec::new();
+        let mut sections: Vec<(Rc<Section>, Option<EndMarker>)> = Vec::new();
         let mut seen = HashSet::new();
         let mut next = Some(final_marker.xref);
         while let Some(at) = next {
@@ -119,15 +237,8 @@ impl<'a> Document<'a> {
             if sections.len() >= MAX_REVISIONS {
                 return Err(PdfError::TooComplex("too many xref sections"));
             }
-            let mut section = read_section(data, at, &budget)?;
-            // A hybrid file's table names an xref stream with more entries (§7.5.8.4):
-            // the table's own entries first, then the stream's, then /Prev.
-            if let Some(stm) = section.trailer.int(b"XRefStm").and_then(|x| usize::try_from(x).ok()) {
-                let hybrid = read_section(data, stm, &budget)?;
-                for (num, entry) in hybrid.entries {
-                    section.entries.entry(num).or_insert(entry);
-                }
-            }
+            budget.spend(1)?;
+            let section = Self::section(data, at, budget, cache)?;
             let marker = end_marker(data, section.end);
             next = section.prev();
             sections.push((section, marker));
@@ -145,34 +256,41 @@ impl<'a> Document<'a> {
         if ends.last().map(|m| m.end) != Some(final_marker.end) {
             ends.push(final_marker);
         }
-        let by_offset: HashMap<usize, &Section> = sections.iter().map(|(s, _)| (s.at, s)).collect();
-        let chain = |from: usize| -> Vec<&Section> {
+        let by_offset: HashMap<usize, &Section> = sections.iter().map(|(s, _)| (s.at, &**s)).collect();
+        let chain = |from: usize| -> Result<Vec<&Section>, PdfError> {
             let mut out = Vec::new();
+            let mut visited = HashSet::new();
             let mut at = Some(from);
             while let Some(s) = at.and_then(|a| by_offset.get(&a)) {
-                if out.iter().any(|o: &&Section| o.at == s.at) {
+                if !visited.insert(s.at) {
                     break;
                 }
+                budget.spend(1)?;
                 out.push(*s);
                 at = s.prev();
             }
-            out
+            Ok(out)
         };
 
         let mut anomalies = Vec::new();
         let mut revisions: Vec<Revision> = Vec::new();
+        // Rows of the shared xref table, and whether every revision so far shares it.
+        let mut rows: Vec<(u32, u32, Entry)> = Vec::new();
+        let mut sharing = true;
         for &EndMarker {
             xref: xref_at,
             eof_end,
             end,
         } in &ends
         {
-            let sections_now = chain(xref_at);
+            let sections_now = chain(xref_at)?;
             let previous = revisions.last();
-            let earlier: Vec<usize> = previous
-                .map(|p| chain(p.xref_at).iter().map(|s| s.at).collect())
-                .unwrap_or_default();
-            let own: Vec<&&Section> = sections_now.iter().filter(|s| !earlier.contains(&s.at)).collect();
+            let earlier: Vec<usize> = match previous {
+                Some(p) => chain(p.xref_at)?.iter().map(|s| s.at).collect(),
+                None => Vec::new(),
+            };
+            let earlier_set: HashSet<usize> = earlier.iter().copied().collect();
+            let own: Vec<&&Section> = sections_now.iter().filter(|s| !earlier_set.contains(&s.at)).collect();
             let builds_on_previous = sections_now
                 .iter()
                 .map(|s| s.at)
@@ -184,13 +302,10 @@ impl<'a> Document<'a> {
                     "the update ending at byte {end} does not build on the revision before it"
                 ));
             }
-            let mut entries = BTreeMap::new();
-            for s in sections_now.iter().rev() {
-                budget.spend(s.entries.len() as u64)?;
-                entries.extend(s.entries.iter().map(|(k, v)| (*k, *v)));
-            }
             let mut own_entries = BTreeMap::new();
             for s in own.iter().rev() {
+                budget.spend(s.entries.len() as u64)?;
+                budget.hold(s.entries.len() * ENTRY_BYTES)?;
                 own_entries.extend(s.entries.iter().map(|(k, v)| (*k, *v)));
                 if previous.is_some() && !(start..end).contains(&s.at) {
                     anomalies.push(format!(
@@ -206,9 +321,33 @@ impl<'a> Document<'a> {
                     }
                 }
             }
+            // Its entries: its own rows over the previous revision's, or (once the chain
+            // has been broken) a full map of its own.
+            sharing &= builds_on_previous;
+            let version = revisions.len() as u32;
+            let entries = if sharing {
+                budget.hold(own_entries.len() * ENTRY_BYTES)?;
+                rows.extend(own_entries.iter().map(|(&num, &entry)| (num, version, entry)));
+                Xref::Shared {
+                    rows: Rc::default(),
+                    version,
+                }
+            } else {
+                let mut entries = BTreeMap::new();
+                for s in sections_now.iter().rev() {
+                    budget.spend(s.entries.len() as u64)?;
+                    budget.hold(s.entries.len() * ENTRY_BYTES)?;
+                    entries.extend(s.entries.iter().map(|(k, v)| (*k, *v)));
+                }
+                Xref::Own(Rc::new(entries))
+            };
             let newest = sections_now
                 .first()
                 .ok_or_else(|| malformed(xref_at, "a revision has no xref"))?;
+            // The trailer is copied into the revision: counted as made.
+            let nodes: u64 = newest.trailer.entries.iter().map(|(_, v)| 1 + v.nodes()).sum();
+            budget.spend(nodes)?;
+            budget.hold(nodes as usize * OBJECT_BYTES)?;
             revisions.push(Revision {
                 start,
                 end,
@@ -218,16 +357,21 @@ impl<'a> Document<'a> {
                 own: own_entries,
                 trailer: newest.trailer.clone(),
                 hybrid: own.iter().any(|s| s.trailer.get(b"XRefStm").is_some()),
+                builds_on_previous,
             });
         }
-        Ok(Document {
-            data,
+        budget.spend(rows.len() as u64)?;
+        rows.sort_unstable_by_key(|&(num, version, _)| (num, version));
+        let rows = Rc::new(rows);
+        for revision in &mut revisions {
+            if let Xref::Shared { rows: shared, .. } = &mut revision.entries {
+                *shared = rows.clone();
+            }
+        }
+        Ok(Parsed {
             revisions,
             anomalies,
             trailing,
-            budget,
-            objects: RefCell::default(),
-            object_streams: RefCell::default(),
         })
     }
 
@@ -253,6 +397,7 @@ impl<'a> Document<'a> {
             _ => None,
         };
         let parsed = Rc::new(parse_indirect(self.data, offset, Some(id), &self.budget, &length)?);
+        self.budget.hold(INDIRECT_BYTES)?;
         self.objects.borrow_mut().insert((offset, id), parsed.clone());
         Ok(parsed)
     }
@@ -261,12 +406,12 @@ impl<'a> Document<'a> {
     pub fn object(&self, rev: usize, id: ObjId) -> Result<Option<Object>, PdfError> {
         match self.revisions[rev].entries.get(&id.num) {
             Some(&Entry::InUse { offset, gen }) if gen == id.gen => {
-                Ok(Some(self.indirect_at(rev, offset, id)?.value.clone()))
+                Ok(Some(self.indirect_at(rev, offset, id)?.value.copy_in(&self.budget)?))
             }
             Some(&Entry::Compressed { stream, index }) if id.gen == 0 => {
                 let objects = self.object_stream(rev, stream)?;
                 match objects.get(index as usize) {
-                    Some((num, value)) if *num == id.num => Ok(Some(value.clone())),
+                    Some((num, value)) if *num == id.num => Ok(Some(value.copy_in(&self.budget)?)),
                     _ => Err(malformed(
                         0,
                         format!("object {id} is not where its object stream entry says"),
@@ -287,8 +432,9 @@ impl<'a> Document<'a> {
 
     /// Follows references (a bounded number) to a direct object, as of `rev`.
     pub fn resolve(&self, rev: usize, object: &Object) -> Result<Object, PdfError> {
-        let mut current = object.clone();
+        let mut current = object.copy_in(&self.budget)?;
         for _ in 0..32 {
+            self.budget.spend(1)?;
             match current {
                 Object::Ref(id) => current = self.object(rev, id)?.unwrap_or(Object::Null),
                 other => return Ok(other),

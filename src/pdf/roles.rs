@@ -38,8 +38,12 @@ pub(crate) enum Role {
     FieldList,
     /// A field's `/Kids` array.
     FieldKids,
-    /// A form field (or a widget merged with one, or a widget kid of one).
+    /// A form field the form lists (`/Fields`, a listed field's `/Kids`), or a widget
+    /// merged with one, or a widget kid of one.
     Field,
+    /// A field reached up a `/Parent` link (it lends its inherited attributes: `/FT`,
+    /// `/V`, `/DA`…), judged as a field, though the form may not list it.
+    FieldAncestor,
     /// A field's `/V` as an indirect object (a signature dictionary, a value).
     FieldValue,
     /// A page tree node that is reached before its `/Type` is known.
@@ -74,14 +78,17 @@ impl Role {
         )
     }
 
-    /// The role of the value under `key` of a dictionary that has this role; `None` for a
-    /// link back up the tree (a page's `/Parent`, an annotation's `/P`), which the forward
-    /// path already reaches.
-    fn child(self, key: &[u8]) -> Option<Role> {
+    /// The role of the value under `key` of `dict`, which has this role; `None` for an
+    /// annotation's or a field's `/P` (its page, which the page tree reaches). A `/Parent`
+    /// is followed: pages, fields and popups inherit from what it names.
+    fn child(self, key: &[u8], dict: &Dict) -> Option<Role> {
         use Role::*;
         Some(match (self, key) {
-            (_, b"Parent") if matches!(self, Field | PageNode | Page | Annotation) => return None,
-            (Annotation | Field, b"P") => return None,
+            (Annotation | Field | FieldAncestor, b"P") => return None,
+            (Page | PageNode, b"Parent") => PageTree,
+            (Field | FieldAncestor, b"Parent") => FieldAncestor,
+            (Annotation, b"Parent") if dict.has_name(b"Subtype", b"Widget") => FieldAncestor,
+            (Annotation, b"Parent" | b"Popup" | b"IRT") => Annotation,
             (Catalog, b"Pages") => PageTree,
             (Catalog, b"AcroForm") => AcroForm,
             (Catalog, b"DSS") => Dss,
@@ -96,12 +103,12 @@ impl Role {
             (Vri, b"TS" | b"TU") => DssItem,
             (AcroForm, b"Fields") => FieldList,
             (Field, b"Kids") => FieldKids,
-            (Field, b"V") => FieldValue,
+            (Field | FieldAncestor, b"V") => FieldValue,
             (PageNode, b"Kids") => PageKids,
             (Page, b"Annots") => AnnotList,
             (Page, b"Contents" | b"Resources" | b"Group")
             | (PageNode, b"Resources")
-            | (Annotation | Field, b"AP")
+            | (Annotation | Field | FieldAncestor, b"AP")
             | (Drawn, _) => Drawn,
             _ => Other,
         })
@@ -140,7 +147,7 @@ impl RoleSet {
     }
 }
 
-const ALL: [Role; 21] = [
+const ALL: [Role; 22] = [
     Role::Catalog,
     Role::Info,
     Role::Metadata,
@@ -153,6 +160,7 @@ const ALL: [Role; 21] = [
     Role::FieldList,
     Role::FieldKids,
     Role::Field,
+    Role::FieldAncestor,
     Role::FieldValue,
     Role::PageTree,
     Role::PageNode,
@@ -186,6 +194,13 @@ impl Roles {
     }
 }
 
+/// The roles the page tree and the form give.
+const STRUCTURAL: u32 = 1 << Role::Page as u32
+    | 1 << Role::PageNode as u32
+    | 1 << Role::Annotation as u32
+    | 1 << Role::Field as u32
+    | 1 << Role::FieldAncestor as u32;
+
 /// A page or an annotation: what a pointer elsewhere (a destination, the structure tree,
 /// an outline) names without drawing it. Such a pointer gives it no role of its own; its
 /// own path through the page tree judges it.
@@ -202,6 +217,7 @@ pub(crate) fn walk(doc: &Document<'_>, rev: usize) -> Result<Roles, PdfError> {
         roles: Roles::default(),
         queued: HashSet::new(),
         todo: Vec::new(),
+        pointed: Vec::new(),
     };
     for (key, value) in &doc.revisions[rev].trailer.entries {
         let role = match key.as_slice() {
@@ -211,35 +227,69 @@ pub(crate) fn walk(doc: &Document<'_>, rev: usize) -> Result<Roles, PdfError> {
         };
         walker.scan(value, role)?;
     }
-    while let Some((id, role)) = walker.todo.pop() {
-        doc.budget.spend(1)?;
-        let value = match doc.object(rev, id) {
-            Ok(Some(value)) => value,
-            Ok(None) => {
-                walker.roles.dangling.insert(id);
-                continue;
-            }
-            Err(e @ PdfError::TooComplex(_)) => return Err(e),
-            Err(_) => {
-                walker.roles.unreadable.insert(id);
-                continue;
-            }
-        };
-        let dict = value.as_dict();
-        let role = match role {
-            Role::PageTree if dict.is_some_and(|d| d.has_name(b"Type", b"Page")) => Role::Page,
-            Role::PageTree => Role::PageNode,
-            Role::Other if dict.is_some_and(is_pointed_at) => continue,
-            other => other,
-        };
-        let set = walker.roles.of.entry(id).or_default();
-        if set.has(role) {
-            continue;
+    walker.run(rev, false)?;
+    // A pointer's exemption holds only for what the page tree or the form judges: an
+    // object that merely looks like a page or an annotation (an action, an optional
+    // content configuration given a /Subtype and a /Rect) is "other" after all, and so is
+    // what it reaches.
+    let structural = [
+        Role::Page,
+        Role::PageNode,
+        Role::Annotation,
+        Role::Field,
+        Role::FieldAncestor,
+    ];
+    let pointed = std::mem::take(&mut walker.pointed);
+    for id in pointed {
+        let set = walker.roles.of(id);
+        if !structural.iter().any(|r| set.has(*r)) {
+            walker.todo.push((id, Role::Other));
         }
-        set.0 |= role.bit();
-        walker.expand(&value, role)?;
     }
+    walker.run(rev, true)?;
     Ok(walker.roles)
+}
+
+impl Walker<'_, '_> {
+    /// Takes every queued reference: resolves it, gives it its role, scans its parts.
+    /// `pointers_judged`: the second pass, where a pointer names something the first one
+    /// found no page, annotation or field in.
+    fn run(&mut self, rev: usize, pointers_judged: bool) -> Result<(), PdfError> {
+        let doc = self.doc;
+        while let Some((id, role)) = self.todo.pop() {
+            doc.budget.spend(1)?;
+            let value = match doc.object(rev, id) {
+                Ok(Some(value)) => value,
+                Ok(None) => {
+                    self.roles.dangling.insert(id);
+                    continue;
+                }
+                Err(e @ PdfError::TooComplex(_)) => return Err(e),
+                Err(_) => {
+                    self.roles.unreadable.insert(id);
+                    continue;
+                }
+            };
+            let dict = value.as_dict();
+            let role = match role {
+                Role::PageTree if dict.is_some_and(|d| d.has_name(b"Type", b"Page")) => Role::Page,
+                Role::PageTree => Role::PageNode,
+                Role::Other if dict.is_some_and(is_pointed_at) && !pointers_judged => {
+                    self.pointed.push(id);
+                    continue;
+                }
+                Role::Other if dict.is_some_and(is_pointed_at) && self.roles.of(id).0 & STRUCTURAL != 0 => continue,
+                other => other,
+            };
+            let set = self.roles.of.entry(id).or_default();
+            if set.has(role) {
+                continue;
+            }
+            set.0 |= role.bit();
+            self.expand(&value, role)?;
+        }
+        Ok(())
+    }
 }
 
 struct Walker<'d, 'a> {
@@ -247,6 +297,8 @@ struct Walker<'d, 'a> {
     roles: Roles,
     queued: HashSet<(ObjId, Role)>,
     todo: Vec<(ObjId, Role)>,
+    /// Objects an "other" path named that look like pages, annotations or fields.
+    pointed: Vec<ObjId>,
 }
 
 impl Walker<'_, '_> {
@@ -281,7 +333,7 @@ impl Walker<'_, '_> {
                     other => other,
                 };
                 for (key, item) in &dict.entries {
-                    if let Some(child) = role.child(key) {
+                    if let Some(child) = role.child(key, dict) {
                         self.scan(item, child)?;
                     }
                 }
@@ -301,7 +353,7 @@ mod tests {
     fn lenient_paths_lead_only_to_lenient_roles() {
         for role in ALL.into_iter().filter(|r| r.lenient()) {
             for key in [&b"Foo"[..], b"Contents", b"Kids", b"Annots", b"Fields"] {
-                let child = role.child(key);
+                let child = role.child(key, &Dict::default());
                 assert!(
                     child.is_none_or(|c| c.lenient() || c == Role::Other),
                     "{role:?} /{}",
@@ -310,7 +362,7 @@ mod tests {
             }
         }
         // Nothing drawn ever becomes anything else.
-        assert_eq!(Role::Drawn.child(b"Parent"), Some(Role::Drawn));
+        assert_eq!(Role::Drawn.child(b"Parent", &Dict::default()), Some(Role::Drawn));
         assert_eq!(Role::Drawn.element(), Role::Drawn);
     }
 }

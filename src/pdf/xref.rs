@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::filters;
 use super::lexer::Lexer;
-use super::limits::{Budget, MAX_OBJECTS};
+use super::limits::{Budget, ENTRY_BYTES, MAX_OBJECTS};
 use super::object::{parse_indirect, parse_object, Dict, Object};
 use super::PdfError;
 
@@ -82,6 +82,7 @@ fn read_table(data: &[u8], at: usize, budget: &Budget) -> Result<Section, PdfErr
             return Err(PdfError::TooComplex("an xref subsection is too large"));
         }
         budget.spend(count)?;
+        budget.hold(count as usize * ENTRY_BYTES)?;
         for i in 0..count {
             lx.skip_space_only();
             // "nnnnnnnnnn ggggg n" + a two-byte end of line (§7.5.4), read leniently on the
@@ -165,6 +166,7 @@ fn read_stream(data: &[u8], at: usize, budget: &Budget) -> Result<Section, PdfEr
     let mut entries = BTreeMap::new();
     for (first, count) in index {
         budget.spend(count)?;
+        budget.hold(count as usize * ENTRY_BYTES)?;
         for i in 0..count {
             let row = rows
                 .next()
@@ -188,11 +190,16 @@ fn read_stream(data: &[u8], at: usize, budget: &Budget) -> Result<Section, PdfEr
             entries.insert((first + i) as u32, entry);
         }
     }
+    // The stream's dictionary is the trailer: moved, not copied.
+    let end = object.span.end;
+    let Object::Dict(trailer) = object.value else {
+        return Err(malformed(at, "no xref table or xref stream here"));
+    };
     Ok(Section {
         at,
         entries,
-        trailer: dict.clone(),
-        end: object.span.end,
+        trailer,
+        end,
     })
 }
 

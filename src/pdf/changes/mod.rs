@@ -9,6 +9,8 @@
 //! it in the signed revision (`roles`), the strictest wins, and an object number that the
 //! signed revision refers to without defining it, defined later, is a modification.
 
+mod form;
+
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
@@ -53,12 +55,8 @@ impl Changes {
     }
 }
 
-/// Keys of a field that filling it may change (§12.7.3, §12.5.6.19).
-const FIELD_VALUE_KEYS: &[&[u8]] = &[b"V", b"AS", b"AP", b"F", b"Ff", b"DA", b"Q", b"MK", b"Type"];
 /// Catalog keys later updates may change (pyHanko's and DSS's list).
 const CATALOG_KEYS: &[&[u8]] = &[b"AcroForm", b"DSS", b"Extensions", b"Metadata", b"MarkInfo", b"Version"];
-/// Interactive form keys later updates may change.
-const ACROFORM_KEYS: &[&[u8]] = &[b"Fields", b"DR", b"DA", b"Q", b"NeedAppearances", b"SigFlags"];
 /// Trailer keys that differ between any two revisions (and those of an xref stream).
 const TRAILER_KEYS: &[&[u8]] = &[
     b"Size",
@@ -248,7 +246,8 @@ fn touched_objects(doc: &Document<'_>, signed: usize, changes: &mut Changes) -> 
                             Level::Other,
                             format!("update {j}: object {num} is malformed (its /Length or endobj)"),
                         ),
-                        Ok(_) => {}
+                        Ok(Some(o)) => twice_written(&o.value, j, num, changes),
+                        Ok(None) => {}
                     }
                 }
                 Entry::Compressed { stream, .. } => {
@@ -257,6 +256,8 @@ fn touched_objects(doc: &Document<'_>, signed: usize, changes: &mut Changes) -> 
                             Level::Other,
                             format!("update {j} puts object {num} in object stream {stream} of an earlier revision"),
                         );
+                    } else if let Ok(Some(value)) = doc.object(j, ObjId { num, gen: 0 }) {
+                        twice_written(&value, j, num, changes);
                     }
                 }
                 Entry::Free { .. } => {
@@ -269,7 +270,39 @@ fn touched_objects(doc: &Document<'_>, signed: usize, changes: &mut Changes) -> 
             touched.insert(num);
         }
     }
+    // An object stream rewritten in place changes what its members are "as of" the last
+    // revision without their own entries changing: each member is compared too.
+    let mut members: BTreeSet<u32> = BTreeSet::new();
+    for (num, entry) in doc.revisions[signed].entries.iter() {
+        if let Entry::Compressed { stream, .. } = entry {
+            if touched.contains(&stream) {
+                doc.budget.spend(1)?;
+                members.insert(num);
+            }
+        }
+    }
+    touched.extend(members);
     Ok(touched)
+}
+
+/// An update that writes a key twice in one dictionary says two things: readers disagree
+/// on which one counts (most take the last, some the first), so no rule can judge it.
+fn twice_written(value: &Object, update: usize, num: u32, changes: &mut Changes) {
+    fn any_twice(value: &Object, depth: usize) -> bool {
+        match value {
+            Object::Dict(d) => {
+                d.duplicate_keys || (depth < 64 && d.entries.iter().any(|(_, v)| any_twice(v, depth + 1)))
+            }
+            Object::Array(a) => depth < 64 && a.iter().any(|v| any_twice(v, depth + 1)),
+            _ => false,
+        }
+    }
+    if any_twice(value, 0) {
+        changes.note(
+            Level::Other,
+            format!("update {update} writes object {num} with a dictionary key twice"),
+        );
+    }
 }
 
 fn entry_gen(entry: &Entry) -> Option<u16> {
@@ -332,17 +365,34 @@ impl Judge<'_, '_> {
         }
         let old = doc.object(self.signed, id)?.unwrap_or(Object::Null);
         let new = doc.object(self.last, id)?.unwrap_or(Object::Null);
+        let is_field = roles.has(Role::Field) || roles.has(Role::FieldAncestor);
+        let mut judged_as_field = false;
         for role in strict {
             match (role, &old, &new) {
                 (Role::Drawn | Role::Other, ..) => {
                     changes.note(Level::Other, format!("{what} {} was changed", id.num));
                 }
                 (Role::FieldList, Object::Array(old), Object::Array(new)) => self.field_list(old, new, changes)?,
-                (Role::AnnotList, Object::Array(old), Object::Array(new)) => self.annots(old, new, changes)?,
-                // A widget merged with its field: the field's rules judge it.
-                (Role::Annotation, ..) if roles.has(Role::Field) => {}
+                (Role::AnnotList, Object::Array(old), Object::Array(new)) => {
+                    self.annots(old, new, None, changes)?;
+                }
                 (_, Object::Dict(old), Object::Dict(new)) if !is_stream => {
-                    self.changed_dict(role, id, old, new, changes)?;
+                    let keys = changed_keys(old, new);
+                    match role {
+                        Role::Field | Role::FieldAncestor if !judged_as_field => {
+                            judged_as_field = true;
+                            self.field(id, &keys, changes)?;
+                        }
+                        Role::Field | Role::FieldAncestor => {}
+                        // A widget of a field: the field's rules judge it; of no field, it
+                        // has no value to fill in.
+                        Role::Annotation if form::is_widget(old) && is_field => {}
+                        Role::Annotation if form::is_widget(old) => changes.note(
+                            Level::Other,
+                            format!("widget {}, of no form field, was changed", id.num),
+                        ),
+                        _ => self.changed_dict(role, id, old, new, &keys, changes)?,
+                    }
                 }
                 _ => changes.note(Level::Other, format!("{what} {} was changed", id.num)),
             }
@@ -350,16 +400,16 @@ impl Judge<'_, '_> {
         Ok(())
     }
 
-    /// A dictionary (not a stream) that changed, judged in one role.
+    /// A dictionary (not a stream) that changed, judged in one role (fields aside).
     fn changed_dict(
         &self,
         role: Role,
         id: ObjId,
         old: &Dict,
         new: &Dict,
+        keys: &BTreeSet<Vec<u8>>,
         changes: &mut Changes,
     ) -> Result<(), PdfError> {
-        let keys = changed_keys(old, new);
         let only = |allowed: &[&[u8]]| keys.iter().all(|k| allowed.contains(&k.as_slice()));
         match role {
             Role::Catalog if !only(CATALOG_KEYS) => {
@@ -370,14 +420,13 @@ impl Judge<'_, '_> {
                 );
             }
             Role::Catalog => {
-                if keys.contains(&b"DSS"[..]) {
-                    changes.note(Level::Lta, "validation data (DSS) was added".into());
-                }
-                if keys.contains(&b"Metadata"[..]) {
-                    changes.note(Level::Lta, "the XMP metadata was updated".into());
-                }
-                if keys.contains(&b"AcroForm"[..]) {
-                    self.form(old.get(b"AcroForm"), new.get(b"AcroForm"), changes)?;
+                for key in keys {
+                    match key.as_slice() {
+                        b"DSS" => changes.note(Level::Lta, "validation data (DSS) was added".into()),
+                        b"Metadata" => changes.note(Level::Lta, "the XMP metadata was updated".into()),
+                        b"AcroForm" => self.form(old.get(b"AcroForm"), new.get(b"AcroForm"), changes)?,
+                        other => changes.note(Level::Lta, format!("the catalog's {} was updated", name_of(other))),
+                    }
                 }
             }
             Role::AcroForm => self.form(
@@ -389,14 +438,13 @@ impl Judge<'_, '_> {
                 changes.note(Level::Other, format!("page object {} was changed", id.num));
             }
             Role::Page => {
-                let (old, new) = (
+                let (old_annots, new_annots) = (
                     refs_of(self.doc, self.signed, old.get(b"Annots"))?,
                     refs_of(self.doc, self.last, new.get(b"Annots"))?,
                 );
-                self.annots(&old, &new, changes)?;
+                let page_area = self.page_area(new)?;
+                self.annots(&old_annots, &new_annots, page_area, changes)?;
             }
-            Role::Field => judge_field(old, &keys, id, changes),
-            Role::Annotation if is_widget(old) => self.widget(id, old, &keys, changes)?,
             // Showing an annotation prepared hidden before signing is no annotating.
             Role::Annotation if keys.contains(&b"F"[..]) => changes.note(
                 Level::Other,
@@ -408,244 +456,14 @@ impl Judge<'_, '_> {
         Ok(())
     }
 
-    /// A widget annotation changed in place (its field's value or appearance): form
-    /// filling, unless its field was a signed signature field, or its appearance changed
-    /// while neither its state nor its field's value did (how a shown value is swapped).
-    fn widget(&self, id: ObjId, old: &Dict, keys: &BTreeSet<Vec<u8>>, changes: &mut Changes) -> Result<(), PdfError> {
-        if !keys.iter().all(|k| FIELD_VALUE_KEYS.contains(&k.as_slice())) {
-            changes.note(
-                Level::Other,
-                format!("widget {} was changed beyond its appearance", id.num),
-            );
-            return Ok(());
-        }
-        let field = match old.reference(b"Parent") {
-            Some(parent) if old.get(b"FT").is_none() && old.get(b"T").is_none() => parent,
-            _ => id,
+    /// The area of a page's `/MediaBox`, when the page itself says it.
+    fn page_area(&self, page: &Dict) -> Result<Option<f64>, PdfError> {
+        let Some(media_box) = page.get(b"MediaBox") else {
+            return Ok(None);
         };
-        let old_field = self
-            .doc
-            .dict(self.signed, Some(&Object::Ref(field)))?
-            .unwrap_or_default();
-        let new_field = self.doc.dict(self.last, Some(&Object::Ref(field)))?.unwrap_or_default();
-        let signature = old_field.has_name(b"FT", b"Sig");
-        if signature && old_field.get(b"V").is_some() {
-            changes.note(
-                Level::Other,
-                format!("the widget {} of a signed signature field was changed", id.num),
-            );
-        } else if keys.contains(&b"F"[..]) && !(signature && new_field.get(b"V").is_some()) {
-            changes.note(
-                Level::Other,
-                format!("widget {}'s visibility flags (/F) were changed", id.num),
-            );
-        } else if keys.contains(&b"AP"[..]) && !keys.contains(&b"AS"[..]) && old_field.get(b"V") == new_field.get(b"V")
-        {
-            changes.note(
-                Level::Other,
-                format!(
-                    "widget {}'s appearance was changed while its field's value was not",
-                    id.num
-                ),
-            );
-        } else {
-            changes.note(Level::FormFilling, "a form field was filled in".into());
-        }
-        Ok(())
-    }
-
-    /// The interactive form: fields may be added only as new signature fields, none removed.
-    fn form(&self, old: Option<&Object>, new: Option<&Object>, changes: &mut Changes) -> Result<(), PdfError> {
-        let doc = self.doc;
-        let old_form = doc.dict(self.signed, old)?.unwrap_or_default();
-        let Some(new_form) = doc.dict(self.last, new)? else {
-            changes.note(Level::Other, "the interactive form was removed".into());
-            return Ok(());
-        };
-        let keys = changed_keys(&old_form, &new_form);
-        if !keys.iter().all(|k| ACROFORM_KEYS.contains(&k.as_slice())) {
-            changes.note(Level::Other, "the interactive form's settings were changed".into());
-        }
-        // Asking viewers to redraw every field from its value shows values that the signed
-        // appearances did not (a value prepared to differ from its appearance).
-        let redraws = |form: &Dict| matches!(form.get(b"NeedAppearances"), Some(Object::Bool(true)));
-        if redraws(&new_form) && !redraws(&old_form) {
-            changes.note(
-                Level::Other,
-                "the form now asks viewers to redraw every field (/NeedAppearances)".into(),
-            );
-        }
-        if keys.iter().any(|k| k != b"Fields") {
-            changes.note(Level::FormFilling, "the form's resources or flags were updated".into());
-        }
-        if keys.contains(&b"Fields"[..]) {
-            let old_fields = refs_of(doc, self.signed, old_form.get(b"Fields"))?;
-            let new_fields = refs_of(doc, self.last, new_form.get(b"Fields"))?;
-            self.field_list(&old_fields, &new_fields, changes)?;
-        }
-        Ok(())
-    }
-
-    /// The form's field list: none removed, new entries only new signature fields.
-    fn field_list(&self, old: &[Object], new: &[Object], changes: &mut Changes) -> Result<(), PdfError> {
-        self.doc.budget.spend((old.len() + new.len()) as u64)?;
-        if old.iter().any(|f| !new.contains(f)) {
-            changes.note(Level::Other, "a form field was removed".into());
-        }
-        for added in new.iter().filter(|f| !old.contains(f)) {
-            self.new_signature_field(added, changes)?;
-        }
-        Ok(())
-    }
-
-    /// A field added later: only a new signature field (a new object) is allowed.
-    fn new_signature_field(&self, field: &Object, changes: &mut Changes) -> Result<(), PdfError> {
-        let doc = self.doc;
-        let Object::Ref(id) = field else {
-            changes.note(Level::Other, "a form field was added as a direct object".into());
-            return Ok(());
-        };
-        if doc.object(self.signed, *id)?.is_some() || self.old.is_field(*id) {
-            changes.note(
-                Level::Other,
-                format!("object {} from the signed revision became a form field", id.num),
-            );
-            return Ok(());
-        }
-        let field = doc.dict(self.last, Some(field))?.unwrap_or_default();
-        if !field.has_name(b"FT", b"Sig") {
-            changes.note(Level::Other, "a form field other than a signature was added".into());
-            return Ok(());
-        }
-        if let Some(Object::Ref(value)) = field.get(b"V") {
-            if doc.object(self.signed, *value)?.is_some() {
-                changes.note(
-                    Level::Other,
-                    format!(
-                        "new signature field {} takes object {} of the signed revision as its value",
-                        id.num, value.num
-                    ),
-                );
-                return Ok(());
-            }
-        }
-        let value = doc.dict(self.last, field.get(b"V"))?;
-        if value.is_some_and(|v| v.has_name(b"Type", b"DocTimeStamp")) {
-            changes.note(Level::Lta, "a document timestamp was added".into());
-        } else {
-            changes.note(Level::FormFilling, "a signature was added".into());
-        }
-        Ok(())
-    }
-
-    /// A page's annotations: old ones kept as they were; a new widget is signing only
-    /// when it belongs to a signature field the form lists and that is being signed now
-    /// (new, or empty when signed); other new annotations are annotating.
-    fn annots(&self, old: &[Object], new: &[Object], changes: &mut Changes) -> Result<(), PdfError> {
-        let doc = self.doc;
-        doc.budget.spend((old.len() + new.len()) as u64)?;
-        if old.iter().any(|a| !new.contains(a)) {
-            changes.note(Level::Other, "an annotation was removed from a page".into());
-        }
-        for added in new.iter().filter(|a| !old.contains(a)) {
-            let Object::Ref(id) = added else {
-                changes.note(Level::Other, "an annotation was added as a direct object".into());
-                continue;
-            };
-            if doc.object(self.signed, *id)?.is_some() {
-                changes.note(
-                    Level::Other,
-                    format!("object {} from the signed revision was put on a page", id.num),
-                );
-                continue;
-            }
-            let annot = doc.dict(self.last, Some(added))?.unwrap_or_default();
-            if !is_widget(&annot) {
-                changes.note(Level::Annotations, "an annotation (comment) was added".into());
-                continue;
-            }
-            match self.new_widget_field(*id, &annot)? {
-                // A document timestamp's field has a widget too (an empty one).
-                Ok(true) => changes.note(Level::Lta, "a document timestamp was added".into()),
-                Ok(false) => changes.note(Level::FormFilling, "a signature was added".into()),
-                Err(why) => changes.note(Level::Other, format!("a widget was added ({why})")),
-            }
-        }
-        Ok(())
-    }
-
-    /// Why new widget `id` is no signature's widget, if it is not: its field must be a
-    /// signature field the form lists now, signed by this update, and not signed before.
-    /// `Ok(true)`: the signature is a document timestamp.
-    fn new_widget_field(&self, id: ObjId, annot: &Dict) -> Result<Result<bool, String>, PdfError> {
-        let doc = self.doc;
-        let merged = annot.get(b"FT").is_some() || annot.get(b"T").is_some();
-        let field = match annot.reference(b"Parent") {
-            Some(parent) if !merged => parent,
-            None if !merged => return Ok(Err("it belongs to no form field".into())),
-            _ => id,
-        };
-        if !self.new.is_field(field) {
-            return Ok(Err(format!("its field {} is not in the form's /Fields", field.num)));
-        }
-        let now = doc.dict(self.last, Some(&Object::Ref(field)))?.unwrap_or_default();
-        if !now.has_name(b"FT", b"Sig") {
-            return Ok(Err(format!("its field {} is not a signature field", field.num)));
-        }
-        let Some(value) = now.get(b"V") else {
-            return Ok(Err(format!("its signature field {} is not signed", field.num)));
-        };
-        let timestamp = doc
-            .dict(self.last, Some(value))?
-            .is_some_and(|v| v.has_name(b"Type", b"DocTimeStamp"));
-        if let Some(before) = doc.dict(self.signed, Some(&Object::Ref(field)))? {
-            if before.get(b"V").is_some() {
-                return Ok(Err(format!("its signature field {} was already signed", field.num)));
-            }
-            if self.old.is_field(field) {
-                let widgets = doc.dict(self.signed, Some(&Object::Ref(field)))?.unwrap_or_default();
-                if widgets.get(b"Kids").is_some() || is_widget(&widgets) {
-                    return Ok(Err(format!("its signature field {} already had a widget", field.num)));
-                }
-            }
-        }
-        Ok(Ok(timestamp))
-    }
-}
-
-fn is_widget(dict: &Dict) -> bool {
-    dict.has_name(b"Subtype", b"Widget")
-}
-
-/// A field changed in place: filling it (value, state, appearance) is form filling; its
-/// appearance changing while its value stays is how a shown value is swapped.
-fn judge_field(old: &Dict, keys: &BTreeSet<Vec<u8>>, id: ObjId, changes: &mut Changes) {
-    let is_signature = old.has_name(b"FT", b"Sig");
-    if !keys.iter().all(|k| FIELD_VALUE_KEYS.contains(&k.as_slice())) {
-        changes.note(
-            Level::Other,
-            format!("form field {} was changed beyond its value", id.num),
-        );
-    } else if is_signature && old.get(b"V").is_some() {
-        changes.note(Level::Other, format!("signed signature field {} was changed", id.num));
-    } else if !is_signature && keys.contains(&b"F"[..]) {
-        // Filling in a value does not change what is hidden: flipping /F shows a widget
-        // prepared hidden before signing, or hides what was signed.
-        changes.note(
-            Level::Other,
-            format!("form field {}'s visibility flags (/F) were changed", id.num),
-        );
-    } else if is_signature {
-        changes.filled_fields.push(id);
-        changes.note(Level::FormFilling, "an empty signature field was signed".into());
-    } else if keys.contains(&b"AP"[..]) && !keys.contains(&b"V"[..]) && !keys.contains(&b"AS"[..]) {
-        changes.note(
-            Level::Other,
-            format!("form field {}'s appearance was changed while its value was not", id.num),
-        );
-    } else {
-        changes.filled_fields.push(id);
-        changes.note(Level::FormFilling, "a form field was filled in".into());
+        let media_box = self.doc.resolve(self.last, media_box)?;
+        let area = form::area(Some(&media_box));
+        Ok((area > 0.0).then_some(area))
     }
 }
 
