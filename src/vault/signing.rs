@@ -35,8 +35,10 @@ impl Vault {
     /// expires after [`crate::VaultOptions::signing_session_ttl`].
     ///
     /// Refused up front when the signer cannot give a signature the vault would accept:
-    /// an unsupported key or digest, a CA certificate, or a certificate that does not
-    /// chain to a trust anchor, or is expired or revoked now.
+    /// an unsupported key or digest, a certificate that may not sign documents (a CA, a
+    /// keyUsage without digitalSignature or nonRepudiation, an extendedKeyUsage without a
+    /// document-signing purpose: [`crate::verify::signature::document_signer_problem`]),
+    /// or a certificate that does not chain to a trust anchor, or is expired or revoked now.
     pub fn begin_signing(&self, id: &ResultId, chain: Vec<Vec<u8>>, digest: DigestAlgorithm) -> Result<SigningSession> {
         let leaf = check_chain(&chain)?;
         let key = KeyKind::of_certificate(leaf)?;
@@ -415,7 +417,8 @@ fn not_accepted(verdict: Option<SignatureVerdict>) -> Error {
     .into()
 }
 
-/// The chain's certificates parse, there are not too many, and the signer is no CA.
+/// The chain's certificates parse, there are not too many, and the signer's certificate
+/// may sign documents ([`signature::document_signer_problem`]).
 fn check_chain(chain: &[Vec<u8>]) -> Result<&[u8], SigningError> {
     let bad = |why: String| SigningError::BadCertificateChain(why);
     let leaf = chain.first().ok_or_else(|| bad("no signer certificate".into()))?;
@@ -429,15 +432,10 @@ fn check_chain(chain: &[Vec<u8>]) -> Result<&[u8], SigningError> {
         }
     }
     let (_, cert) = X509Certificate::from_der(leaf).map_err(|_| bad("unreadable".into()))?;
-    if matches!(cert.basic_constraints(), Ok(Some(bc)) if bc.value.ca) {
-        return Err(bad("the signer's certificate is a CA certificate".into()));
-    }
-    if let Ok(Some(ku)) = cert.key_usage() {
-        if !(ku.value.digital_signature() || ku.value.non_repudiation()) {
-            return Err(bad(
-                "the signer's keyUsage allows neither digitalSignature nor nonRepudiation".into(),
-            ));
-        }
+    // The engine's signer-certificate policy, so that the vault and a verification give
+    // one answer: no CA, a keyUsage for signing, an extendedKeyUsage for documents.
+    if let Some(problem) = signature::document_signer_problem(&cert) {
+        return Err(bad(problem));
     }
     Ok(leaf)
 }

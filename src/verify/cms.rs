@@ -8,10 +8,18 @@
 //!
 //! The signed attributes are verified over the bytes received (re-tagged as the SET OF
 //! that RFC 5652 §5.4 digests), never over a re-encoding of parsed values.
+//!
+//! Read strictly where a lenient reader could be misled: each value of a signed attribute
+//! is kept apart, and the single-valued ones (contentType, messageDigest, signingTime,
+//! signingCertificate(V2), …) must have exactly one, no attribute type twice; no byte may
+//! follow the ContentInfo or the last field of a structure. Those faults are
+//! [`SignerOutcome::Malformed`] (FAILED / FORMAT_FAILURE). BER with indefinite lengths is
+//! read; zero padding after the ContentInfo is admitted only by the PDF entry point
+//! [`check_detached_parts_in_pdf`] (and for timestamp tokens, [`check_encapsulated`]).
 
 use bcder::encode::Values;
 use bcder::{Mode, OctetString, Oid};
-use cryptographic_message_syntax::asn1::rfc5652::{SignerIdentifier, SignerInfo};
+use cryptographic_message_syntax::asn1::rfc5652::{SignedAttributes, SignerIdentifier, SignerInfo};
 use time::OffsetDateTime;
 use x509_parser::prelude::{FromDer, ParsedExtension, X509Certificate};
 
@@ -71,6 +79,11 @@ pub enum SignerOutcome {
     SigCryptoFailure,
     /// Malformed or missing mandatory attributes (FORMAT_FAILURE), with the reason.
     FormatFailure(String),
+    /// The encoding breaks RFC 5652 where a reader could be misled (FAILED /
+    /// FORMAT_FAILURE): a single-valued signed attribute with zero or several values, an
+    /// attribute type given twice, bytes after the ContentInfo or inside a structure
+    /// after its last field. With the reason.
+    Malformed(String),
     /// The signer's certificate is not in the CMS (NO_SIGNING_CERTIFICATE_FOUND).
     NoSigningCertificate,
     /// The ESS signing-certificate attribute names another certificate than the one found
@@ -107,8 +120,24 @@ pub fn check_detached_with(cms: &[u8], content: &[u8], legacy: bool) -> Result<C
 /// concatenated. (Only a SignerInfo without signed attributes, whose signature covers the
 /// content itself, needs the content whole: it alone is concatenated.)
 pub fn check_detached_parts(cms: &[u8], parts: &[&[u8]], legacy: bool) -> Result<CmsCheck, FormatFailure> {
+    check_detached_framed(cms, parts, legacy, Trailing::None)
+}
+
+/// [`check_detached_parts`] for a CMS read from a PDF signature's `/Contents`: zero bytes
+/// after the ContentInfo are the room the PDF reserved, and are admitted (only zeros,
+/// only here).
+pub fn check_detached_parts_in_pdf(cms: &[u8], parts: &[&[u8]], legacy: bool) -> Result<CmsCheck, FormatFailure> {
+    check_detached_framed(cms, parts, legacy, Trailing::ZeroPadding)
+}
+
+fn check_detached_framed(
+    cms: &[u8],
+    parts: &[&[u8]],
+    legacy: bool,
+    trailing: Trailing,
+) -> Result<CmsCheck, FormatFailure> {
     guarded(|| {
-        let signed = read(cms)?;
+        let signed = read(cms, trailing)?;
         if signed.content.is_some() {
             return Err(FormatFailure(
                 "the content is encapsulated; a detached signature was expected".into(),
@@ -132,10 +161,11 @@ pub struct EncapsulatedCheck {
 /// Parses `cms` (a ContentInfo of a SignedData whose content is *encapsulated*, as in an
 /// RFC 3161 timestamp token) and checks every SignerInfo against that content. A CMS
 /// without encapsulated content is a [`FormatFailure`]: detached signatures go through
-/// [`check_detached_parts`] only.
+/// [`check_detached_parts`] only. Zero bytes after the ContentInfo are admitted: a PDF
+/// document timestamp's `/Contents` pads the token.
 pub fn check_encapsulated(cms: &[u8], legacy: bool) -> Result<EncapsulatedCheck, FormatFailure> {
     guarded(|| {
-        let signed = read(cms)?;
+        let signed = read(cms, Trailing::ZeroPadding)?;
         let Some(content) = &signed.content else {
             return Err(FormatFailure("no encapsulated content".into()));
         };
@@ -158,14 +188,14 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, FormatFailure> + std::panic::UnwindS
 }
 
 /// The size limit, then the SignedData.
-fn read(cms: &[u8]) -> Result<Decoded, FormatFailure> {
+fn read(cms: &[u8], trailing: Trailing) -> Result<Decoded, FormatFailure> {
     if cms.len() > MAX_CMS_SIZE {
         return Err(FormatFailure(format!(
             "{} bytes, more than the {MAX_CMS_SIZE} accepted",
             cms.len()
         )));
     }
-    decode_allowing_padding(cms)
+    decode_framed(cms, trailing)
 }
 
 /// Checks every SignerInfo of `signed` against the content made of `parts`.
@@ -178,7 +208,14 @@ fn check_signers(signed: Decoded, parts: &[&[u8]], legacy: bool) -> Result<CmsCh
     let signers = signed
         .signer_infos
         .iter()
-        .map(|signer| check_signer(signer, &econtent_type, parts, &certificates, legacy))
+        .map(|signer| {
+            let mut check = check_signer(signer, &econtent_type, parts, &certificates, legacy);
+            // A fault anywhere in the container is every signer's first fault.
+            if let Some(problem) = signed.problems.first() {
+                check.outcome = SignerOutcome::Malformed(problem.clone());
+            }
+            check
+        })
         .collect();
     Ok(CmsCheck { certificates, signers })
 }
@@ -207,6 +244,9 @@ fn check_signer(
         // With signed attributes the signature covers them; without, the content itself.
         let message = match &signer.signed_attributes {
             Some(attributes) => {
+                if let Err(why) = attribute_rules(attributes) {
+                    return SignerOutcome::Malformed(why);
+                }
                 let value = |oid: &str| -> Result<Option<bcder::Captured>, SignerOutcome> {
                     let mut found = attributes.iter().filter(|a| a.typ.to_string() == oid);
                     match (found.next(), found.next()) {
@@ -249,7 +289,17 @@ fn check_signer(
                     match value(oid) {
                         Ok(Some(v)) if ess.is_none() => match first_cert_hash(v, v2) {
                             Some(hash) => ess = Some(hash),
-                            None => return SignerOutcome::FormatFailure(format!("malformed attribute {oid}")),
+                            None => {
+                                let name = if v2 {
+                                    "signingCertificateV2"
+                                } else {
+                                    "signingCertificate"
+                                };
+                                return SignerOutcome::Malformed(format!(
+                                    "malformed {name} attribute ({oid}): an ESSCertID with an unknown hash \
+                                     algorithm, or bytes after one of its fields"
+                                ));
+                            }
                         },
                         Ok(_) => {}
                         Err(e) => return e,
@@ -305,6 +355,8 @@ struct Decoded {
     content: Option<OctetString>,
     certificates: Vec<Vec<u8>>,
     signer_infos: Vec<SignerInfo>,
+    /// Encoding faults that did not stop the reading (see [`Problems`]).
+    problems: Vec<String>,
 }
 
 /// Decodes a ContentInfo holding a SignedData (BER or DER) with the CMS crate's field
@@ -315,27 +367,30 @@ fn decode(cms: &[u8]) -> Result<Decoded, FormatFailure> {
     use bcder::decode::{Constructed, DecodeError, Source};
     use bcder::Tag;
     use cryptographic_message_syntax::asn1::rfc5652::{
-        CertificateSet, CmsVersion, DigestAlgorithmIdentifiers, EncapsulatedContentInfo, IssuerAndSerialNumber,
-        SignedAttributes, UnsignedAttributes,
+        CertificateSet, CmsVersion, EncapsulatedContentInfo, IssuerAndSerialNumber, UnsignedAttributes,
     };
-    use x509_certificate::rfc5280::AlgorithmIdentifier;
 
-    fn signer_info<S: Source>(cons: &mut Constructed<S>) -> Result<SignerInfo, DecodeError<S::Error>> {
+    fn signer_info<S: Source>(
+        cons: &mut Constructed<S>,
+        problems: &Problems,
+    ) -> Result<SignerInfo, DecodeError<S::Error>> {
         let version = CmsVersion::take_from(cons)?;
         let sid = match cons.take_opt_value_if(Tag::CTX_0, OctetString::from_content)? {
             Some(ski) => SignerIdentifier::SubjectKeyIdentifier(ski),
             None => SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber::take_from(cons)?),
         };
-        let digest_algorithm = AlgorithmIdentifier::take_from(cons)?;
-        // Signed attributes: the bytes as received (they are what was signed), and parsed.
+        let digest_algorithm = algorithm_identifier(cons, problems)?;
+        // Signed attributes: the bytes as received (they are what was signed), and parsed
+        // value by value (the CMS crate reads a SET OF values as one value).
         let signed = cons.take_opt_constructed_if(Tag::CTX_0, |cons| {
-            let raw = cons.capture_all()?;
-            let bytes = raw.as_slice().to_vec();
-            let parsed = Constructed::decode(raw.as_slice(), Mode::Ber, SignedAttributes::take_from_set)
-                .map_err(|e| e.convert())?;
-            Ok((parsed, bytes))
+            let mut parsed = SignedAttributes::default();
+            let raw = cons.capture(|cons| {
+                parsed = signed_attributes(cons, problems)?;
+                Ok(())
+            })?;
+            Ok((parsed, raw.as_slice().to_vec()))
         })?;
-        let signature_algorithm = AlgorithmIdentifier::take_from(cons)?;
+        let signature_algorithm = algorithm_identifier(cons, problems)?;
         let signature = OctetString::take_from(cons)?;
         let unsigned_attributes = cons.take_opt_constructed_if(Tag::CTX_1, UnsignedAttributes::take_from_set)?;
         let (signed_attributes, signed_attributes_data) = match signed {
@@ -354,6 +409,7 @@ fn decode(cms: &[u8]) -> Result<Decoded, FormatFailure> {
         })
     }
 
+    let problems = Problems::default();
     Constructed::decode(cms, Mode::Ber, |cons| {
         cons.take_sequence(|cons| {
             let oid = Oid::take_from(cons)?;
@@ -363,7 +419,13 @@ fn decode(cms: &[u8]) -> Result<Decoded, FormatFailure> {
             cons.take_constructed_if(Tag::CTX_0, |cons| {
                 cons.take_sequence(|cons| {
                     CmsVersion::take_from(cons)?;
-                    DigestAlgorithmIdentifiers::take_from(cons)?;
+                    cons.take_set(|set| {
+                        while set
+                            .take_opt_sequence(|alg| algorithm_identifier_content(alg, &problems))?
+                            .is_some()
+                        {}
+                        Ok(())
+                    })?;
                     let encapsulated = EncapsulatedContentInfo::take_from(cons)?;
                     // The certificate set's bytes as received (walked by the crate's own
                     // parser), split into the DER certificates they hold; an entry that is
@@ -383,7 +445,7 @@ fn decode(cms: &[u8]) -> Result<Decoded, FormatFailure> {
                     cons.take_opt_constructed_if(Tag::CTX_1, |c| c.skip_all())?;
                     let signer_infos = cons.take_set(|set| {
                         let mut all = Vec::new();
-                        while let Some(si) = set.take_opt_sequence(signer_info)? {
+                        while let Some(si) = set.take_opt_sequence(|si| signer_info(si, &problems))? {
                             all.push(si);
                         }
                         Ok(all)
@@ -393,27 +455,196 @@ fn decode(cms: &[u8]) -> Result<Decoded, FormatFailure> {
                         content: encapsulated.content,
                         certificates,
                         signer_infos,
+                        problems: Vec::new(),
                     })
                 })
             })
         })
     })
+    .map(|decoded| Decoded {
+        problems: problems.into_inner(),
+        ..decoded
+    })
     .map_err(|e| FormatFailure(e.to_string()))
 }
 
-/// Decodes the SignedData; a PDF's `/Contents` reserves room and pads the CMS with zeros,
-/// which a BER encoding's end-of-contents octets (`00 00` pairs) cannot be told apart
-/// from by looking: try the shortest candidates first.
-fn decode_allowing_padding(cms: &[u8]) -> Result<Decoded, FormatFailure> {
-    let first_error = match decode(cms) {
-        Ok(signed) => return Ok(signed),
-        Err(e) => e,
+/// Encoding faults of a CMS that can still be read: each makes every SignerInfo
+/// FAILED/FORMAT_FAILURE ([`SignerOutcome::Malformed`]).
+type Problems = std::cell::RefCell<Vec<String>>;
+
+/// An AlgorithmIdentifier's content: the OID and at most one parameters value (the CMS
+/// crate keeps whatever follows the OID as "parameters"; a second value is noted as a
+/// fault and skipped).
+fn algorithm_identifier_content<S: bcder::decode::Source>(
+    cons: &mut bcder::decode::Constructed<S>,
+    problems: &Problems,
+) -> Result<x509_certificate::rfc5280::AlgorithmIdentifier, bcder::decode::DecodeError<S::Error>> {
+    use x509_certificate::rfc5280::{AlgorithmIdentifier, AlgorithmParameter};
+    let algorithm = Oid::take_from(cons)?;
+    let parameters = cons.capture(|c| c.skip_one().map(|_| ()))?;
+    if !cons.capture_all()?.is_empty() {
+        problems
+            .borrow_mut()
+            .push(format!("bytes after the parameters of algorithm {algorithm}"));
+    }
+    Ok(AlgorithmIdentifier {
+        algorithm,
+        parameters: (!parameters.is_empty()).then(|| AlgorithmParameter::from_captured(parameters)),
+    })
+}
+
+fn algorithm_identifier<S: bcder::decode::Source>(
+    cons: &mut bcder::decode::Constructed<S>,
+    problems: &Problems,
+) -> Result<x509_certificate::rfc5280::AlgorithmIdentifier, bcder::decode::DecodeError<S::Error>> {
+    cons.take_sequence(|cons| algorithm_identifier_content(cons, problems))
+}
+
+/// The content of a SignerInfo's `[0] IMPLICIT SignedAttributes`, each value of each
+/// attribute kept apart (the CMS crate captures a whole SET OF values as one value, so
+/// that a second messageDigest went unseen). Anything after the last Attribute is a fault.
+fn signed_attributes<S: bcder::decode::Source>(
+    cons: &mut bcder::decode::Constructed<S>,
+    problems: &Problems,
+) -> Result<SignedAttributes, bcder::decode::DecodeError<S::Error>> {
+    use x509_certificate::rfc5652::{Attribute, AttributeValue};
+    let mut attributes = SignedAttributes::default();
+    while let Some(attribute) = cons.take_opt_sequence(|cons| {
+        let typ = Oid::take_from(cons)?;
+        let values = cons.take_set(|set| {
+            let mut values = Vec::new();
+            loop {
+                let value = set.capture(|c| c.skip_one().map(|_| ()))?;
+                if value.is_empty() {
+                    return Ok(values);
+                }
+                values.push(AttributeValue::new(value));
+            }
+        })?;
+        Ok(Attribute { typ, values })
+    })? {
+        attributes.push(attribute);
+    }
+    if !cons.capture_all()?.is_empty() {
+        problems
+            .borrow_mut()
+            .push("bytes after the last signed attribute".into());
+    }
+    Ok(attributes)
+}
+
+/// Decodes the SignedData in `cms`, which must be one ContentInfo and nothing after it
+/// (the ASN.1 layer ignores what follows its outermost value). With
+/// [`Trailing::ZeroPadding`] (a PDF's `/Contents`, which reserves room and pads the CMS
+/// with zeros) bytes after it are admitted if they are all zero; any other trailing
+/// byte is a fault ([`SignerOutcome::Malformed`] for every signer).
+fn decode_framed(cms: &[u8], trailing: Trailing) -> Result<Decoded, FormatFailure> {
+    let len = first_value_len(cms).ok_or_else(|| FormatFailure("not one BER value".into()))?;
+    let mut decoded = decode(&cms[..len])?;
+    let rest = &cms[len..];
+    let admitted = match trailing {
+        Trailing::None => rest.is_empty(),
+        Trailing::ZeroPadding => rest.iter().all(|&b| b == 0),
     };
-    let end = cms.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
-    (end..cms.len().min(end + 64))
-        .step_by(2)
-        .find_map(|len| decode(&cms[..len]).ok())
-        .ok_or(first_error)
+    if !admitted {
+        decoded.problems.push(format!(
+            "{} bytes after the ContentInfo{}",
+            rest.len(),
+            match trailing {
+                Trailing::None => "",
+                Trailing::ZeroPadding => " that are not zero padding",
+            }
+        ));
+    }
+    Ok(decoded)
+}
+
+/// What may follow the ContentInfo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trailing {
+    /// Nothing: a CMS on its own (a `.p7s`, a provider's reply, a vault signature).
+    None,
+    /// Zero bytes only: a CMS read from a PDF's `/Contents`.
+    ZeroPadding,
+}
+
+/// The length of the first BER value of `bytes`: from its header for a definite
+/// length, else up to its end-of-contents octets; `None` if it does not fit.
+fn first_value_len(bytes: &[u8]) -> Option<usize> {
+    let (&tag, rest) = bytes.split_first()?;
+    if tag & 0x1f == 0x1f {
+        return None; // a high tag number: never a ContentInfo's SEQUENCE
+    }
+    let (&first, rest) = rest.split_first()?;
+    let len = match first {
+        0x80 => bcder::decode::Constructed::decode(bytes, Mode::Ber, |c| c.capture_one())
+            .ok()?
+            .len(),
+        n if n < 0x80 => 2 + n as usize,
+        n => {
+            let k = usize::from(n & 0x7f);
+            if k > 4 || rest.len() < k {
+                return None;
+            }
+            let content = rest[..k].iter().fold(0usize, |a, &b| (a << 8) | usize::from(b));
+            2 + k + content
+        }
+    };
+    (len <= bytes.len()).then_some(len)
+}
+
+/// Signed attributes a definition makes single-valued (RFC 5652 §11.1-11.3: "MUST have a
+/// single attribute value"; RFC 2634 §5.4 and RFC 5035 §3 for the ESS attributes; RFC
+/// 6211 §2 and ETSI EN 319 122-1 §5.2.9 for algorithm protection and the signature
+/// policy), with the names details use.
+const SINGLE_VALUED: &[(&str, &str)] = &[
+    (OID_CONTENT_TYPE, "contentType"),
+    (OID_MESSAGE_DIGEST, "messageDigest"),
+    (OID_SIGNING_TIME, "signingTime"),
+    (OID_SIGNING_CERTIFICATE, "signingCertificate"),
+    (OID_SIGNING_CERTIFICATE_V2, "signingCertificateV2"),
+    ("1.2.840.113549.1.9.52", "cmsAlgorithmProtection"),
+    ("1.2.840.113549.1.9.16.2.15", "signaturePolicyIdentifier"),
+];
+
+/// The rules of a SignerInfo's signed attributes that do not depend on their values: at
+/// least one attribute; no attribute type twice (RFC 5652 §11: "MUST NOT include multiple
+/// instances"; X.501 makes the types of a set of attributes distinct); every attribute
+/// with a value; exactly one value for the single-valued ones ([`SINGLE_VALUED`]).
+fn attribute_rules(attributes: &[x509_certificate::rfc5652::Attribute]) -> Result<(), String> {
+    if attributes.is_empty() {
+        return Err("the signed attributes are empty (RFC 5652 §5.3: SET SIZE (1..MAX))".into());
+    }
+    let name = |oid: &str| {
+        SINGLE_VALUED
+            .iter()
+            .find(|(o, _)| *o == oid)
+            .map_or_else(|| format!("attribute {oid}"), |(_, n)| format!("{n} ({oid})"))
+    };
+    let mut seen = std::collections::HashSet::new();
+    for attribute in attributes {
+        let oid = attribute.typ.to_string();
+        if !seen.insert(oid.clone()) {
+            return Err(format!(
+                "the signed attribute {} appears twice (RFC 5652 §11: one instance)",
+                name(&oid)
+            ));
+        }
+        let single = SINGLE_VALUED.iter().any(|(o, _)| *o == oid);
+        match attribute.values.len() {
+            0 => return Err(format!("the signed attribute {} has no value", name(&oid))),
+            1 => {}
+            n if single => {
+                return Err(format!(
+                    "the signed attribute {} has {n} values where its definition allows exactly one \
+                     (RFC 5652 §11)",
+                    name(&oid)
+                ))
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// The first ESSCertID(v2) of a signing-certificate attribute: its hash algorithm
@@ -432,7 +663,7 @@ fn first_cert_hash(value: bcder::Captured, v2: bool) -> Option<(DigestAlgorithm,
                         if v2 {
                             if let Some(oid) = id.take_opt_sequence(|alg| {
                                 let oid = Oid::take_from(alg)?;
-                                alg.skip_all()?;
+                                alg.skip_one()?; // parameters: at most one value
                                 Ok(oid)
                             })? {
                                 algorithm = DigestAlgorithm::from_oid(&oid.to_string())
@@ -440,13 +671,15 @@ fn first_cert_hash(value: bcder::Captured, v2: bool) -> Option<(DigestAlgorithm,
                             }
                         }
                         let hash = OctetString::take_from(id)?.to_bytes().to_vec();
-                        id.skip_all()?; // issuerSerial: the hash is what binds
+                        // issuerSerial (optional): the hash is what binds.
+                        id.take_opt_sequence(|serial| serial.skip_all())?;
                         Ok((algorithm, hash))
                     })?;
-                    certs.skip_all()?;
+                    // The other ESSCertID(v2)s: certificates of the path, not used.
+                    while certs.take_opt_sequence(|other| other.skip_all())?.is_some() {}
                     Ok(first)
                 })?;
-                cons.skip_all()?; // policies
+                cons.take_opt_sequence(|policies| policies.skip_all())?; // policies (optional)
                 Ok(first)
             })
         })

@@ -12,7 +12,8 @@
 //!   document-signing subset: 136 of 137 agree, no false accept).
 //!
 //! - [`signature::verify_detached`]: one verdict per signature: the CMS checks, the
-//!   policy (ESS attribute, signer key usage, revocation data and its freshness), path
+//!   policy (ESS attribute, the signer-certificate policy of
+//!   [`signature::document_signer_problem`], revocation data and its freshness), path
 //!   validation now and, on expiry or revocation, at the caller's proof of existence;
 //!   [`signature::verify_detached_parts_claimed`] for PAdES: the content in parts (a
 //!   PDF's `/ByteRange` pieces, hashed without concatenating them) and the claimed

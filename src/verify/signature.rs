@@ -5,7 +5,15 @@
 //! The claimed signing time is only a claim: a thief with a stolen key backdates it. It
 //! decides just one thing: a certificate revoked at or before the *claimed* time is
 //! FAILED/REVOKED (even the signer does not claim to have signed before). Everything else
-//! that depends on time uses the POE: the vault's own recorded time or a timestamp.
+//! that depends on time uses the POE: the vault's own recorded time or a timestamp. A
+//! validation time in the past is no POE either: without one, a revocation the CRLs show
+//! (even one dated after the validation time) keeps the signature from PASSED.
+//!
+//! The signer's certificate must be one that may sign documents
+//! ([`document_signer_problem`]: no CA, a keyUsage for signing when there is one, an
+//! extendedKeyUsage for documents when there is one); the signed attributes must follow
+//! RFC 5652's value counts, and the CMS must have no trailing byte (see
+//! [`cms::SignerOutcome::Malformed`]).
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -225,13 +233,17 @@ fn parse(der: &[u8]) -> Option<X509Certificate<'_>> {
 
 /// Verifies a detached CMS over `content`: one verdict per SignerInfo verified (one,
 /// unless `all_signers`). A CMS that cannot be read gives one INDETERMINATE/FORMAT_FAILURE
-/// verdict: a bad signature is a verdict, never an error.
+/// verdict: a bad signature is a verdict, never an error. The CMS must be exactly one
+/// ContentInfo: a byte after it, a signed attribute with the wrong number of values or
+/// an attribute type given twice is FAILED/FORMAT_FAILURE (see [`cms::SignerOutcome::Malformed`]).
 pub fn verify_detached(cms_bytes: &[u8], content: &[u8], ctx: &ValidationContext<'_>) -> Vec<SignatureVerdict> {
-    verify_detached_parts_claimed(cms_bytes, &[content], ctx, None)
+    let checked = cms::check_detached_parts(cms_bytes, &[content], ctx.policy.allow_legacy_algorithms);
+    verify_checked(checked, ctx, None)
 }
 
 /// [`verify_detached`] where the signed content is the concatenation of `parts` (a PDF's
-/// two `/ByteRange` pieces), digested part after part without being concatenated.
+/// two `/ByteRange` pieces), digested part after part without being concatenated; the
+/// CMS comes from a PDF's `/Contents`, so zero bytes after it are admitted.
 pub fn verify_detached_parts(cms_bytes: &[u8], parts: &[&[u8]], ctx: &ValidationContext<'_>) -> Vec<SignatureVerdict> {
     verify_detached_parts_claimed(cms_bytes, parts, ctx, None)
 }
@@ -241,15 +253,25 @@ pub fn verify_detached_parts(cms_bytes: &[u8], parts: &[&[u8]], ctx: &Validation
 /// attribute (the attribute, where a policy tolerates it, comes first), exactly as that
 /// attribute would be: it is the verdict's `claimed_signing_time`, a revocation at or
 /// before it is FAILED/REVOKED, and, without a proof of existence, strict CRL freshness
-/// ([`Policy::crl_issued_after_signing`]) counts from it. A claim, never a proof.
+/// ([`Policy::crl_issued_after_signing`]) counts from it. A claim, never a proof. The CMS
+/// is a PDF's `/Contents`: zero padding after it is admitted, nothing else.
 pub fn verify_detached_parts_claimed(
     cms_bytes: &[u8],
     parts: &[&[u8]],
     ctx: &ValidationContext<'_>,
     claimed_signing_time: Option<OffsetDateTime>,
 ) -> Vec<SignatureVerdict> {
+    let checked = cms::check_detached_parts_in_pdf(cms_bytes, parts, ctx.policy.allow_legacy_algorithms);
+    verify_checked(checked, ctx, claimed_signing_time)
+}
+
+fn verify_checked(
+    checked: Result<cms::CmsCheck, cms::FormatFailure>,
+    ctx: &ValidationContext<'_>,
+    claimed_signing_time: Option<OffsetDateTime>,
+) -> Vec<SignatureVerdict> {
     let base = undecided(ctx);
-    let checked = match cms::check_detached_parts(cms_bytes, parts, ctx.policy.allow_legacy_algorithms) {
+    let checked = match checked {
         Ok(c) => c,
         Err(e) => {
             return vec![SignatureVerdict {
@@ -365,6 +387,7 @@ pub(crate) fn judge(
             )
         }
         SignerOutcome::FormatFailure(why) => return verdict(v, Indeterminate, Some(S::FormatFailure), why.clone()),
+        SignerOutcome::Malformed(why) => return verdict(v, Failed, Some(S::FormatFailure), why.clone()),
         SignerOutcome::NoSigningCertificate => {
             return verdict(
                 v,
@@ -411,13 +434,15 @@ pub(crate) fn judge(
             "no signer certificate".into(),
         );
     };
-    if let Some(problem) = signer_key_usage_problem(&leaf_x509) {
-        return verdict(v, Indeterminate, Some(S::SigConstraintsFailure), problem);
-    }
     if how.time_stamping {
-        if let Some(problem) = super::timestamp::tsa_usage_problem(&leaf_x509) {
+        // A TSA: its keyUsage, then RFC 3161 §2.3's critical id-kp-timeStamping alone.
+        if let Some(problem) =
+            signer_key_usage_problem(&leaf_x509).or_else(|| super::timestamp::tsa_usage_problem(&leaf_x509))
+        {
             return verdict(v, Indeterminate, Some(S::SigConstraintsFailure), problem);
         }
+    } else if let Some(problem) = document_signer_problem(&leaf_x509) {
+        return verdict(v, Indeterminate, Some(S::ChainConstraintsFailure), problem);
     }
     if ctx.anchors.is_empty() {
         return verdict(
@@ -455,6 +480,11 @@ pub(crate) fn judge(
         }
         Err(other) => return path_failure(v, other),
     };
+    if !at_poe {
+        if let Some(revoked) = revoked_without_poe(&valid, ctx) {
+            return time_failure(v, &revoked, claimed, ctx.proof_of_existence);
+        }
+    }
     let chain: Vec<X509Certificate<'_>> = valid.chain.iter().filter_map(|d| parse(d)).collect();
     v.chain = chain.iter().map(summary).collect();
     v.valid_at_signing_time = match ctx.proof_of_existence {
@@ -514,6 +544,45 @@ pub(crate) fn judge(
         v.holds_until = Some(from_unix(holds_until(&chain, &valid.revocation)));
     }
     verdict(v, Passed, None, detail)
+}
+
+/// A revocation that the CRLs date after the validation time but that had already taken
+/// effect when the CRL saying so was issued (revocation date at or before its
+/// thisUpdate), with no proof of existence before it. A validation time in the past
+/// (`rvault verify --at T`) describes the certificate at T, not the signature: without
+/// a POE the signature is only known to exist now, after the revocation, and its claimed
+/// signing time is no proof. Such a path is judged as revoked (FAILED/REVOKED when the
+/// signer claims a time at or after the revocation, else INDETERMINATE/REVOKED_NO_POE).
+/// A revocation dated after its own CRL (announced ahead) only bounds `holds_until`.
+fn revoked_without_poe(valid: &path::ValidPath, ctx: &ValidationContext<'_>) -> Option<PathError> {
+    valid.revocation.iter().enumerate().find_map(|(i, status)| {
+        let Revocation::Good {
+            revoked_later: Some(revoked_at),
+            crl_this_update,
+            ..
+        } = *status
+        else {
+            return None;
+        };
+        let proven_before = ctx.proof_of_existence.is_some_and(|p| p.unix_timestamp() < revoked_at);
+        if revoked_at > crl_this_update || proven_before {
+            return None;
+        }
+        let what = if i == 0 {
+            "the signer's certificate".to_string()
+        } else {
+            format!("intermediate {i}")
+        };
+        Some(PathError::Revoked {
+            revoked_at,
+            detail: format!(
+                "{what} was revoked at {} (after the validation time {}, by a CRL issued at {})",
+                from_unix(revoked_at),
+                rfc3339(ctx.validation_time),
+                from_unix(crl_this_update)
+            ),
+        })
+    })
 }
 
 /// The path options of a policy; a TSA's certificate must allow id-kp-timeStamping.
@@ -620,6 +689,99 @@ fn path_failure(mut v: SignatureVerdict, e: PathError) -> SignatureVerdict {
     });
     v.detail = e.to_string();
     v
+}
+
+/// Extended key usages that allow a certificate to sign documents: anyExtendedKeyUsage
+/// (RFC 5280 §4.2.1.12), emailProtection (S/MIME, the CMS signer's purpose: what
+/// document-signing certificates carried before RFC 9336), id-kp-documentSigning (RFC
+/// 9336 §3), and the two document-signing purposes that Adobe Acrobat accepts in a
+/// signer's certificate: Microsoft Document Signing (1.3.6.1.4.1.311.10.3.12) and Adobe
+/// Authentic Documents Trust (1.2.840.113583.1.1.5).
+pub const DOCUMENT_SIGNING_EKUS: &[(&str, &str)] = &[
+    ("2.5.29.37.0", "anyExtendedKeyUsage"),
+    ("1.3.6.1.5.5.7.3.4", "emailProtection"),
+    ("1.3.6.1.5.5.7.3.36", "documentSigning"),
+    ("1.3.6.1.4.1.311.10.3.12", "Microsoft Document Signing"),
+    ("1.2.840.113583.1.1.5", "Adobe Authentic Documents Trust"),
+];
+
+/// Why `c` may not sign documents, or `None`. The signer-certificate policy, one answer
+/// for the verification engine (INDETERMINATE / CHAIN_CONSTRAINTS_FAILURE) and for the
+/// vault, which refuses such a certificate at `begin_signing` and such a reply at
+/// `complete_signing` or `attach_signature`:
+///
+/// - **not a CA**: a certificate with basicConstraints cA=TRUE is refused, whatever its
+///   keyUsage (RFC 5280 permits a CA key to sign other objects; a CA key that signs
+///   documents is a CA that issued itself a signing purpose, and Vietnamese and ETSI EN
+///   319 412-2 signer profiles are end-entity certificates);
+/// - **keyUsage**: when present, it must allow digitalSignature or nonRepudiation (RFC
+///   5280 §4.2.1.3). A certificate **without keyUsage** is accepted: RFC 5280 reads an
+///   absent keyUsage as no restriction, as OpenSSL and Acrobat do (ETSI EN 319 412-2
+///   obliges CAs to include it, which is an issuance rule, not a validation one);
+/// - **extendedKeyUsage**: when present, it must hold one of [`DOCUMENT_SIGNING_EKUS`]
+///   (RFC 5280 §4.2.1.12: the certificate may be used only for the purposes listed). A
+///   certificate for TLS servers or clients, code signing, timestamping or OCSP signing
+///   alone is refused; without the extension, any purpose is allowed.
+///
+/// Timestamps follow their own rule (RFC 3161 §2.3: a critical id-kp-timeStamping alone).
+pub fn document_signer_problem(c: &X509Certificate<'_>) -> Option<String> {
+    if matches!(c.basic_constraints(), Ok(Some(bc)) if bc.value.ca) {
+        return Some(
+            "the signer's certificate is a CA certificate (basicConstraints cA=TRUE): CA keys sign \
+             certificates and CRLs, not documents"
+                .into(),
+        );
+    }
+    if let Some(problem) = signer_key_usage_problem(c) {
+        return Some(problem);
+    }
+    match c.extended_key_usage() {
+        Ok(None) => None,
+        Err(_) => Some("the signer's extendedKeyUsage is malformed or repeated".into()),
+        Ok(Some(eku)) => {
+            let e = eku.value;
+            let mut present: Vec<String> = Vec::new();
+            for (flag, name) in [
+                (e.any, "anyExtendedKeyUsage"),
+                (e.server_auth, "serverAuth"),
+                (e.client_auth, "clientAuth"),
+                (e.code_signing, "codeSigning"),
+                (e.email_protection, "emailProtection"),
+                (e.time_stamping, "timeStamping"),
+                (e.ocsp_signing, "OCSPSigning"),
+            ] {
+                if flag {
+                    present.push(name.into());
+                }
+            }
+            present.extend(e.other.iter().map(|o| {
+                let oid = o.to_id_string();
+                DOCUMENT_SIGNING_EKUS
+                    .iter()
+                    .find(|(known, _)| *known == oid)
+                    .map_or(oid, |(_, name)| (*name).to_string())
+            }));
+            let allowed = present
+                .iter()
+                .any(|p| DOCUMENT_SIGNING_EKUS.iter().any(|(_, name)| name == p));
+            (!allowed).then(|| {
+                format!(
+                    "the signer's extendedKeyUsage ({}) does not allow signing documents: it needs one of {} \
+                     (RFC 5280 §4.2.1.12, RFC 9336)",
+                    if present.is_empty() {
+                        "empty".to_string()
+                    } else {
+                        present.join(", ")
+                    },
+                    DOCUMENT_SIGNING_EKUS
+                        .iter()
+                        .map(|(_, name)| *name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+        }
+    }
 }
 
 /// A signer needs digitalSignature or nonRepudiation when its certificate has a keyUsage.

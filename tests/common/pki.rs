@@ -228,6 +228,37 @@ impl Pki {
         self.der("x509", &cert)
     }
 
+    /// Issues a certificate `{name}.pem` for a new RSA-2048 key `{name}.key` under the
+    /// root, with exactly the X.509v3 extensions `extensions` (openssl config lines, e.g.
+    /// `extendedKeyUsage = serverAuth`); returns its DER.
+    pub fn issue_with_extensions(&self, name: &str, extensions: &str) -> Vec<u8> {
+        let (key, csr, cert) = (format!("{name}.key"), format!("{name}.csr"), format!("{name}.pem"));
+        let ext = format!("{name}.ext");
+        std::fs::write(self.path(&ext), format!("[ x ]\n{extensions}\n")).unwrap();
+        let subject = format!("/CN={name}");
+        assert!(openssl(
+            self.dir.path(),
+            &["req", "-newkey", "rsa:2048", "-nodes", "-keyout", &key, "-out", &csr, "-subj", &subject]
+        ));
+        let mut args = vec![
+            "-in",
+            &csr,
+            "-out",
+            &cert,
+            "-extfile",
+            &ext,
+            "-extensions",
+            "x",
+            "-notext",
+        ];
+        match &self.dates {
+            Some((start, end)) => args.extend(["-startdate", start.as_str(), "-enddate", end.as_str()]),
+            None => args.extend(["-days", "365"]),
+        }
+        self.ca(&args);
+        self.der("x509", &cert)
+    }
+
     /// Has the root sign `csr` into signer certificate `cert` (365 days, or the fixed dates).
     fn issue_from(&self, csr: &str, cert: &str) {
         let mut args = vec!["-in", csr, "-out", cert, "-extensions", "v3_signer", "-notext"];
