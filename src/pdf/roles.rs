@@ -188,6 +188,14 @@ impl Roles {
         self.of.get(&id).copied().unwrap_or_default()
     }
 
+    /// Every object reached as a form field or a field's ancestor.
+    pub fn fields(&self) -> impl Iterator<Item = ObjId> + '_ {
+        self.of
+            .iter()
+            .filter(|(_, set)| set.has(Role::Field) || set.has(Role::FieldAncestor))
+            .map(|(id, _)| *id)
+    }
+
     /// Whether `id` is reached as a form field (listed in `/Fields` or a field's `/Kids`).
     pub fn is_field(&self, id: ObjId) -> bool {
         self.of(id).has(Role::Field)

@@ -39,19 +39,148 @@ fn number(o: &Object) -> Option<f64> {
     }
 }
 
-/// The area of a rectangle `[x1 y1 x2 y2]` (0 when it is not one).
-pub(super) fn area(rect: Option<&Object>) -> f64 {
-    let Some(Object::Array(r)) = rect else { return 0.0 };
-    match r.iter().map(number).collect::<Option<Vec<f64>>>().as_deref() {
-        Some([x1, y1, x2, y2]) => ((x2 - x1) * (y2 - y1)).abs(),
-        _ => 0.0,
+/// Keys a new signature field, or its widget, may have (§12.7.3.1, §12.7.4.5, §12.5.2,
+/// §12.5.6.19): no actions (`/A`, `/AA`: a script run on opening changes what is shown),
+/// nothing else a viewer would act on.
+const NEW_SIGNATURE_KEYS: &[&[u8]] = &[
+    b"Type",
+    b"Subtype",
+    b"FT",
+    b"T",
+    b"TU",
+    b"TM",
+    b"V",
+    b"Ff",
+    b"Rect",
+    b"P",
+    b"F",
+    b"AP",
+    b"AS",
+    b"MK",
+    b"DA",
+    b"Q",
+    b"Parent",
+    b"Kids",
+    b"Lock",
+    b"SV",
+    b"StructParent",
+    b"NM",
+    b"M",
+    b"Border",
+    b"BS",
+    b"C",
+];
+/// How far up `/Parent` links inherited page attributes are looked for.
+const MAX_PAGE_DEPTH: usize = 64;
+
+/// A rectangle `[x1 y1 x2 y2]` normalized (left, bottom, right, top), its numbers
+/// resolved as of `rev` (viewers resolve each element); `None` when it is not one.
+fn rectangle(judge: &Judge<'_, '_>, rev: usize, rect: Option<&Object>) -> Result<Option<[f64; 4]>, PdfError> {
+    let Some(rect) = rect else { return Ok(None) };
+    let Object::Array(items) = judge.doc.resolve(rev, rect)? else {
+        return Ok(None);
+    };
+    if items.len() != 4 {
+        return Ok(None);
     }
+    let mut n = [0.0; 4];
+    for (slot, item) in n.iter_mut().zip(&items) {
+        match number(&judge.doc.resolve(rev, item)?) {
+            Some(v) if v.is_finite() => *slot = v,
+            _ => return Ok(None),
+        }
+    }
+    Ok(Some([n[0].min(n[2]), n[1].min(n[3]), n[0].max(n[2]), n[1].max(n[3])]))
 }
 
-/// An A4 page, for a widget whose page is not known.
-const A4_AREA: f64 = 595.0 * 842.0;
+fn area_of(r: [f64; 4]) -> f64 {
+    (r[2] - r[0]).max(0.0) * (r[3] - r[1]).max(0.0)
+}
 
 impl Judge<'_, '_> {
+    /// A page attribute of `page` as the last revision has it, inherited from its page
+    /// tree nodes (§7.7.3.4).
+    fn page_attribute(&self, page: &Dict, key: &[u8]) -> Result<Option<Object>, PdfError> {
+        let mut node = page.clone();
+        for _ in 0..MAX_PAGE_DEPTH {
+            if let Some(value) = node.get(key) {
+                return Ok(Some(value.clone()));
+            }
+            match self.doc.dict(self.last, node.get(b"Parent"))? {
+                Some(parent) => node = parent,
+                None => return Ok(None),
+            }
+        }
+        Ok(None)
+    }
+
+    /// The area of a page as shown: its crop box (inherited, clipped to its media box).
+    fn shown_area(&self, page: &Dict) -> Result<Option<f64>, PdfError> {
+        let media = rectangle(self, self.last, self.page_attribute(page, b"MediaBox")?.as_ref())?;
+        let crop = rectangle(self, self.last, self.page_attribute(page, b"CropBox")?.as_ref())?;
+        let shown = match (media, crop) {
+            (Some(m), Some(c)) => Some([m[0].max(c[0]), m[1].max(c[1]), m[2].min(c[2]), m[3].min(c[3])]),
+            (Some(m), None) => Some(m),
+            (None, _) => None,
+        };
+        Ok(shown.map(area_of).filter(|a| *a > 0.0))
+    }
+
+    /// How much of its page a widget's appearance covers, 0 to 1, as the last revision
+    /// has it: 0 when it draws nothing (no appearance, hidden, no area); 1 when its page
+    /// or its rectangle cannot be read (what cannot be measured is not small). `page`: the
+    /// page that lists it, when known; else its `/P`.
+    pub(super) fn coverage(&self, widget: &Dict, page: Option<&Dict>) -> Result<f64, PdfError> {
+        let hidden = match widget.get(b"F") {
+            Some(f) => matches!(self.doc.resolve(self.last, f)?, Object::Int(f) if f & (2 | 32) != 0),
+            None => false,
+        };
+        if hidden || widget.get(b"AP").is_none() {
+            return Ok(0.0);
+        }
+        let Some(rect) = rectangle(self, self.last, widget.get(b"Rect"))? else {
+            return Ok(1.0);
+        };
+        if area_of(rect) == 0.0 {
+            return Ok(0.0);
+        }
+        let own_page;
+        let page = match page {
+            Some(page) => Some(page),
+            None => {
+                own_page = self.doc.dict(self.last, widget.get(b"P"))?;
+                own_page.as_ref()
+            }
+        };
+        let Some(page_area) = page.map(|p| self.shown_area(p)).transpose()?.flatten() else {
+            return Ok(1.0);
+        };
+        Ok((area_of(rect) / page_area).min(1.0))
+    }
+
+    /// A widget that now draws `covers` of its page for `what`: past a quarter it draws
+    /// over the signed content like an annotation (the "sneaky signature").
+    fn drawn(&self, covers: f64, what: &str, changes: &mut Changes) -> bool {
+        if covers > LARGEST_SIGNATURE_APPEARANCE {
+            changes.note(
+                Level::Annotations,
+                format!("{what}, and its appearance covers {:.0}% of its page", covers * 100.0),
+            );
+            return true;
+        }
+        false
+    }
+
+    /// Whether `value` is the value of a signature field `find_signatures` lists (by
+    /// the same inheritance of `/FT`), so that what the rules accept as signed is verified.
+    fn listed_signature(&self, value: Option<&Object>) -> Result<bool, PdfError> {
+        let Some(value) = value else { return Ok(false) };
+        let fields = crate::pdf::signature::form_fields(self.doc, self.last)?;
+        Ok(fields
+            .iter()
+            .any(|f| f.field_type.as_deref() == Some(b"Sig") && f.dict.get(b"V") == Some(value)))
+    }
+
     /// A field attribute as revision `rev` has it for field `id`: its own, or inherited
     /// from its parents (§12.7.3.1), resolved (`None` for absent or null).
     fn inherited(&self, rev: usize, id: ObjId, key: &[u8]) -> Result<Option<Object>, PdfError> {
@@ -94,7 +223,9 @@ impl Judge<'_, '_> {
         let Some(Object::Ref(id)) = value else {
             return Ok(false);
         };
-        Ok(self.doc.object(self.signed, *id)?.is_none() && self.doc.dict(self.last, value)?.is_some())
+        Ok(self.doc.object(self.signed, *id)?.is_none()
+            && self.doc.dict(self.last, value)?.is_some()
+            && self.listed_signature(value)?)
     }
 
     /// A field, or a widget of one, changed in place.
@@ -116,7 +247,12 @@ impl Judge<'_, '_> {
                 );
             } else if self.is_new_signature_value(self.raw_value(self.last, id)?.as_ref())? {
                 changes.filled_fields.push(id);
-                changes.note(Level::FormFilling, "an empty signature field was signed".into());
+                let widget = self.doc.dict(self.last, Some(&Object::Ref(id)))?.unwrap_or_default();
+                let shown = is_widget(&widget) && (keys.contains(&b"AP"[..]) || keys.contains(&b"F"[..]));
+                let what = "an empty signature field was signed";
+                if !shown || !self.drawn(self.coverage(&widget, None)?, what, changes) {
+                    changes.note(Level::FormFilling, what.into());
+                }
             } else {
                 changes.note(
                     Level::Other,
@@ -163,7 +299,12 @@ impl Judge<'_, '_> {
             );
         } else if value_changed {
             changes.filled_fields.push(id);
-            changes.note(Level::FormFilling, "a form field was filled in".into());
+            let widget = self.doc.dict(self.last, Some(&Object::Ref(id)))?.unwrap_or_default();
+            let redrawn = is_widget(&widget) && keys.contains(&b"AP"[..]);
+            let what = "a form field was filled in";
+            if !redrawn || !self.drawn(self.coverage(&widget, None)?, what, changes) {
+                changes.note(Level::FormFilling, what.into());
+            }
         } else {
             changes.note(
                 Level::FormFilling,
@@ -276,8 +417,58 @@ impl Judge<'_, '_> {
                 return Ok(());
             }
         }
+        // A font name the signed form's default appearances used without defining it
+        // (viewers fell back to a standard font) may not be defined later: that is a
+        // reference defined after signing, by name.
+        let old_fonts = doc.dict(self.signed, old.get(b"Font"))?.unwrap_or_default();
+        let new_fonts = doc.dict(self.last, new.get(b"Font"))?.unwrap_or_default();
+        let added: Vec<&[u8]> = new_fonts
+            .entries
+            .iter()
+            .map(|(name, _)| name.as_slice())
+            .filter(|name| old_fonts.get(name).is_none())
+            .collect();
+        if !added.is_empty() {
+            let used = self.fonts_used_when_signed()?;
+            if let Some(name) = added.iter().find(|n| used.contains(**n)) {
+                changes.note(
+                    Level::Other,
+                    format!(
+                        "the form's resources now define the font {}, which the signed form used undefined",
+                        super::name_of(name)
+                    ),
+                );
+                return Ok(());
+            }
+        }
         changes.note(Level::FormFilling, "the form's resources were extended".into());
         Ok(())
+    }
+
+    /// The font names the signed revision's default appearances (`/DA` of the form and
+    /// of every field) name.
+    fn fonts_used_when_signed(&self) -> Result<BTreeSet<Vec<u8>>, PdfError> {
+        let doc = self.doc;
+        let mut used = BTreeSet::new();
+        let mut note = |da: Option<&Object>, rev: usize| -> Result<(), PdfError> {
+            if let Some(da) = da {
+                if let Object::String(text) = doc.resolve(rev, da)? {
+                    used.extend(names_in(&text.bytes));
+                }
+            }
+            Ok(())
+        };
+        let catalog = doc.catalog(self.signed)?;
+        if let Some(form) = doc.dict(self.signed, catalog.get(b"AcroForm"))? {
+            note(form.get(b"DA"), self.signed)?;
+        }
+        for id in self.old.fields() {
+            doc.budget.spend(1)?;
+            if let Some(field) = doc.dict(self.signed, Some(&Object::Ref(id)))? {
+                note(field.get(b"DA"), self.signed)?;
+            }
+        }
+        Ok(used)
     }
 
     /// The form's field list: none removed, new entries only new signature fields.
@@ -313,6 +504,13 @@ impl Judge<'_, '_> {
             changes.note(Level::Other, "a form field other than a signature was added".into());
             return Ok(());
         }
+        if let Some(key) = unexpected_key(&field) {
+            changes.note(
+                Level::Other,
+                format!("new signature field {} carries {}", id.num, super::name_of(key)),
+            );
+            return Ok(());
+        }
         match field.get(b"V") {
             None => changes.note(Level::FormFilling, "an empty signature field was added".into()),
             Some(value) if !self.is_new_signature_value(Some(value))? => changes.note(
@@ -338,13 +536,13 @@ impl Judge<'_, '_> {
 
     /// A page's annotations: old ones kept as they were; a new widget is signing only
     /// when it belongs to a signature field the form lists and that is being signed now
-    /// (new, or empty when signed); other new annotations are annotating. `page_area`:
-    /// the page's size, for how much a new signature's appearance covers.
+    /// (new, or empty when signed); other new annotations are annotating. `page`: the
+    /// page that lists them, when known, for how much a new signature's appearance covers.
     pub(super) fn annots(
         &self,
         old: &[Object],
         new: &[Object],
-        page_area: Option<f64>,
+        page: Option<&Dict>,
         changes: &mut Changes,
     ) -> Result<(), PdfError> {
         let doc = self.doc;
@@ -373,21 +571,9 @@ impl Judge<'_, '_> {
             match self.new_widget_field(id, &annot)? {
                 Err(why) => changes.note(Level::Other, format!("a widget was added ({why})")),
                 Ok(timestamp) => {
-                    let covers = area(
-                        doc.resolve(self.last, annot.get(b"Rect").unwrap_or(&Object::Null))
-                            .ok()
-                            .as_ref(),
-                    ) / page_area.filter(|a| *a > 0.0).unwrap_or(A4_AREA);
-                    let hidden = annot.int(b"F").is_some_and(|f| f & 2 != 0) || annot.get(b"AP").is_none();
-                    if !hidden && covers > LARGEST_SIGNATURE_APPEARANCE {
-                        changes.note(
-                            Level::Annotations,
-                            format!(
-                                "a signature whose appearance covers {:.0}% of its page was added",
-                                covers.min(1.0) * 100.0
-                            ),
-                        );
-                    } else if timestamp && !hidden && covers > 0.0 {
+                    let covers = self.coverage(&annot, page)?;
+                    if self.drawn(covers, "a signature was added", changes) {
+                    } else if timestamp && covers > 0.0 {
                         changes.note(
                             Level::FormFilling,
                             "a document timestamp with a visible appearance was added".into(),
@@ -409,6 +595,9 @@ impl Judge<'_, '_> {
     /// document timestamp.
     fn new_widget_field(&self, id: ObjId, annot: &Dict) -> Result<Result<bool, String>, PdfError> {
         let doc = self.doc;
+        if let Some(key) = unexpected_key(annot) {
+            return Ok(Err(format!("it carries {}", super::name_of(key))));
+        }
         let merged = annot.get(b"FT").is_some() || annot.get(b"T").is_some();
         let field = match annot.reference(b"Parent") {
             Some(parent) if !merged => parent,
@@ -441,6 +630,24 @@ impl Judge<'_, '_> {
             .is_some_and(|v| v.has_name(b"Type", b"DocTimeStamp"));
         Ok(Ok(timestamp))
     }
+}
+
+/// The names (`/Helv`) in a content-stream fragment such as a default appearance.
+fn names_in(text: &[u8]) -> impl Iterator<Item = Vec<u8>> + '_ {
+    text.split(|&c| c == b'/').skip(1).map(|rest| {
+        rest.iter()
+            .take_while(|&&c| !crate::pdf::lexer::is_space(c) && !crate::pdf::lexer::is_delimiter(c))
+            .copied()
+            .collect()
+    })
+}
+
+/// A key a new signature field or widget may not have (an action, anything unknown).
+fn unexpected_key(dict: &Dict) -> Option<&[u8]> {
+    dict.entries
+        .iter()
+        .map(|(k, _)| k.as_slice())
+        .find(|k| !NEW_SIGNATURE_KEYS.contains(k))
 }
 
 fn as_ref(o: &Object) -> Option<&ObjId> {

@@ -442,8 +442,7 @@ impl Judge<'_, '_> {
                     refs_of(self.doc, self.signed, old.get(b"Annots"))?,
                     refs_of(self.doc, self.last, new.get(b"Annots"))?,
                 );
-                let page_area = self.page_area(new)?;
-                self.annots(&old_annots, &new_annots, page_area, changes)?;
+                self.annots(&old_annots, &new_annots, Some(new), changes)?;
             }
             // Showing an annotation prepared hidden before signing is no annotating.
             Role::Annotation if keys.contains(&b"F"[..]) => changes.note(
@@ -454,16 +453,6 @@ impl Judge<'_, '_> {
             _ => changes.note(Level::Other, format!("object {} was changed", id.num)),
         }
         Ok(())
-    }
-
-    /// The area of a page's `/MediaBox`, when the page itself says it.
-    fn page_area(&self, page: &Dict) -> Result<Option<f64>, PdfError> {
-        let Some(media_box) = page.get(b"MediaBox") else {
-            return Ok(None);
-        };
-        let media_box = self.doc.resolve(self.last, media_box)?;
-        let area = form::area(Some(&media_box));
-        Ok((area > 0.0).then_some(area))
     }
 }
 

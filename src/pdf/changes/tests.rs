@@ -944,3 +944,382 @@ fn the_earlier_classes_hold_with_a_well_formed_overlay() {
         .judged();
     assert_eq!(c.level, Level::Other, "{:?}", c.described);
 }
+
+// ---------------------------------------------------------------------------------------
+// Adversarial review, round 2. HOLE marks the tests that fail today.
+// ---------------------------------------------------------------------------------------
+
+/// A genuine new signature's value (a new object of the update).
+const SIGNATURE2: &str = "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /M (D:20260101) >>";
+
+/// HOLE (the "sneaky signature" through a prepared field). An empty signature field
+/// prepared before signing with a full-page /Rect, invisible when signed (hidden with
+/// `/F 2`, or drawn with an empty appearance), is later signed with a genuine new
+/// signature: `/V` new, `/F 4`, a full-page opaque appearance. The 25% rule is applied
+/// only to new widgets in `annots`; an old widget signed in place goes through
+/// `field`'s Sig branch, where /F, /AP, /MK are all allowed: "an empty signature field
+/// was signed" (form filling), PASSED by the strict policy while the page shows the
+/// overlay. A signed field's appearance must be measured like a new one's.
+#[test]
+fn a_prepared_empty_signature_field_signed_later_is_measured_like_a_new_one() {
+    let mut holes = Vec::new();
+    for (before, after) in [
+        (
+            "<< /FT /Sig /T (Witness) /Type /Annot /Subtype /Widget /Rect [0 0 595 842] /F 2 /P 3 0 R /AP << /N 11 0 R >> >>",
+            "<< /FT /Sig /T (Witness) /Type /Annot /Subtype /Widget /Rect [0 0 595 842] /F 4 /P 3 0 R /AP << /N 12 0 R >> /V 13 0 R >>",
+        ),
+        (
+            "<< /FT /Sig /T (Witness) /Type /Annot /Subtype /Widget /Rect [0 0 595 842] /F 4 /P 3 0 R /AP << /N 11 0 R >> >>",
+            "<< /FT /Sig /T (Witness) /Type /Annot /Subtype /Widget /Rect [0 0 595 842] /F 4 /P 3 0 R /AP << /N 12 0 R >> /V 13 0 R >>",
+        ),
+    ] {
+        let c = signed_with(&[(10, before), (11, EMPTY_AP)], "6 0 R 10 0 R", "6 0 R 10 0 R", "", "")
+            .update(&[(10, after), (12, OPAQUE_AP), (13, SIGNATURE2)], "")
+            .judged();
+        if c.level < Level::Annotations {
+            holes.push(format!("{after}: {:?} {:?}", c.level, c.described));
+        }
+    }
+    // Honest (regression): a small visible signature in a prepared small field.
+    let small = "<< /FT /Sig /T (Witness) /Type /Annot /Subtype /Widget /Rect [400 50 560 110] /F 4 /P 3 0 R >>";
+    let signed_small = "<< /FT /Sig /T (Witness) /Type /Annot /Subtype /Widget /Rect [400 50 560 110] /F 4 /P 3 0 R /AP << /N 12 0 R >> /V 13 0 R >>";
+    let c = signed_with(&[(10, small)], "6 0 R 10 0 R", "6 0 R 10 0 R", "", "")
+        .update(&[(10, signed_small), (12, OPAQUE_AP), (13, SIGNATURE2)], "")
+        .judged();
+    assert_eq!(c.level, Level::FormFilling, "{:?}", c.described);
+    assert!(holes.is_empty(), "{holes:#?}");
+}
+
+/// HOLE. A new signature's (or document timestamp's) widget whose `/Rect` numbers are
+/// indirect objects: `[0 0 20 0 R 21 0 R]` with 20 = 595 and 21 = 842. pdf.js
+/// (`Dict.getArray`) and Acrobat resolve each element, so the appearance covers the page;
+/// `form::area` reads only direct numbers, gets 0, and judges "a signature was added"
+/// (form filling), or for a document timestamp "a document timestamp was added" (LTA),
+/// which passes even a P=1 certification.
+#[test]
+fn a_signature_rect_with_indirect_numbers_is_measured() {
+    let page = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Annots [6 0 R 10 0 R] >>";
+    let catalog = "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [6 0 R 10 0 R] >> >>";
+    let stamp = "<< /Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161 >>";
+    let field = "<< /FT /Sig /T (Signature2) /V 12 0 R /Type /Annot /Subtype /Widget /Rect [0 0 20 0 R 21 0 R] /P 3 0 R /AP << /N 11 0 R >> >>";
+    let mut holes = Vec::new();
+    for (what, value) in [("signature", SIGNATURE2), ("timestamp", stamp)] {
+        let c = standard()
+            .update(
+                &[
+                    (1, catalog),
+                    (3, page),
+                    (10, field),
+                    (11, OPAQUE_AP),
+                    (12, value),
+                    (20, "595"),
+                    (21, "842"),
+                ],
+                "",
+            )
+            .judged();
+        if c.level < Level::Annotations {
+            holes.push(format!("{what}: {:?} {:?}", c.level, c.described));
+        }
+    }
+    assert!(holes.is_empty(), "{holes:#?}");
+}
+
+/// HOLE. The 25% rule measures a new signature's widget against the page's own
+/// `/MediaBox`, and falls back to an A4 page when it cannot: (a) a 100×100 page whose
+/// /MediaBox is inherited from its /Pages node (§7.7.3.4), (b) an A4 /MediaBox whose
+/// /CropBox (what viewers show, §14.11.2) is 100×100, (c) a 100×100 page whose /Annots is
+/// an indirect array (the AnnotList rule passes no page size at all). Each time a
+/// 100×100 signature appearance covers the whole visible page and is judged "a signature
+/// was added" (2% of an A4 page): form filling, PASSED.
+#[test]
+fn a_signature_appearance_is_measured_against_the_page_as_shown() {
+    let field = "<< /FT /Sig /T (Signature2) /V 12 0 R /Type /Annot /Subtype /Widget /Rect [0 0 100 100] /P 3 0 R /AP << /N 11 0 R >> >>";
+    let catalog = "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [6 0 R 10 0 R] >> >>";
+    let small_ap = "<< /Type /XObject /Subtype /Form /BBox [0 0 100 100] /Length 40 >>\nstream\n1 1 1 rg 0 0 100 100 re f BT (900) Tj ET\nendstream";
+    let mut holes = Vec::new();
+    // (a) inherited /MediaBox.
+    let node = "<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 100 100] >>";
+    let page = "<< /Type /Page /Parent 2 0 R /Contents 4 0 R /Annots [6 0 R] >>";
+    let annotated = "<< /Type /Page /Parent 2 0 R /Contents 4 0 R /Annots [6 0 R 10 0 R] >>";
+    let c = signed_with(&[(2, node), (3, page)], "", "6 0 R", "", "")
+        .update(
+            &[
+                (1, catalog),
+                (3, annotated),
+                (10, field),
+                (11, small_ap),
+                (12, SIGNATURE2),
+            ],
+            "",
+        )
+        .judged();
+    if c.level < Level::Annotations {
+        holes.push(format!("inherited /MediaBox: {:?} {:?}", c.level, c.described));
+    }
+    // (b) /CropBox.
+    let page = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /CropBox [0 0 100 100] /Contents 4 0 R /Annots [6 0 R] >>";
+    let annotated = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /CropBox [0 0 100 100] /Contents 4 0 R /Annots [6 0 R 10 0 R] >>";
+    let c = signed_with(&[(3, page)], "", "6 0 R", "", "")
+        .update(
+            &[
+                (1, catalog),
+                (3, annotated),
+                (10, field),
+                (11, small_ap),
+                (12, SIGNATURE2),
+            ],
+            "",
+        )
+        .judged();
+    if c.level < Level::Annotations {
+        holes.push(format!("/CropBox: {:?} {:?}", c.level, c.described));
+    }
+    // (c) an indirect /Annots array on a 100×100 page.
+    let page = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 100 100] /Contents 4 0 R /Annots 9 0 R >>";
+    let c = signed_with(&[(3, page), (9, "[6 0 R]")], "", "6 0 R", "", "")
+        .update(
+            &[
+                (1, catalog),
+                (9, "[6 0 R 10 0 R]"),
+                (10, field),
+                (11, small_ap),
+                (12, SIGNATURE2),
+            ],
+            "",
+        )
+        .judged();
+    if c.level < Level::Annotations {
+        holes.push(format!("indirect /Annots: {:?} {:?}", c.level, c.described));
+    }
+    // Regression: the page's own /MediaBox, 100×100, is measured.
+    let page = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 100 100] /Contents 4 0 R /Annots [6 0 R] >>";
+    let annotated = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 100 100] /Contents 4 0 R /Annots [6 0 R 10 0 R] >>";
+    let c = signed_with(&[(3, page)], "", "6 0 R", "", "")
+        .update(
+            &[
+                (1, catalog),
+                (3, annotated),
+                (10, field),
+                (11, small_ap),
+                (12, SIGNATURE2),
+            ],
+            "",
+        )
+        .judged();
+    assert!(c.level >= Level::Annotations, "own /MediaBox: {:?}", c.described);
+    assert!(holes.is_empty(), "{holes:#?}");
+}
+
+/// HOLE. A legit new signature whose widget carries actions: `/AA /PO` (page opened) or
+/// `/AA /PV` JavaScript that rewrites the signed "amount" field's value or hides it when
+/// the page is shown (Acrobat and pdf.js's scripting run widget page actions without any
+/// click), or a `/AA /Fo` / `/A` run on focus/click. Nothing in a new widget but its /Rect,
+/// /F and /AP is looked at: "a signature was added" (form filling) — or a document
+/// timestamp (LTA) — while the document shown on open is not the one signed, and a value
+/// changed by script escapes every FieldMDP lock.
+#[test]
+fn a_new_signature_widget_runs_no_script() {
+    let page = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Annots [6 0 R 10 0 R] >>";
+    let catalog = "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [6 0 R 10 0 R] >> >>";
+    let js = "<< /S /JavaScript /JS (this.getField('amount').value = '900.000.000';) >>";
+    let mut holes = Vec::new();
+    for actions in [
+        format!("/AA << /PO {js} >>"),
+        format!("/AA << /PV {js} >>"),
+        "/AA << /PO 14 0 R >>".to_string(),
+        format!("/A {js}"),
+    ] {
+        let field = format!(
+            "<< /FT /Sig /T (Signature2) /V 12 0 R /Type /Annot /Subtype /Widget /Rect [0 0 0 0] /P 3 0 R {actions} >>"
+        );
+        let c = standard()
+            .update(&[(1, catalog), (3, page), (10, &field), (12, SIGNATURE2), (14, js)], "")
+            .judged();
+        if c.level != Level::Other {
+            holes.push(format!("{actions}: {:?} {:?}", c.level, c.described));
+        }
+    }
+    // The same on a new signature field that is not merged with its widget.
+    let field = format!("<< /FT /Sig /T (Signature2) /V 12 0 R /Kids [15 0 R] /AA << /V {js} >> >>");
+    let widget = "<< /Type /Annot /Subtype /Widget /Parent 10 0 R /Rect [0 0 0 0] /P 3 0 R >>";
+    let page15 = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Annots [6 0 R 15 0 R] >>";
+    let c = standard()
+        .update(
+            &[(1, catalog), (3, page15), (10, &field), (12, SIGNATURE2), (15, widget)],
+            "",
+        )
+        .judged();
+    if c.level != Level::Other {
+        holes.push(format!("field /AA: {:?} {:?}", c.level, c.described));
+    }
+    assert!(holes.is_empty(), "{holes:#?}");
+}
+
+/// HOLE (class 1 through a resource name). A form signed with /NeedAppearances true
+/// (viewers draw each field from its value and /DA) whose field's /DA names `/Helv`,
+/// which the form's /DR did not define when signed (viewers fall back to a standard
+/// Helvetica). The update "extends" /DR with `/Helv` = a Helvetica whose /Differences
+/// draw "1" as "9": every name old entries had is kept, so "the form's resources were
+/// extended" (form filling) — but the signed field is now drawn with other glyphs. A name
+/// the signed revision used without defining it is a dangling reference.
+#[test]
+fn a_resource_name_the_signed_form_used_is_not_defined_later() {
+    let field = "<< /FT /Tx /T (amount) /V (10.000) /DA (/Helv 12 Tf 0 g) /Type /Annot /Subtype /Widget /Rect [100 700 300 720] /P 3 0 R >>";
+    let nine = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding << /Differences [49 /nine] >> >>";
+    let mut holes = Vec::new();
+    for (before, after) in [
+        (
+            "/NeedAppearances true",
+            "/NeedAppearances true /DR << /Font << /Helv 13 0 R >> >>",
+        ),
+        (
+            "/NeedAppearances true /DR << /Font << /ZaDb 14 0 R >> >>",
+            "/NeedAppearances true /DR << /Font << /ZaDb 14 0 R /Helv 13 0 R >> >>",
+        ),
+    ] {
+        let signed_catalog =
+            format!("<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [6 0 R 10 0 R] {before} >> >>");
+        let c = signed_with(
+            &[
+                (1, &signed_catalog),
+                (10, field),
+                (14, "<< /Type /Font /Subtype /Type1 /BaseFont /ZapfDingbats >>"),
+            ],
+            "6 0 R 10 0 R",
+            "6 0 R 10 0 R",
+            "",
+            "",
+        )
+        .update(
+            &[
+                (
+                    1,
+                    &format!("<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [6 0 R 10 0 R] {after} >> >>"),
+                ),
+                (13, nine),
+            ],
+            "",
+        )
+        .judged();
+        if c.level != Level::Other {
+            holes.push(format!("{after}: {:?} {:?}", c.level, c.described));
+        }
+    }
+    assert!(holes.is_empty(), "{holes:#?}");
+}
+
+/// HOLE. Two readings of "is this a signature field": the change rules inherit /FT up the
+/// widget's `/Parent` link (as pdf.js and Acrobat do), `find_signatures` inherits it only
+/// down the `/Fields`→`/Kids` walk. A field listed in /Fields with no /FT of its own and
+/// `/Parent 12 0 R` (a `/FT /Sig` node no /Kids lists) is an empty signature field to the
+/// rules and to viewers, but no field at all to `find_signatures`. The update "signs" it
+/// with a bogus signature dictionary (no /ByteRange, no /Contents) and an appearance
+/// reading "Approved — Director": "an empty signature field was signed" (form filling),
+/// and the bogus value is never verified, so the document shows a signature nobody checks
+/// next to the first one, PASSED. Whatever the rules accept as signing must be a
+/// signature `find_signatures` lists.
+#[test]
+fn a_field_signed_by_the_update_is_one_find_signatures_verifies() {
+    let parent = "<< /FT /Sig /T (Approvals) >>";
+    let field = "<< /T (Director) /Parent 12 0 R /Type /Annot /Subtype /Widget /Rect [400 50 560 110] /P 3 0 R >>";
+    let signed_field = "<< /T (Director) /Parent 12 0 R /Type /Annot /Subtype /Widget /Rect [400 50 560 110] /P 3 0 R /V 13 0 R /AP << /N 11 0 R >> >>";
+    let bogus = "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /Name (Director) >>";
+    let pdf = {
+        let mut pdf = signed_with(&[(10, field), (12, parent)], "6 0 R 10 0 R", "6 0 R 10 0 R", "", "");
+        pdf.update(&[(10, signed_field), (11, EMPTY_AP), (13, bogus)], "");
+        pdf
+    };
+    let c = pdf.judged();
+    let doc = Document::parse(&pdf.data).expect("parses");
+    let found = crate::pdf::signature::find_signatures(&doc).expect("found");
+    let verified = found.iter().any(|s| s.value.num == 13);
+    assert!(
+        c.level == Level::Other || verified,
+        "judged {:?} {:?}, but find_signatures lists {:?}",
+        c.level,
+        c.described,
+        found
+            .iter()
+            .map(|s| (s.field_name.clone(), s.value.num))
+            .collect::<Vec<_>>()
+    );
+}
+
+/// HOLE (design, the "sneaky signature" class through form filling). A text field
+/// prepared before signing with a full-page /Rect and an empty value and appearance
+/// (invisible when signed) is "filled in" with a value and a full-page opaque appearance
+/// showing another amount. Filling in may change /AP with /V, and nothing measures it:
+/// form filling, PASSED by the strict policy. An appearance no signer saw that covers
+/// more than the 25% a new signature may cover is drawing over the signed content.
+#[test]
+fn filling_a_prepared_full_page_field_is_measured_like_a_signature() {
+    let field = "<< /FT /Tx /T (remarks) /DA (/Helv 0 Tf 0 g) /Type /Annot /Subtype /Widget /Rect [0 0 595 842] /F 4 /P 3 0 R /AP << /N 11 0 R >> >>";
+    let filled = "<< /FT /Tx /T (remarks) /V (.) /DA (/Helv 0 Tf 0 g) /Type /Annot /Subtype /Widget /Rect [0 0 595 842] /F 4 /P 3 0 R /AP << /N 12 0 R >> >>";
+    let c = signed_with(&[(10, field), (11, EMPTY_AP)], "6 0 R 10 0 R", "6 0 R 10 0 R", "", "")
+        .update(&[(10, filled), (12, OPAQUE_AP)], "")
+        .judged();
+    assert!(c.level >= Level::Annotations, "{:?} {:?}", c.level, c.described);
+}
+
+/// Regression: a document timestamp written into an old empty signature field is "an
+/// empty signature field was signed" (form filling), never LTA, so a P=1 certification
+/// still refuses it; a new signature widget with huge negative coordinates is measured by
+/// its absolute area; an object freed and reused at a higher generation, and the trailer's
+/// /Info re-pointed at the catalog while the catalog gains a non-allowed key, are
+/// modifications.
+#[test]
+fn timestamps_in_old_fields_generations_and_info_on_the_catalog() {
+    let empty = "<< /FT /Sig /T (Timestamp) /Type /Annot /Subtype /Widget /Rect [0 0 0 0] /P 3 0 R >>";
+    let stamped = "<< /FT /Sig /T (Timestamp) /Type /Annot /Subtype /Widget /Rect [0 0 0 0] /P 3 0 R /V 13 0 R >>";
+    let stamp = "<< /Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161 >>";
+    let c = signed_with(&[(10, empty)], "6 0 R 10 0 R", "6 0 R 10 0 R", "", "")
+        .update(&[(10, stamped), (13, stamp)], "")
+        .judged();
+    assert!(c.level > Level::Lta, "{:?} {:?}", c.level, c.described);
+
+    let page = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Annots [6 0 R 10 0 R] >>";
+    let catalog = "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [6 0 R 10 0 R] >> >>";
+    let field = "<< /FT /Sig /T (Signature2) /V 12 0 R /Type /Annot /Subtype /Widget /Rect [-100000 -100000 -99000 -99000] /P 3 0 R /AP << /N 11 0 R >> >>";
+    let c = standard()
+        .update(
+            &[(1, catalog), (3, page), (10, field), (11, OPAQUE_AP), (12, SIGNATURE2)],
+            "",
+        )
+        .judged();
+    assert!(c.level >= Level::Annotations, "{:?} {:?}", c.level, c.described);
+
+    // Object 4 (the content) freed, then written again as generation 1.
+    let mut pdf = standard();
+    let xref_at = pdf.data.len();
+    let body_at;
+    {
+        let body = format!("4 1 obj\n{OVERLAY}\nendobj\n");
+        body_at = xref_at;
+        pdf.data.extend_from_slice(body.as_bytes());
+    }
+    let table_at = pdf.data.len();
+    let prev = pdf.prev.unwrap();
+    pdf.data.extend_from_slice(
+        format!(
+            "xref\n4 1\n{body_at:010} 00001 n\r\ntrailer\n<< /Size 8 /Root 1 0 R /Prev {prev} >>\nstartxref\n{table_at}\n%%EOF\n"
+        )
+        .as_bytes(),
+    );
+    let c = pdf.changes();
+    assert_eq!(c.level, Level::Other, "{:?}", c.described);
+
+    let c = standard()
+        .update(
+            &[
+                (
+                    1,
+                    "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [6 0 R] >> /OpenAction 9 0 R >>",
+                ),
+                (9, "<< /S /JavaScript /JS (1) >>"),
+            ],
+            "/Info 1 0 R",
+        )
+        .judged();
+    assert_eq!(c.level, Level::Other, "{:?}", c.described);
+}
