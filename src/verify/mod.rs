@@ -24,9 +24,11 @@
 //!   the TSA's critical id-kp-timeStamping, its chain now and at genTime.
 
 pub mod cms;
+mod crl;
 pub mod crypto;
 mod names;
 pub mod path;
+mod policy;
 mod profile;
 pub mod signature;
 pub mod timestamp;

@@ -10,7 +10,7 @@ use x509_parser::x509::X509Name;
 pub(crate) enum Name {
     Dns(String),
     Ip(Vec<u8>),
-    Dn(Vec<Vec<u8>>),
+    Dn(Vec<Rdn>),
     Email(String),
     /// A type whose constraints are not evaluated (otherName, URI, …), with its tag.
     Other(&'static str),
@@ -21,22 +21,188 @@ pub(crate) enum Name {
 enum Subtree {
     Dns(String),
     Ip { addr: Vec<u8>, mask: Vec<u8> },
-    Dn(Vec<Vec<u8>>),
+    Dn(Vec<Rdn>),
     Email(String),
     Other(&'static str),
     Invalid(String),
 }
 
-/// The RDNs of a name, each as its DER bytes, for prefix comparison.
-pub(crate) fn rdns(name: &X509Name<'_>) -> Vec<Vec<u8>> {
+/// One relative distinguished name after string preparation: its attributes sorted, so
+/// that a multi-valued RDN (a SET) compares as a set whatever the order of its encoding.
+pub(crate) type Rdn = Vec<Attribute>;
+
+/// One attribute of a directory name, prepared for comparison (RFC 5280 §7.1).
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Attribute {
+    /// The attribute type, dotted.
+    kind: String,
+    value: Value,
+}
+
+/// An attribute value: the prepared text of a string type this module reads, or the
+/// tag and content of anything else (compared byte for byte).
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Value {
+    Text(String),
+    Raw(u32, Vec<u8>),
+}
+
+impl std::fmt::Debug for Attribute {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.value {
+            Value::Text(t) => write!(f, "{}={t:?}", self.kind),
+            Value::Raw(tag, bytes) => write!(f, "{}=[tag {tag}, {} bytes]", self.kind, bytes.len()),
+        }
+    }
+}
+
+/// The RDNs of a name after string preparation ([`prepare`]), for equality and prefix
+/// comparison. The work is linear in the name's size.
+pub(crate) fn rdns(name: &X509Name<'_>) -> Vec<Rdn> {
     name.iter()
         .map(|rdn| {
-            rdn.iter()
-                .map(|atv| atv.as_slice().to_vec())
-                .collect::<Vec<_>>()
-                .concat()
+            let mut attributes: Rdn = rdn
+                .iter()
+                .map(|atv| Attribute {
+                    kind: atv.attr_type().to_id_string(),
+                    value: value_of(atv.attr_value().tag().0, atv.attr_value().data),
+                })
+                .collect();
+            attributes.sort();
+            attributes
         })
         .collect()
+}
+
+/// Decodes the string types a directory name uses into text (RFC 4518 §2.1, transcode):
+/// PrintableString, IA5String, VisibleString, NumericString and UTF8String as UTF-8,
+/// TeletexString as Latin-1 (as OpenSSL reads it), BMPString as UCS-2 (UTF-16BE),
+/// UniversalString as UCS-4; then [`prepare`]s it. Other types, and undecodable strings,
+/// stay raw.
+fn value_of(tag: u32, data: &[u8]) -> Value {
+    let text: Option<String> = match tag {
+        0x0c | 0x12 | 0x13 | 0x16 | 0x1a => std::str::from_utf8(data).ok().map(str::to_owned),
+        0x14 => Some(data.iter().map(|&b| char::from(b)).collect()),
+        0x1e if data.len().is_multiple_of(2) => {
+            char::decode_utf16(data.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])))
+                .collect::<Result<String, _>>()
+                .ok()
+        }
+        0x1c if data.len().is_multiple_of(4) => data
+            .chunks_exact(4)
+            .map(|c| char::from_u32(u32::from_be_bytes([c[0], c[1], c[2], c[3]])))
+            .collect(),
+        _ => None,
+    };
+    match text {
+        Some(text) => Value::Text(prepare(&text)),
+        None => Value::Raw(tag, data.to_vec()),
+    }
+}
+
+/// RFC 4518 string preparation for caseIgnoreMatch: map (controls and zero-width
+/// characters to nothing, every space character to SPACE), case fold (Unicode lowercase,
+/// with ß as ss and final sigma as sigma), normalize (NFKC, before and after folding), and
+/// insignificant space handling (no leading or trailing space, internal runs as one).
+/// The prohibit step is not applied: a prohibited character stays and simply differs.
+pub(crate) fn prepare(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mapped: String = text
+        .chars()
+        .filter(|&c| !mapped_to_nothing(c))
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .collect();
+    let folded: String = mapped.nfkc().flat_map(fold).collect();
+    let normal: String = folded.nfkc().collect();
+    let mut out = String::with_capacity(normal.len());
+    for word in normal.split(|c: char| c.is_whitespace()).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// Case folding of one character: its lowercase, with the full foldings that
+/// lowercasing misses for the scripts a name here uses.
+fn fold(c: char) -> impl Iterator<Item = char> {
+    let special: Option<&'static str> = match c {
+        'ß' | 'ẞ' => Some("ss"),
+        'ς' => Some("σ"),
+        _ => None,
+    };
+    let (a, b) = match special {
+        Some(s) => (Some(s.chars()), None),
+        None => (None, Some(c.to_lowercase())),
+    };
+    a.into_iter().flatten().chain(b.into_iter().flatten())
+}
+
+/// RFC 4518 §2.2: code points mapped to nothing (soft hyphens, joiners, variation
+/// selectors, zero-width space, and control and format characters).
+fn mapped_to_nothing(c: char) -> bool {
+    let u = c as u32;
+    matches!(
+        u,
+        0x00AD | 0x1806 | 0x034F | 0x180B..=0x180D | 0xFE00..=0xFE0F | 0xFFFC | 0x200B
+            | 0x0000..=0x0008 | 0x000E..=0x001F | 0x007F..=0x0084 | 0x0086..=0x009F
+            | 0x06DD | 0x070F | 0x180E | 0x200C..=0x200F | 0x202A..=0x202E | 0x2060..=0x2063
+            | 0x206A..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB | 0x1D173..=0x1D17A | 0xE0001
+            | 0xE0020..=0xE007F
+    )
+}
+
+/// Whether two distinguished names are the same name under RFC 5280 §7.1: equal RDN by
+/// RDN after string preparation. Byte-equal names are the same without preparing; other
+/// names are prepared once per thread and remembered (a bounded memo), so a path search
+/// that compares every candidate against the same issuer costs a lookup per comparison.
+/// Used for issuer/subject chaining and self-issued tests (and meant for CRL issuer
+/// matching).
+pub(crate) fn same_name(a: &X509Name<'_>, b: &X509Name<'_>) -> bool {
+    let (ra, rb) = (a.as_raw(), b.as_raw());
+    if ra == rb {
+        return true;
+    }
+    // Cheap structural test first: the same number of RDNs, of the same sizes.
+    if a.iter().count() != b.iter().count()
+        || a.iter()
+            .zip(b.iter())
+            .any(|(x, y)| x.iter().count() != y.iter().count())
+    {
+        return false;
+    }
+    prepared(a) == prepared(b)
+}
+
+/// Names prepared by [`same_name`], by DER; emptied when it holds more than this many
+/// bytes of names (a bound on memory whatever the input).
+const MEMO_BYTES: usize = 8 << 20;
+
+/// Bytes held, and prepared names by DER.
+type Memo = (usize, std::collections::HashMap<Vec<u8>, std::rc::Rc<Vec<Rdn>>>);
+
+thread_local! {
+    static MEMO: std::cell::RefCell<Memo> =
+        std::cell::RefCell::new((0, std::collections::HashMap::new()));
+}
+
+fn prepared(name: &X509Name<'_>) -> std::rc::Rc<Vec<Rdn>> {
+    let raw = name.as_raw();
+    if let Some(hit) = MEMO.with(|m| m.borrow().1.get(raw).cloned()) {
+        return hit;
+    }
+    let value = std::rc::Rc::new(rdns(name));
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.0 + raw.len() > MEMO_BYTES {
+            m.1.clear();
+            m.0 = 0;
+        }
+        m.0 += raw.len();
+        m.1.insert(raw.to_vec(), value.clone());
+    });
+    value
 }
 
 fn kind_of(general: &GeneralName<'_>) -> &'static str {
@@ -259,4 +425,24 @@ pub(crate) fn check(constraints: &NameConstraints<'_>, names: &[Name], budget: &
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prepare;
+
+    #[test]
+    fn string_preparation_folds_case_spaces_and_compatibility_forms() {
+        assert_eq!(prepare("  Evil   Corp "), "evil corp");
+        assert_eq!(prepare("EVIL\u{a0}\u{3000}CORP"), "evil corp");
+        assert_eq!(prepare("\u{ff25}vil Corp\u{200b}"), "evil corp");
+        assert_eq!(prepare("Straße"), prepare("STRASSE"));
+        // Vietnamese: composed and decomposed forms, and Đ/đ, are one name.
+        assert_eq!(
+            prepare("NGUYỄN VĂN ĐỨC"),
+            prepare("Nguye\u{302}\u{303}n Va\u{306}n đức")
+        );
+        assert_ne!(prepare("Evil Corp"), prepare("EvilCorp"));
+        assert_ne!(prepare("Nguyễn"), prepare("Nguyên"));
+    }
 }

@@ -12,8 +12,10 @@ use x509_parser::extensions::ParsedExtension;
 use x509_parser::prelude::FromDer;
 use x509_parser::revocation_list::CertificateRevocationList;
 
+use super::crl;
 use super::crypto::{self, CryptoOutcome};
 use super::names;
+use super::policy;
 use super::profile;
 
 /// Longest path searched, anchor included. `max_intermediates` is enforced on each
@@ -34,6 +36,23 @@ pub struct PathOptions {
     pub name_constraint_budget: usize,
     /// Admit SHA-1 and 1024-bit RSA in certificate and CRL signatures (old results).
     pub allow_legacy_algorithms: bool,
+    /// Certificate policies (dotted OIDs) the path must be valid for, one of them at least:
+    /// RFC 5280's user-initial-policy-set. Empty means any policy. Non-empty also sets
+    /// initial-explicit-policy: a caller that names policies wants one of them asserted.
+    pub required_policies: Vec<String>,
+    /// initial-explicit-policy (RFC 5280 §6.1.1 (f)): the path must be valid for some policy.
+    pub require_explicit_policy: bool,
+    /// initial-policy-mapping-inhibit (RFC 5280 §6.1.1 (e)).
+    pub inhibit_policy_mapping: bool,
+    /// initial-any-policy-inhibit (RFC 5280 §6.1.1 (g)).
+    pub inhibit_any_policy: bool,
+    /// The caller's present ("now"), when it differs from the time the path is validated
+    /// at (a proof of existence in the past). A CRL issued after it is not yet valid: it
+    /// says nothing good, though what it lists is revoked. A CRL issued after the time
+    /// validated at but before the present is good evidence for that time (past-signature
+    /// validation, EN 319 102-1). `None`: the present is not known here, and no CRL counts
+    /// as issued in the future.
+    pub validation_time: Option<OffsetDateTime>,
 }
 
 impl Default for PathOptions {
@@ -44,6 +63,11 @@ impl Default for PathOptions {
             signature_budget: 200,
             name_constraint_budget: 250_000,
             allow_legacy_algorithms: false,
+            required_policies: Vec::new(),
+            require_explicit_policy: false,
+            inhibit_policy_mapping: false,
+            inhibit_any_policy: false,
+            validation_time: None,
         }
     }
 }
@@ -92,17 +116,21 @@ pub struct ValidPath {
 /// What the CRLs given say of one certificate at the validation time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Revocation {
-    /// A CRL of its issuer, current at the validation time or issued after it, does not
-    /// list it (or lists it as revoked only after the validation time).
+    /// A complete CRL of its issuer in scope for it (see [`super::crl`]), current at the
+    /// validation time or issued after it (but not after the caller's present), does not
+    /// list it, and no usable CRL lists it as revoked at or before the validation time.
     Good {
         /// Which of the caller's CRLs said so (its index in the slice given).
         crl: usize,
         /// The CRL's thisUpdate.
         crl_this_update: i64,
-        /// The CRL's nextUpdate, if it has one: after it, this answer is stale.
+        /// The CRL's nextUpdate (thisUpdate + 24 h when it has none): after it, this
+        /// answer is stale.
         crl_next_update: Option<i64>,
-        /// A revocation the CRL dates after the validation time: from then on the
-        /// certificate is no longer good.
+        /// The earliest revocation that a usable CRL (this one, a delta, a newer one…)
+        /// lists after the validation time: from then on the certificate is no longer
+        /// good. Always at or before the listing CRL's thisUpdate (a listing is a
+        /// revocation in force when its CRL was issued).
         revoked_later: Option<i64>,
     },
     /// No usable CRL of its issuer was given.
@@ -371,7 +399,8 @@ impl<'s, 'a> Search<'s, 'a> {
         let current = *path.last()?;
         let akid = authority_key_id(&current.x509);
         for candidate in self.pool {
-            if candidate.x509.subject().as_raw() != current.x509.issuer().as_raw() {
+            // Names compare after RFC 4518 string preparation (RFC 5280 §7.1).
+            if !names::same_name(candidate.x509.subject(), current.x509.issuer()) {
                 continue;
             }
             if let (Some(akid), Some(skid)) = (&akid, subject_key_id(&candidate.x509)) {
@@ -382,8 +411,8 @@ impl<'s, 'a> Search<'s, 'a> {
             // No certificate twice on one path (cycles), by DER or by name and key.
             if path.iter().any(|c| {
                 c.der == candidate.der
-                    || (c.x509.subject().as_raw() == candidate.x509.subject().as_raw()
-                        && c.x509.public_key().raw == candidate.x509.public_key().raw)
+                    || (c.x509.public_key().raw == candidate.x509.public_key().raw
+                        && names::same_name(c.x509.subject(), candidate.x509.subject()))
             }) {
                 continue;
             }
@@ -487,12 +516,18 @@ impl<'s, 'a> Search<'s, 'a> {
                 })?);
             }
         }
+        // Certificate policies (RFC 5280 §6.1.2–§6.1.5) over the whole path.
+        let certs: Vec<&X509Certificate<'a>> = path.iter().map(|c| &c.x509).collect();
+        let inputs = policy::PolicyInputs {
+            user_policies: &self.options.required_policies,
+            explicit: self.options.require_explicit_policy,
+            inhibit_mapping: self.options.inhibit_policy_mapping,
+            inhibit_any: self.options.inhibit_any_policy,
+        };
+        policy::check(&certs, &inputs).map_err(|e| PathError::Profile(format!("certificate policies: {e}")))?;
         Ok(revocation)
     }
 
-    /// The CRLs that `issuer` signed, applied to `cert` at the validation time. A CRL
-    /// that is malformed or wrongly issued fails the path; a stale one (the validation
-    /// time is past its nextUpdate) is not used.
     /// Whether `crl` (number `index`) verifies under `issuer`'s key, from the memo when
     /// this exact CRL was verified under that key before.
     fn crl_signed_by(&self, index: usize, crl: &CertificateRevocationList<'_>, issuer: &X509Certificate<'_>) -> bool {
@@ -519,96 +554,76 @@ impl<'s, 'a> Search<'s, 'a> {
         verified
     }
 
+    /// The CRLs of `issuer` applied to `cert` at the validation time, under the rules of
+    /// [`super::crl`]. A CRL with the issuer's name (compared as RFC 5280 §7.1 says) that
+    /// does not verify under the issuer's key is another key's (a CA key rollover) or a
+    /// forgery: skipped, the others are tried. An authentic CRL that breaks a rule fails
+    /// the path; one that cannot be used for `cert` (out of scope, indirect, an unknown
+    /// critical extension) is skipped. A listing in any usable CRL (stale, delta, for some
+    /// reasons only, not yet valid) is a revocation; only a complete, current CRL says
+    /// "good", and the newest such CRL is the one reported.
     fn check_revocation(
         &self,
         cert: &X509Certificate<'_>,
         issuer: &X509Certificate<'_>,
     ) -> Result<Revocation, PathError> {
         let mut status = Revocation::Unknown;
+        let mut revoked_later: Option<i64> = None;
+        let issuer_skid = subject_key_id(issuer);
+        let present = self.options.validation_time.map(|t| t.unix_timestamp());
         for (index, crl) in self
             .crls
             .iter()
-            .filter(|(_, c)| c.issuer().as_raw() == issuer.subject().as_raw())
+            .filter(|(_, c)| names::same_name(c.issuer(), issuer.subject()))
         {
-            let bad = |why: &str| PathError::Profile(format!("CRL of {}: {why}", issuer.subject()));
-            if !self.crl_signed_by(*index, crl, issuer) {
-                return Err(bad("its signature does not verify"));
+            if !crl::may_be_signed_by(crl, issuer_skid.as_deref()) || !self.crl_signed_by(*index, crl, issuer) {
+                continue;
             }
+            let bad = |why: &str| PathError::Profile(format!("CRL of {}: {why}", issuer.subject()));
             if let Ok(Some(ku)) = issuer.key_usage() {
                 if !ku.value.crl_sign() {
                     return Err(bad("its issuer's keyUsage lacks cRLSign"));
                 }
             }
-            let mut number = false;
-            // Whether this CRL's scope covers `cert` (RFC 5280 §5.2.5, §6.3.3), and
-            // covers it for every reason.
-            let mut in_scope = true;
-            let mut complete = true;
-            for ext in crl.extensions() {
-                match ext.parsed_extension() {
-                    ParsedExtension::CRLNumber(_) => {
-                        if ext.critical {
-                            return Err(bad("cRLNumber must not be critical"));
-                        }
-                        number = true;
-                    }
-                    ParsedExtension::IssuingDistributionPoint(idp) => {
-                        let is_ca = matches!(cert.basic_constraints(), Ok(Some(bc)) if bc.value.ca);
-                        if (idp.only_contains_user_certs && is_ca)
-                            || (idp.only_contains_ca_certs && !is_ca)
-                            || idp.only_contains_attribute_certs
-                            || idp.indirect_crl
-                        {
-                            in_scope = false;
-                        }
-                        if idp.only_some_reasons.is_some() {
-                            complete = false;
-                        }
-                    }
-                    // A delta CRL only adds to a base CRL this validator does not pair it with.
-                    _ if ext.oid.to_id_string() == "2.5.29.27" => in_scope = false,
-                    _ if ext.critical => return Err(bad("unknown critical extension")),
-                    _ => {}
-                }
-            }
-            if !in_scope {
+            let crl::Finding::Applies {
+                revoked_at,
+                says_good,
+                this_update,
+                next_update,
+            } = crl::apply(crl, cert, self.at, present).map_err(|e| bad(&e))?
+            else {
                 continue;
-            }
-            if !number {
-                return Err(bad("no cRLNumber"));
-            }
-            let serial = strip_zeros(cert.raw_serial());
-            // Revoked at or before the validation time: the certificate was no longer good
-            // then. (Revoked later: it still was; proof of existence decides the rest.)
-            let mut revoked_later = None;
-            if let Some(entry) = crl
-                .iter_revoked_certificates()
-                .find(|r| strip_zeros(r.raw_serial()) == serial)
-            {
-                if entry.revocation_date.timestamp() <= self.at {
+            };
+            if let Some(when) = revoked_at {
+                // Revoked at or before the validation time: the certificate was no longer
+                // good then. (Revoked later: it still was; proof of existence decides the rest.)
+                if when <= self.at {
+                    let date = OffsetDateTime::from_unix_timestamp(when).unwrap_or(OffsetDateTime::UNIX_EPOCH);
                     return Err(PathError::Revoked {
-                        revoked_at: entry.revocation_date.timestamp(),
-                        detail: format!(
-                            "was revoked at {}",
-                            crate::verify::signature::rfc3339(entry.revocation_date.to_datetime())
-                        ),
+                        revoked_at: when,
+                        detail: format!("was revoked at {}", crate::verify::signature::rfc3339(date)),
                     });
                 }
-                revoked_later = Some(entry.revocation_date.timestamp());
+                revoked_later = Some(revoked_later.map_or(when, |r| r.min(when)));
             }
-            // Usable for the status at `at`: current then (thisUpdate <= at <= nextUpdate),
-            // or issued after `at` (it lists every revocation up to its thisUpdate, so
-            // one dated after `at`, or none, means the certificate was good at `at`).
-            let this_update = crl.last_update().timestamp();
-            let current = this_update >= self.at || crl.next_update().is_none_or(|next| self.at <= next.timestamp());
-            if current && complete {
+            let newer = match status {
+                Revocation::Good { crl_this_update, .. } => this_update > crl_this_update,
+                Revocation::Unknown => true,
+            };
+            if says_good && newer {
                 status = Revocation::Good {
                     crl: *index,
                     crl_this_update: this_update,
-                    crl_next_update: crl.next_update().map(|t| t.timestamp()),
-                    revoked_later,
+                    crl_next_update: Some(next_update),
+                    revoked_later: None,
                 };
             }
+        }
+        if let Revocation::Good {
+            revoked_later: later, ..
+        } = &mut status
+        {
+            *later = revoked_later;
         }
         Ok(status)
     }
@@ -629,7 +644,7 @@ pub(super) fn strip_zeros(bytes: &[u8]) -> &[u8] {
 }
 
 fn self_issued(x: &X509Certificate<'_>) -> bool {
-    x.subject().as_raw() == x.issuer().as_raw()
+    names::same_name(x.subject(), x.issuer())
 }
 
 fn signed_by(cert: &X509Certificate<'_>, issuer: &X509Certificate<'_>, legacy: bool) -> bool {

@@ -9,7 +9,9 @@ use x509_parser::extensions::{GeneralName, ParsedExtension};
 use super::names::{self, Name};
 use super::path::{strip_zeros, subject_key_id};
 
-/// Extensions this validator understands (and may therefore be critical).
+/// Extensions this validator understands (and may therefore be critical). The four policy
+/// extensions are evaluated over the whole path by `policy::check` (RFC 5280 §6.1), and
+/// nameConstraints by `names::check`.
 const KNOWN: &[&str] = &[
     "2.5.29.19", // basicConstraints
     "2.5.29.15", // keyUsage

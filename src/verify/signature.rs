@@ -553,7 +553,9 @@ pub(crate) fn judge(
 /// a POE the signature is only known to exist now, after the revocation, and its claimed
 /// signing time is no proof. Such a path is judged as revoked (FAILED/REVOKED when the
 /// signer claims a time at or after the revocation, else INDETERMINATE/REVOKED_NO_POE).
-/// A revocation dated after its own CRL (announced ahead) only bounds `holds_until`.
+/// Every listing counts: the path check reads a revocationDate after its CRL's thisUpdate
+/// as that thisUpdate (a CRL lists certificates revoked when it is issued; it does not
+/// announce revocations), so a revocation is never "announced ahead".
 fn revoked_without_poe(valid: &path::ValidPath, ctx: &ValidationContext<'_>) -> Option<PathError> {
     valid.revocation.iter().enumerate().find_map(|(i, status)| {
         let Revocation::Good {
@@ -565,7 +567,7 @@ fn revoked_without_poe(valid: &path::ValidPath, ctx: &ValidationContext<'_>) -> 
             return None;
         };
         let proven_before = ctx.proof_of_existence.is_some_and(|p| p.unix_timestamp() < revoked_at);
-        if revoked_at > crl_this_update || proven_before {
+        if proven_before {
             return None;
         }
         let what = if i == 0 {
