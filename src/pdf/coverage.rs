@@ -32,6 +32,12 @@ pub(crate) fn check(doc: &Document<'_>, signature: &FoundSignature) -> Result<Si
     if let Some(problem) = signature.problems.first() {
         return Err(problem.clone());
     }
+    // Byte offsets count from the start of the file (§7.5.4); readers that tolerate bytes
+    // before the header disagree on whether to shift them, so such a file can show
+    // different content in different readers.
+    if !doc.data.starts_with(b"%PDF-") {
+        return Err("the file does not start with its %PDF- header: readers place its objects differently".into());
+    }
     let dict = signature.dict();
     if dict.duplicate_keys {
         return Err("the signature dictionary has a key twice (readers disagree on which counts)".into());

@@ -105,6 +105,8 @@ pub(crate) struct Revision {
     /// Its xref chain is its own sections followed by the previous revision's chain: its
     /// entries are the previous revision's with `own` laid over them.
     pub builds_on_previous: bool,
+    /// Where its own xref sections are (with their trailers, or their stream objects).
+    pub own_spans: Vec<(usize, usize)>,
 }
 
 /// A parsed PDF: its revisions, oldest first, and what looked wrong.
@@ -206,6 +208,8 @@ impl<'a> Document<'a> {
             // the table's own entries first, then the stream's, then /Prev.
             if let Some(stm) = section.trailer.int(b"XRefStm").and_then(|x| usize::try_from(x).ok()) {
                 let hybrid = read_section(data, stm, budget)?;
+                section.spans.extend(hybrid.spans);
+                section.ambiguities.extend(hybrid.ambiguities);
                 for (num, entry) in hybrid.entries {
                     section.entries.entry(num).or_insert(entry);
                 }
@@ -303,10 +307,13 @@ impl<'a> Document<'a> {
                 ));
             }
             let mut own_entries = BTreeMap::new();
+            let mut own_spans = Vec::new();
             for s in own.iter().rev() {
                 budget.spend(s.entries.len() as u64)?;
                 budget.hold(s.entries.len() * ENTRY_BYTES)?;
                 own_entries.extend(s.entries.iter().map(|(k, v)| (*k, *v)));
+                own_spans.extend(s.spans.iter().copied());
+                anomalies.extend(s.ambiguities.iter().cloned());
                 if previous.is_some() && !(start..end).contains(&s.at) {
                     anomalies.push(format!(
                         "the update ending at byte {end} has its xref at byte {} outside its own bytes",
@@ -358,6 +365,7 @@ impl<'a> Document<'a> {
                 trailer: newest.trailer.clone(),
                 hybrid: own.iter().any(|s| s.trailer.get(b"XRefStm").is_some()),
                 builds_on_previous,
+                own_spans,
             });
         }
         budget.spend(rows.len() as u64)?;

@@ -35,6 +35,13 @@ pub(crate) struct Section {
     pub trailer: Dict,
     /// Just after the trailer dictionary, or after the xref stream's `endobj`.
     pub end: usize,
+    /// What readers may read differently in it (an object number listed twice: some keep
+    /// the first entry, this parser the last; an entry of an unknown type, which readers
+    /// that refuse it repair around by scanning the file).
+    pub ambiguities: Vec<String>,
+    /// Where its parts are in the file (the table with its trailer, or the stream object;
+    /// and a hybrid table's xref stream): bytes an update may hold besides its objects.
+    pub spans: Vec<(usize, usize)>,
 }
 
 impl Section {
@@ -70,6 +77,7 @@ fn read_table(data: &[u8], at: usize, budget: &Budget) -> Result<Section, PdfErr
     let mut lx = Lexer::at(data, at);
     lx.eat_keyword(b"xref");
     let mut entries = BTreeMap::new();
+    let mut ambiguities = Vec::new();
     loop {
         if lx.eat_keyword(b"trailer") {
             break;
@@ -91,7 +99,12 @@ fn read_table(data: &[u8], at: usize, budget: &Budget) -> Result<Section, PdfErr
                 .get(lx.pos..lx.pos + 18)
                 .ok_or_else(|| malformed(lx.pos, "an xref entry is cut short"))?;
             let (offset, gen, kind) = (digits(&row[0..10]), digits(&row[11..16]), row[17]);
-            let (Some(offset), Some(gen)) = (offset, gen) else {
+            // Exactly one space between the fields, and an end of line (or a space) after:
+            // a row only this parser would read makes other readers rebuild the xref by
+            // scanning the file, and see other objects.
+            let separated = row[10] == b' ' && row[16] == b' ';
+            let ended = matches!(data.get(lx.pos + 18), Some(b' ' | b'\r' | b'\n'));
+            let (Some(offset), Some(gen), true, true) = (offset, gen, separated, ended) else {
                 return Err(malformed(lx.pos, "an xref entry is malformed"));
             };
             let gen = u16::try_from(gen).map_err(|_| malformed(lx.pos, "a generation is too large"))?;
@@ -103,7 +116,12 @@ fn read_table(data: &[u8], at: usize, budget: &Budget) -> Result<Section, PdfErr
                 b'f' => Entry::Free { next_gen: gen },
                 _ => return Err(malformed(lx.pos, "an xref entry is neither n nor f")),
             };
-            entries.insert((first + i) as u32, entry);
+            if entries.insert((first + i) as u32, entry).is_some() {
+                ambiguities.push(format!(
+                    "the xref section at byte {at} lists object {} twice",
+                    first + i
+                ));
+            }
             lx.pos += 18;
         }
     }
@@ -116,6 +134,8 @@ fn read_table(data: &[u8], at: usize, budget: &Budget) -> Result<Section, PdfErr
         entries,
         trailer,
         end: lx.pos,
+        ambiguities,
+        spans: vec![(at, lx.pos)],
     })
 }
 
@@ -164,6 +184,7 @@ fn read_stream(data: &[u8], at: usize, budget: &Budget) -> Result<Section, PdfEr
     };
     let mut rows = decoded.chunks_exact(row_len);
     let mut entries = BTreeMap::new();
+    let mut ambiguities = Vec::new();
     for (first, count) in index {
         budget.spend(count)?;
         budget.hold(count as usize * ENTRY_BYTES)?;
@@ -184,10 +205,18 @@ fn read_stream(data: &[u8], at: usize, budget: &Budget) -> Result<Section, PdfEr
                     stream: u32::try_from(f1).map_err(|_| malformed(at, "an object stream number is too large"))?,
                     index: f2 as u32,
                 },
-                // Other types are to be ignored (as null references).
-                _ => continue,
+                // Other types are to be read as null references (§7.5.8.3); readers that
+                // refuse them rebuild the xref by scanning instead.
+                other => {
+                    ambiguities.push(format!(
+                        "the xref stream at byte {at} has an entry of unknown type {other}"
+                    ));
+                    continue;
+                }
             };
-            entries.insert((first + i) as u32, entry);
+            if entries.insert((first + i) as u32, entry).is_some() {
+                ambiguities.push(format!("the xref stream at byte {at} lists object {} twice", first + i));
+            }
         }
     }
     // The stream's dictionary is the trailer: moved, not copied.
@@ -200,6 +229,8 @@ fn read_stream(data: &[u8], at: usize, budget: &Budget) -> Result<Section, PdfEr
         entries,
         trailer,
         end,
+        ambiguities,
+        spans: vec![(at, end)],
     })
 }
 

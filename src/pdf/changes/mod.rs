@@ -157,6 +157,15 @@ impl<'d, 'a> Analysis<'d, 'a> {
             new: self.roles(last)?,
         };
         let touched = touched_objects(doc, signed, &mut changes)?;
+        if let Some(id) = judge.old.unreadable.iter().min() {
+            changes.note(
+                Level::Other,
+                format!(
+                    "the signed revision's object {} is not where its xref says: readers repair such a file by scanning it, so what a later update shows cannot be told",
+                    id.num
+                ),
+            );
+        }
         let mut unreadable: Vec<ObjId> = judge
             .new
             .unreadable
@@ -214,6 +223,7 @@ fn touched_objects(doc: &Document<'_>, signed: usize, changes: &mut Changes) -> 
     let old_trailer = &doc.revisions[signed].trailer;
     let mut touched = BTreeSet::new();
     for (j, revision) in doc.revisions.iter().enumerate().skip(signed + 1) {
+        let mut listed: Vec<(usize, usize)> = revision.own_spans.clone();
         // The trailer: same catalog, no encryption appearing, nothing else new.
         for key in changed_keys(old_trailer, &revision.trailer) {
             if !TRAILER_KEYS.contains(&key.as_slice()) || key == b"Root" {
@@ -246,7 +256,10 @@ fn touched_objects(doc: &Document<'_>, signed: usize, changes: &mut Changes) -> 
                             Level::Other,
                             format!("update {j}: object {num} is malformed (its /Length or endobj)"),
                         ),
-                        Ok(Some(o)) => twice_written(&o.value, j, num, changes),
+                        Ok(Some(o)) => {
+                            listed.push((o.span.start, o.span.end));
+                            twice_written(&o.value, j, num, changes);
+                        }
                         Ok(None) => {}
                     }
                 }
@@ -269,6 +282,12 @@ fn touched_objects(doc: &Document<'_>, signed: usize, changes: &mut Changes) -> 
             }
             touched.insert(num);
         }
+        if let Some(at) = unlisted_object(doc.data, revision.start, revision.end, &mut listed) {
+            changes.note(
+                Level::Other,
+                format!("update {j} holds an object at byte {at} that its xref does not list (readers that rebuild the xref would show it)"),
+            );
+        }
     }
     // An object stream rewritten in place changes what its members are "as of" the last
     // revision without their own entries changing: each member is compared too.
@@ -283,6 +302,48 @@ fn touched_objects(doc: &Document<'_>, signed: usize, changes: &mut Changes) -> 
     }
     touched.extend(members);
     Ok(touched)
+}
+
+/// The first object header (`N G obj`) in `data[start..end]` outside the `listed`
+/// spans (the update's listed objects and xref sections): an object no xref lists, which
+/// readers that rebuild a damaged xref by scanning the file would take.
+fn unlisted_object(data: &[u8], start: usize, end: usize, listed: &mut [(usize, usize)]) -> Option<usize> {
+    use super::lexer::{is_delimiter, is_space};
+    listed.sort_unstable();
+    let bytes = &data[start..end.min(data.len())];
+    for found in memchr::memmem::find_iter(bytes, b"obj") {
+        let at = start + found;
+        if data.get(at + 3).is_some_and(|&c| !is_space(c) && !is_delimiter(c)) {
+            continue; // "object", "objects"…
+        }
+        // Back over white space, a generation, white space, a number.
+        let mut i = at;
+        let mut header = None;
+        for part in 0..4 {
+            let from = i;
+            while i > start
+                && if part % 2 == 0 {
+                    is_space(data[i - 1])
+                } else {
+                    data[i - 1].is_ascii_digit()
+                }
+            {
+                i -= 1;
+            }
+            if i == from {
+                break;
+            }
+            if part == 3 && (i == 0 || is_space(data[i - 1]) || is_delimiter(data[i - 1])) {
+                header = Some(i);
+            }
+        }
+        let Some(header) = header else { continue };
+        // Inside a listed object or section (its stream data, a string): not a header.
+        if !listed.iter().any(|&(a, b)| a <= header && header < b) {
+            return Some(header);
+        }
+    }
+    None
 }
 
 /// An update that writes a key twice in one dictionary says two things: readers disagree

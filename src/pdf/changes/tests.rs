@@ -1323,3 +1323,129 @@ fn timestamps_in_old_fields_generations_and_info_on_the_catalog() {
         .judged();
     assert_eq!(c.level, Level::Other, "{:?}", c.described);
 }
+
+// ---------------------------------------------------------------------------------------
+// Adversarial review, round 3 (the whole verifier; see also tests/pdf_verifier_attacks.rs,
+// where the same attacks are signed for real and poppler shows the forged page).
+// ---------------------------------------------------------------------------------------
+
+impl Pdf {
+    /// Appends an update written by hand: `objects` as (number, body), then an xref
+    /// section whose subsections are `rows(offsets)` (offsets of the objects just written,
+    /// in order), with /Prev.
+    fn update_rows(&mut self, objects: &[(u32, &str)], rows: impl Fn(&[usize]) -> String) -> &mut Pdf {
+        let mut offsets = Vec::new();
+        for (num, body) in objects {
+            offsets.push(self.data.len());
+            self.data
+                .extend_from_slice(format!("{num} 0 obj\n{body}\nendobj\n").as_bytes());
+            self.size = self.size.max(num + 1);
+        }
+        let xref = self.data.len();
+        let prev = self.prev.expect("an update");
+        self.data.extend_from_slice(
+            format!(
+                "xref\n{}trailer\n<< /Size {} /Root 1 0 R /Prev {prev} >>\nstartxref\n{xref}\n%%EOF\n",
+                rows(&offsets),
+                self.size
+            )
+            .as_bytes(),
+        );
+        self.prev = Some(xref);
+        self
+    }
+}
+
+/// The offset of `N 0 obj` in the first revision.
+fn first_offset(pdf: &Pdf, num: u32) -> usize {
+    let header = format!("\n{num} 0 obj\n");
+    pdf.data
+        .windows(header.len())
+        .position(|w| w == header.as_bytes())
+        .expect("written")
+        + 1
+}
+
+/// HOLE. One xref section lists object 3 (the page) twice: the new page first, the signed
+/// offset last. pdf.js and poppler keep the FIRST entry of a number (newest section first,
+/// never overwritten), so they draw the new page; `xref::read_table` keeps the LAST (a
+/// BTreeMap insert), and `touched_objects` skips an entry "re-listed at its old offset"
+/// without touching the object: no change at all.
+#[test]
+fn a_section_listing_an_object_twice_is_a_modification() {
+    let page = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 9 0 R /Annots [6 0 R] >>";
+    let mut pdf = standard();
+    let old_page = first_offset(&pdf, 3);
+    let c = pdf
+        .update_rows(&[(3, page), (9, OPAQUE_AP)], |at| {
+            format!(
+                "3 1\n{:010} 00000 n\r\n3 1\n{old_page:010} 00000 n\r\n9 1\n{:010} 00000 n\r\n",
+                at[0], at[1]
+            )
+        })
+        .judged();
+    assert_eq!(c.level, Level::Other, "{:?}", c.described);
+}
+
+/// HOLE. An update that writes objects its xref does not list (`3 0 obj`, a page drawing
+/// other content): nothing reads them here, but every reader that rebuilds its xref by
+/// scanning (pdf.js, poppler, Acrobat: on any xref row or object they cannot read, in any
+/// revision) takes the last `3 0 obj` of the file. An update's bytes must be its listed
+/// objects and its xref, nothing that looks like another object.
+#[test]
+fn an_update_holding_an_object_its_xref_does_not_list_is_a_modification() {
+    let page = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 9 0 R /Annots [6 0 R] >>";
+    let mut pdf = standard();
+    pdf.data
+        .extend_from_slice(format!("3 0 obj\n{page}\nendobj\n9 0 obj\n{OPAQUE_AP}\nendobj\n").as_bytes());
+    let c = pdf.update(&[(10, "<< /Producer (x) >>")], "").judged();
+    assert_eq!(c.level, Level::Other, "{:?}", c.described);
+}
+
+/// Regression (closed today): the form walk reused across revisions (`FormWalk::holds_for`)
+/// is not stale when an update changes only an indirect /Fields array or a field's /Kids:
+/// a signature added that way is listed by `find_signatures`.
+#[test]
+fn the_form_walk_sees_fields_added_through_indirect_arrays() {
+    let catalog = "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields 8 0 R >> >>";
+    let pdf = {
+        let mut pdf = signed_with(&[(1, catalog), (8, "[6 0 R]")], "6 0 R", "6 0 R", "", "");
+        pdf.update(
+            &[
+                (8, "[6 0 R 10 0 R]"),
+                (10, "<< /FT /Sig /T (Signature2) /V 11 0 R >>"),
+                (11, SIGNATURE2),
+            ],
+            "",
+        );
+        pdf.update(&[(12, "<< /Producer (x) >>")], "");
+        pdf
+    };
+    let doc = Document::parse(&pdf.data).expect("parses");
+    let found = crate::pdf::signature::find_signatures(&doc).expect("found");
+    assert!(found.iter().any(|s| s.value.num == 11), "{:?}", found.len());
+    let parent = "<< /T (Approvals) /Kids 13 0 R >>";
+    let catalog = "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [6 0 R 12 0 R] >> >>";
+    let pdf = {
+        let mut pdf = signed_with(
+            &[(1, catalog), (12, parent), (13, "[]")],
+            "6 0 R",
+            "6 0 R 12 0 R",
+            "",
+            "",
+        );
+        pdf.update(&[(14, "<< /Producer (x) >>")], "");
+        pdf.update(
+            &[
+                (13, "[15 0 R]"),
+                (15, "<< /FT /Sig /T (Director) /Parent 12 0 R /V 16 0 R >>"),
+                (16, SIGNATURE2),
+            ],
+            "",
+        );
+        pdf
+    };
+    let doc = Document::parse(&pdf.data).expect("parses");
+    let found = crate::pdf::signature::find_signatures(&doc).expect("found");
+    assert!(found.iter().any(|s| s.value.num == 16), "{:?}", found.len());
+}
