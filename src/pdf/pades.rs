@@ -103,6 +103,7 @@ pub fn verify_pdf_with(
     ctx: &ValidationContext<'_>,
     changes: ChangePolicy,
 ) -> Result<PdfVerdict, PdfError> {
+    let _work = crate::verify::budget::WorkScope::enter(); // one work budget for all the signatures (issue 17)
     let doc = Document::parse(data)?;
     let analysis = Analysis::new(&doc);
     let rules = Rules {

@@ -87,12 +87,20 @@ pub enum SignerOutcome {
     /// The signer's certificate is not in the CMS (NO_SIGNING_CERTIFICATE_FOUND).
     NoSigningCertificate,
     /// The ESS signing-certificate attribute names another certificate than the one found
-    /// (NO_SIGNING_CERTIFICATE_FOUND: a substituted certificate).
+    /// (NO_SIGNING_CERTIFICATE_FOUND: a substituted certificate). When both the older
+    /// signingCertificate (RFC 2634, SHA-1) and signingCertificateV2 (RFC 5035) are
+    /// present, each must name the signer's certificate: a verifier that reads only v1
+    /// would otherwise bind the signature to another certificate than one reading v2
+    /// (EN 319 122-1 §5.2.2 lets a signer add v1 beside v2 for such verifiers; it does not
+    /// let the two disagree).
     SigningCertificateMismatch,
     /// Algorithm or key refused (CRYPTO_CONSTRAINTS_FAILURE), with the reason.
     CryptoConstraints(String),
     /// Not supported by this build, never counted as valid, with the reason.
     Unsupported(String),
+    /// Not checked: the verification's work budget was spent on earlier signers
+    /// (INDETERMINATE, see [`super::budget`]), with the reason.
+    TooCostly(String),
 }
 
 /// A parsed detached CMS and the check of each of its signers.
@@ -205,11 +213,23 @@ fn check_signers(signed: Decoded, parts: &[&[u8]], legacy: bool) -> Result<CmsCh
     if signed.signer_infos.is_empty() {
         return Err(FormatFailure("no SignerInfo".into()));
     }
+    // One budget and one memo for all the SignerInfos: the content's digest is computed
+    // once per algorithm, an identical signature value verified once.
+    let work = super::budget::current();
+    let mut digests: Vec<(DigestAlgorithm, Vec<u8>)> = Vec::new();
     let signers = signed
         .signer_infos
         .iter()
         .map(|signer| {
-            let mut check = check_signer(signer, &econtent_type, parts, &certificates, legacy);
+            let mut check = check_signer(
+                signer,
+                &econtent_type,
+                parts,
+                &certificates,
+                legacy,
+                &work,
+                &mut digests,
+            );
             // A fault anywhere in the container is every signer's first fault.
             if let Some(problem) = signed.problems.first() {
                 check.outcome = SignerOutcome::Malformed(problem.clone());
@@ -226,6 +246,8 @@ fn check_signer(
     parts: &[&[u8]],
     certificates: &[Vec<u8>],
     legacy: bool,
+    work: &super::budget::Work,
+    digests: &mut Vec<(DigestAlgorithm, Vec<u8>)>,
 ) -> SignerCheck {
     let mut check = SignerCheck {
         certificate: find_certificate(&signer.sid, certificates),
@@ -235,12 +257,21 @@ fn check_signer(
         signed_attributes: signer.signed_attributes.is_some(),
         outcome: SignerOutcome::Intact,
     };
-    let mut ess: Option<(DigestAlgorithm, Vec<u8>)> = None;
+    // Every ESS signing-certificate attribute present (v2 and the older v1): each must
+    // bind the signer's certificate (see `SigningCertificateMismatch`).
+    let mut ess: Vec<(DigestAlgorithm, Vec<u8>)> = Vec::new();
     check.outcome = (|| {
         let Some(digest) = check.digest_algorithm else {
             return SignerOutcome::Unsupported(format!("digest algorithm {}", signer.digest_algorithm.algorithm));
         };
-        let content_digest = digest.digest_parts(parts);
+        let content_digest = match digests.iter().find(|(d, _)| *d == digest) {
+            Some((_, known)) => known.clone(),
+            None => {
+                let computed = digest.digest_parts(parts);
+                digests.push((digest, computed.clone()));
+                computed
+            }
+        };
         // With signed attributes the signature covers them; without, the content itself.
         let message = match &signer.signed_attributes {
             Some(attributes) => {
@@ -287,8 +318,8 @@ fn check_signer(
                 }
                 for (oid, v2) in [(OID_SIGNING_CERTIFICATE_V2, true), (OID_SIGNING_CERTIFICATE, false)] {
                     match value(oid) {
-                        Ok(Some(v)) if ess.is_none() => match first_cert_hash(v, v2) {
-                            Some(hash) => ess = Some(hash),
+                        Ok(Some(v)) => match first_cert_hash(v, v2) {
+                            Some(hash) => ess.push(hash),
                             None => {
                                 let name = if v2 {
                                     "signingCertificateV2"
@@ -323,21 +354,44 @@ fn check_signer(
         let Some(certificate) = &check.certificate else {
             return SignerOutcome::NoSigningCertificate;
         };
-        if let Some((hash_algorithm, hash)) = &ess {
-            if hash_algorithm.digest(certificate) != *hash {
-                return SignerOutcome::SigningCertificateMismatch;
-            }
+        if ess
+            .iter()
+            .any(|(algorithm, hash)| algorithm.digest(certificate) != *hash)
+        {
+            return SignerOutcome::SigningCertificateMismatch;
+        }
+        if !ess.is_empty() {
             check.signing_certificate_attribute = EssBinding::Matches;
         }
         let algorithm = signer.signature_algorithm.to_captured(Mode::Ber);
-        match crypto::verify(
+        let signature = signer.signature.to_bytes();
+        let memo = super::budget::key(&[
+            b"signer",
+            &[u8::from(legacy)],
+            digest.oid().as_bytes(),
             certificate,
             algorithm.as_slice(),
-            digest,
             &message,
-            &signer.signature.to_bytes(),
-            legacy,
-        ) {
+            &signature,
+        ]);
+        let outcome = match work.signer(&memo) {
+            Some(known) => known,
+            None => {
+                let cost =
+                    crypto::parse_shallow(certificate).map_or(1, |(_, c)| crypto::verification_cost(c.public_key()));
+                if !work.spend_units(cost) {
+                    return SignerOutcome::TooCostly(
+                        "too costly: the signature value was not checked, this verification has spent its work \
+                         budget on earlier signers"
+                            .into(),
+                    );
+                }
+                let outcome = crypto::verify(certificate, algorithm.as_slice(), digest, &message, &signature, legacy);
+                work.remember_signer(memo, outcome.clone());
+                outcome
+            }
+        };
+        match outcome {
             CryptoOutcome::Valid => SignerOutcome::Intact,
             CryptoOutcome::Invalid => SignerOutcome::SigCryptoFailure,
             CryptoOutcome::Constraints(why) => SignerOutcome::CryptoConstraints(why),

@@ -97,6 +97,67 @@ pub enum CryptoOutcome {
 const MIN_RSA_BITS: usize = 2048;
 const MIN_LEGACY_RSA_BITS: usize = 1024;
 
+/// The largest RSA modulus this engine will verify with. The National Root CA and the
+/// Vietnamese signer CAs use 2048, 3072 and 4096 bits; a larger key costs at least four
+/// times a 4096-bit one per verification (the cost grows with the square of the size)
+/// and is the tool of a work-amplification attack (issue 17: RSA-8192 CAs that
+/// cross-sign each other), not of an honest PKI.
+pub const MAX_RSA_BITS: usize = 4096;
+
+/// The largest RSA public exponent accepted (exclusive bound: `e < 2^32`). Honest keys
+/// use 65537 (sometimes 3 or 17); verification costs about bitlen(e) + popcount(e)
+/// modular multiplications, so ring's own ceiling of 2^33 − 1 makes a verification
+/// about 3.5 times a 65537 one. The exponent must also be odd and at least 3.
+pub const MAX_RSA_EXPONENT_BITS: usize = 32;
+
+/// Whether `spki` is a key this engine is willing to compute with: an RSA key of at most
+/// [`MAX_RSA_BITS`] bits with an odd public exponent 3 ≤ e < 2^32. Other key types are
+/// bounded by their algorithm (fixed curves, Ed25519). Checked before any arithmetic.
+pub fn key_within_bounds(spki: &SubjectPublicKeyInfo<'_>) -> Result<(), String> {
+    let Ok(PublicKey::RSA(rsa)) = spki.parsed() else {
+        return Ok(());
+    };
+    let bits = rsa.key_size();
+    if bits > MAX_RSA_BITS {
+        return Err(format!(
+            "RSA key of {bits} bits: more than the {MAX_RSA_BITS} this engine verifies with"
+        ));
+    }
+    let e = path_strip_zeros(rsa.exponent);
+    let value = (e.len() <= 8).then(|| e.iter().fold(0u64, |a, &b| (a << 8) | u64::from(b)));
+    match value {
+        Some(e) if (3..1 << MAX_RSA_EXPONENT_BITS).contains(&e) && e % 2 == 1 => {}
+        _ => {
+            return Err(format!(
+                "RSA public exponent {}: this engine takes an odd exponent from 3 to 2^{MAX_RSA_EXPONENT_BITS} - 1",
+                value.map_or_else(|| "of more than 64 bits".to_string(), |e| e.to_string())
+            ))
+        }
+    }
+    Ok(())
+}
+
+/// The cost of one verification with `spki`, in RSA-2048 (e = 65537) verifications: the
+/// unit of the work budget ([`super::budget`]). RSA grows with the square of the modulus
+/// and with bitlen(e) + popcount(e); ECDSA and Ed25519 cost one unit.
+pub fn verification_cost(spki: &SubjectPublicKeyInfo<'_>) -> u64 {
+    let Ok(PublicKey::RSA(rsa)) = spki.parsed() else {
+        return 1;
+    };
+    let size = (rsa.key_size() as u64).div_ceil(2048).max(1);
+    let e = path_strip_zeros(rsa.exponent);
+    let bit_len = e
+        .first()
+        .map_or(0, |b| (e.len() as u64 - 1) * 8 + u64::from(8 - b.leading_zeros()));
+    let ops = bit_len + e.iter().map(|b| u64::from(b.count_ones())).sum::<u64>();
+    size * size * ops.div_ceil(19).max(1)
+}
+
+fn path_strip_zeros(bytes: &[u8]) -> &[u8] {
+    let n = bytes.iter().take_while(|&&b| b == 0).count();
+    &bytes[n..]
+}
+
 /// Verifies `signature` over `message` with the public key of `certificate` (DER), under
 /// the SignerInfo's `signature_algorithm` (DER AlgorithmIdentifier) and `digest`.
 ///
@@ -175,6 +236,10 @@ fn verify_with_key(
     signature: &[u8],
     legacy: bool,
 ) -> CryptoOutcome {
+    // Keys too costly to try are refused before any arithmetic.
+    if let Err(why) = key_within_bounds(spki) {
+        return CryptoOutcome::Constraints(why);
+    }
     match verify_under(spki, algorithm, digest, message, signature, legacy) {
         CryptoOutcome::Constraints(why) if !legacy => {
             match verify_under(spki, algorithm, digest, message, signature, true) {

@@ -23,6 +23,7 @@
 //!   timestamps): the TSA's signature over the encapsulated TSTInfo, the messageImprint,
 //!   the TSA's critical id-kp-timeStamping, its chain now and at genTime.
 
+pub mod budget;
 pub mod cms;
 mod crl;
 pub mod crypto;

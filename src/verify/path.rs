@@ -5,6 +5,15 @@
 //! key identifiers, depth first, under a budget of signature checks (hostile inputs can
 //! offer exponentially many paths). Every candidate path is then checked in full; the
 //! first that passes wins, otherwise the most specific reason found is returned.
+//!
+//! The certificate set of a CMS is not signed: anyone can pad it. So the issuers of a
+//! certificate are tried in rank order ([`Search::issuers`]): a key identifier equal to
+//! the certificate's authorityKeyIdentifier first, then a key that actually hashes to it,
+//! then trust anchors before intermediates and, among intermediates, the caller's (the
+//! trust store's) before those the CMS carries; duplicates are dropped. Every signature
+//! check is remembered for the whole verification ([`super::budget`]), so a candidate that
+//! failed is never checked again, and the work of one verification, all signers
+//! together, is bounded.
 
 use time::OffsetDateTime;
 use x509_parser::certificate::X509Certificate;
@@ -12,11 +21,15 @@ use x509_parser::extensions::ParsedExtension;
 use x509_parser::prelude::FromDer;
 use x509_parser::revocation_list::CertificateRevocationList;
 
+use super::budget;
 use super::crl;
 use super::crypto::{self, CryptoOutcome};
 use super::names;
 use super::policy;
 use super::profile;
+
+/// Most path-building steps of one search (see [`super::budget::STEPS`] for the pool).
+const MAX_SEARCH_STEPS: u64 = 20_000;
 
 /// Longest path searched, anchor included. `max_intermediates` is enforced on each
 /// candidate path (self-issued certificates do not count against it), so the search
@@ -30,7 +43,10 @@ pub struct PathOptions {
     pub max_intermediates: Option<usize>,
     /// Extended key usages the signer's certificate must allow (dotted OIDs).
     pub required_eku: Vec<String>,
-    /// Most signature verifications spent building paths.
+    /// Most signature verifications spent building one path, in RSA-2048 equivalents (see
+    /// [`crypto::verification_cost`]: a 4096-bit key counts 4); checks remembered from
+    /// earlier in the same verification are free. The whole verification also draws from
+    /// one pool ([`super::budget::SIGNATURE_UNITS`]).
     pub signature_budget: usize,
     /// Most name-constraint comparisons (names × subtrees) spent on one candidate path.
     pub name_constraint_budget: usize,
@@ -60,7 +76,7 @@ impl Default for PathOptions {
         PathOptions {
             max_intermediates: None,
             required_eku: Vec::new(),
-            signature_budget: 200,
+            signature_budget: 4096,
             name_constraint_budget: 250_000,
             allow_legacy_algorithms: false,
             required_policies: Vec::new(),
@@ -80,9 +96,15 @@ pub enum PathError {
     /// No chain from the certificate to any trust anchor.
     #[error("no certificate chain to a trust anchor was found")]
     NoChain,
-    /// The path search ran out of budget.
-    #[error("the path search exceeded its budget")]
+    /// The path search ran out of its own budget.
+    #[error("too costly: the path search exceeded its budget of signature checks and steps")]
     BudgetExhausted,
+    /// The verification this search belongs to has spent its whole work budget (all
+    /// signers of the CMS, all signatures of the PDF together; see [`super::budget`]).
+    #[error(
+        "too costly: this verification has spent its work budget (signature checks and path steps) on earlier work"
+    )]
+    TooCostly,
     /// A certificate of the candidate path breaks the RFC 5280 profile.
     #[error("{0}")]
     Profile(String),
@@ -141,7 +163,7 @@ impl PathError {
     fn rank(&self) -> u8 {
         match self {
             PathError::NoChain => 0,
-            PathError::BudgetExhausted => 1,
+            PathError::BudgetExhausted | PathError::TooCostly => 1,
             PathError::Profile(_) => 2,
             PathError::OutOfValidity(_) => 3,
             PathError::Revoked { .. } => 4,
@@ -192,9 +214,20 @@ fn validate_with(
         x509: parse(leaf).ok_or_else(|| PathError::Malformed("not a DER certificate".into()))?,
         anchor: false,
     };
+    let work = budget::current();
+    // Reading the pool is work too: one step per certificate.
+    if !work.spend_steps(1 + (anchors.len() + intermediates.len()) as u64) {
+        return Err(PathError::TooCostly);
+    }
+    // Anchors first, then the intermediates in the order given (the caller's before the
+    // CMS's: see `signature::verify_checked`); a certificate given twice is kept once.
     let mut pool: Vec<Cert<'_>> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for (ders, anchor) in [(anchors, true), (intermediates, false)] {
         for der in ders {
+            if !seen.insert(der.as_slice()) {
+                continue;
+            }
             if let Some(x509) = parse(der) {
                 pool.push(Cert { der, x509, anchor });
             }
@@ -209,7 +242,10 @@ fn validate_with(
         verified_crls,
         at: at.unix_timestamp(),
         options,
-        budget: options.signature_budget,
+        units: options.signature_budget as u64,
+        steps: MAX_SEARCH_STEPS,
+        work,
+        ranked: std::collections::HashMap::new(),
         best: PathError::NoChain,
     };
     let mut path = vec![&leaf];
@@ -278,25 +314,10 @@ impl ChainCache {
         SHARED.get_or_init(ChainCache::default)
     }
 
-    /// The cache key: the signer, the certificate pools the path may use, and whether
-    /// legacy algorithms were admitted when its signatures were checked.
-    fn key(leaf: &[u8], intermediates: &[Vec<u8>], anchors: &[Vec<u8>], legacy: bool) -> [u8; 32] {
-        let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
-        ctx.update(&[u8::from(legacy)]);
-        for (tag, ders) in [
-            (b'L', std::slice::from_ref(&leaf.to_vec())),
-            (b'I', intermediates),
-            (b'A', anchors),
-        ] {
-            for der in ders {
-                ctx.update(&[tag]);
-                ctx.update(&(der.len() as u64).to_be_bytes());
-                ctx.update(der);
-            }
-        }
-        let mut key = [0u8; 32];
-        key.copy_from_slice(ctx.finish().as_ref());
-        key
+    /// The cache key: the signer, the certificate pools the path may use (their digest),
+    /// and whether legacy algorithms were admitted when its signatures were checked.
+    fn key(leaf: &[u8], pools: &Pools<'_>, legacy: bool) -> [u8; 32] {
+        budget::key(&[b"chain", &[u8::from(legacy)], leaf, &pools.digest])
     }
 
     /// Like [`validate`], reusing the path found for the same signer and pools: it is
@@ -311,12 +332,33 @@ impl ChainCache {
         at: OffsetDateTime,
         options: &PathOptions,
     ) -> Result<ValidPath, PathError> {
-        let key = ChainCache::key(leaf, intermediates, anchors, options.allow_legacy_algorithms);
+        self.validate_in(leaf, &Pools::new(intermediates, anchors), crls, at, options)
+    }
+
+    /// [`ChainCache::validate`] with pools whose digest was computed once (the signers of
+    /// one CMS share them: a megabyte of certificates is hashed once, not once per signer).
+    pub fn validate_in(
+        &self,
+        leaf: &[u8],
+        pools: &Pools<'_>,
+        crls: &[Vec<u8>],
+        at: OffsetDateTime,
+        options: &PathOptions,
+    ) -> Result<ValidPath, PathError> {
+        let (intermediates, anchors) = (pools.intermediates, pools.anchors);
+        let key = ChainCache::key(leaf, pools, options.allow_legacy_algorithms);
         let cached = self.paths.lock().unwrap_or_else(|p| p.into_inner()).get(&key).cloned();
         if let Some(chain) = cached {
             if let Some(revocation) = recheck(&chain, crls, at, options, &self.verified_crls) {
                 return Ok(ValidPath { chain, revocation });
             }
+        }
+        // A search that failed earlier in this verification (an identical SignerInfo, the
+        // same signer in another signature of the PDF) fails again without being redone.
+        let work = budget::current();
+        let failed_key = failed_search_key(&key, crls, at, options);
+        if let Some(why) = work.failed_search(&failed_key) {
+            return Err(why);
         }
         let valid = validate_with(
             leaf,
@@ -326,13 +368,62 @@ impl ChainCache {
             at,
             options,
             Some(&self.verified_crls),
-        )?;
+        )
+        .inspect_err(|why| work.remember_failed_search(failed_key, why.clone()))?;
         let mut paths = self.paths.lock().unwrap_or_else(|p| p.into_inner());
         if paths.len() >= MAX_CACHED_PATHS {
             paths.clear();
         }
         paths.insert(key, valid.chain.clone());
         Ok(valid)
+    }
+}
+
+/// What a failed search depends on besides the signer and the pools (`chain_key`): the
+/// time, the options, and the CRLs (each by its length and its last 64 bytes, the end of
+/// its signature: cheap, and within one verification the CRLs do not change).
+fn failed_search_key(chain_key: &[u8; 32], crls: &[Vec<u8>], at: OffsetDateTime, options: &PathOptions) -> [u8; 32] {
+    let mut crl_tails = Vec::with_capacity(crls.len() * 72);
+    for crl in crls {
+        crl_tails.extend_from_slice(&(crl.len() as u64).to_be_bytes());
+        crl_tails.extend_from_slice(&crl[crl.len().saturating_sub(64)..]);
+    }
+    let options = format!("{options:?}");
+    budget::key(&[
+        chain_key,
+        &at.unix_timestamp_nanos().to_be_bytes(),
+        options.as_bytes(),
+        &crl_tails,
+    ])
+}
+
+/// The certificate pools of a path search (trust anchors, and intermediates: the caller's
+/// first, then the CMS's), with their digest computed once.
+#[derive(Debug, Clone)]
+pub struct Pools<'p> {
+    intermediates: &'p [Vec<u8>],
+    anchors: &'p [Vec<u8>],
+    digest: [u8; 32],
+}
+
+impl<'p> Pools<'p> {
+    /// The pools, hashed once.
+    pub fn new(intermediates: &'p [Vec<u8>], anchors: &'p [Vec<u8>]) -> Pools<'p> {
+        let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+        for (tag, ders) in [(b'I', intermediates), (b'A', anchors)] {
+            for der in ders {
+                ctx.update(&[tag]);
+                ctx.update(&(der.len() as u64).to_be_bytes());
+                ctx.update(der);
+            }
+        }
+        let mut digest = [0u8; 32];
+        digest.copy_from_slice(ctx.finish().as_ref());
+        Pools {
+            intermediates,
+            anchors,
+            digest,
+        }
     }
 }
 
@@ -365,7 +456,10 @@ fn recheck(
         verified_crls: Some(verified_crls),
         at: at.unix_timestamp(),
         options,
-        budget: 0,
+        units: 0,
+        steps: 0,
+        work: budget::current(),
+        ranked: std::collections::HashMap::new(),
         best: PathError::NoChain,
     };
     let path: Vec<&Cert<'_>> = certs.iter().collect();
@@ -382,7 +476,14 @@ struct Search<'s, 'a> {
     /// Validation time, floored to the second (as certificate times are).
     at: i64,
     options: &'s PathOptions,
-    budget: usize,
+    /// What this search may still spend: signature units and steps (the verification's
+    /// pool, `work`, pays for both as well).
+    units: u64,
+    steps: u64,
+    work: std::rc::Rc<budget::Work>,
+    /// The ranked issuer candidates (indices into `pool`) by issuer name and
+    /// authorityKeyIdentifier.
+    ranked: std::collections::HashMap<[u8; 32], std::rc::Rc<Vec<usize>>>,
     best: PathError,
 }
 
@@ -394,20 +495,99 @@ impl<'s, 'a> Search<'s, 'a> {
         }
     }
 
-    /// Depth-first: tries every issuer of the path's last certificate.
-    fn extend(&mut self, path: &mut Vec<&'s Cert<'a>>) -> Option<(Vec<Vec<u8>>, Vec<Revocation>)> {
-        let current = *path.last()?;
+    /// Takes `n` steps from this search and from the verification; notes why not.
+    fn step(&mut self, n: u64) -> bool {
+        if n > self.steps {
+            self.note(PathError::BudgetExhausted);
+            return false;
+        }
+        if !self.work.spend_steps(n) {
+            self.note(PathError::TooCostly);
+            return false;
+        }
+        self.steps -= n;
+        true
+    }
+
+    /// The issuer candidates of `current`, best first: same name (RFC 4518 prepared), a
+    /// subjectKeyIdentifier that does not contradict `current`'s authorityKeyIdentifier;
+    /// ranked by (1) a key identifier equal to the authorityKeyIdentifier, (2) a public
+    /// key that hashes to it (the RFC 5280 §4.2.1.2 or RFC 7093 methods: padding that
+    /// copies an intermediate's name and key identifier onto another key ranks after it),
+    /// (3) pool order: anchors, the caller's intermediates, then the CMS's.
+    fn issuers(&mut self, current: &Cert<'a>) -> Option<std::rc::Rc<Vec<usize>>> {
+        // The candidates depend only on the issuer name and authorityKeyIdentifier: one
+        // list for every certificate that names the same issuer the same way.
         let akid = authority_key_id(&current.x509);
-        for candidate in self.pool {
-            // Names compare after RFC 4518 string preparation (RFC 5280 §7.1).
+        let id = budget::key(&[current.x509.issuer().as_raw(), akid.as_deref().unwrap_or(b"-")]);
+        if let Some(found) = self.ranked.get(&id) {
+            return Some(found.clone());
+        }
+        // A scan of the pool: names compare byte for byte first, prepared names are
+        // remembered (see `names::same_name`), so sixteen certificates cost one step.
+        if !self.step(1 + self.pool.len() as u64 / 16) {
+            return None;
+        }
+        let mut ranked: Vec<(u8, u8, usize)> = Vec::new();
+        for (index, candidate) in self.pool.iter().enumerate() {
             if !names::same_name(candidate.x509.subject(), current.x509.issuer()) {
                 continue;
             }
-            if let (Some(akid), Some(skid)) = (&akid, subject_key_id(&candidate.x509)) {
-                if *akid != skid {
-                    continue;
-                }
-            }
+            let skid = subject_key_id(&candidate.x509);
+            let same_id = match (&akid, &skid) {
+                (Some(akid), Some(skid)) if akid != skid => continue,
+                (Some(_), Some(_)) => 0,
+                _ => 1,
+            };
+            let hashes_to_id = match akid.as_ref().or(skid.as_ref()) {
+                Some(id) if key_id_of(id, candidate.x509.public_key()) => 0,
+                _ => 1,
+            };
+            ranked.push((same_id, hashes_to_id, index));
+        }
+        if !self.step(ranked.len() as u64) {
+            return None;
+        }
+        ranked.sort_unstable();
+        let ranked = std::rc::Rc::new(ranked.into_iter().map(|(_, _, i)| i).collect::<Vec<_>>());
+        self.ranked.insert(id, ranked.clone());
+        Some(ranked)
+    }
+
+    /// Whether `cert` is signed by `issuer`'s key: remembered for the whole verification,
+    /// paid for from this search's budget and the verification's pool.
+    fn signed_by(&mut self, cert: &Cert<'a>, issuer: &Cert<'a>) -> Option<bool> {
+        let legacy = self.options.allow_legacy_algorithms;
+        let key = budget::key(&[
+            b"certificate",
+            &[u8::from(legacy)],
+            cert.der,
+            issuer.x509.public_key().raw,
+        ]);
+        if let Some(known) = self.work.check(&key) {
+            return Some(known);
+        }
+        let cost = crypto::verification_cost(issuer.x509.public_key());
+        if cost > self.units {
+            self.note(PathError::BudgetExhausted);
+            return None;
+        }
+        if !self.work.spend_units(cost) {
+            self.note(PathError::TooCostly);
+            return None;
+        }
+        self.units -= cost;
+        let verified = signed_by(&cert.x509, &issuer.x509, legacy);
+        self.work.remember_check(key, verified);
+        Some(verified)
+    }
+
+    /// Depth-first: tries every issuer of the path's last certificate, best ranked first.
+    fn extend(&mut self, path: &mut Vec<&'s Cert<'a>>) -> Option<(Vec<Vec<u8>>, Vec<Revocation>)> {
+        let current = *path.last()?;
+        let issuers = self.issuers(current)?;
+        for &index in issuers.iter() {
+            let candidate = &self.pool[index];
             // No certificate twice on one path (cycles), by DER or by name and key.
             if path.iter().any(|c| {
                 c.der == candidate.der
@@ -416,13 +596,13 @@ impl<'s, 'a> Search<'s, 'a> {
             }) {
                 continue;
             }
-            if self.budget == 0 {
-                self.note(PathError::BudgetExhausted);
+            if !self.step(1) {
                 return None;
             }
-            self.budget -= 1;
-            if !signed_by(&current.x509, &candidate.x509, self.options.allow_legacy_algorithms) {
-                continue;
+            match self.signed_by(current, candidate) {
+                Some(true) => {}
+                Some(false) => continue,
+                None => return None,
             }
             path.push(candidate);
             if candidate.anchor {
@@ -667,6 +847,27 @@ fn authority_key_id(x: &X509Certificate<'_>) -> Option<Vec<u8>> {
             _ => None,
         })
         .filter(|k| !k.is_empty())
+}
+
+/// Whether `id` is a key identifier derived from a certificate's key by one of the usual
+/// methods: SHA-1 of the subjectPublicKey bits (RFC 5280 §4.2.1.2 (1)) or their 60 low
+/// bits after the 4-bit type 0100 (§4.2.1.2 (2)), the leftmost bits of SHA-256 of the
+/// bits (RFC 7093 §2 (1)), or SHA-1 or SHA-256 of the whole SubjectPublicKeyInfo (RFC 7093
+/// §2 (4), and as rcgen makes them).
+fn key_id_of(id: &[u8], spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>) -> bool {
+    use ring::digest::{digest, SHA1_FOR_LEGACY_USE_ONLY, SHA256};
+    for bytes in [spki.subject_public_key.data.as_ref(), spki.raw] {
+        let sha1 = digest(&SHA1_FOR_LEGACY_USE_ONLY, bytes);
+        let sha1 = sha1.as_ref();
+        if id == sha1 || (id.len() == 8 && id[0] == 0x40 | (sha1[12] & 0x0f) && id[1..] == sha1[13..]) {
+            return true;
+        }
+        let sha256 = digest(&SHA256, bytes);
+        if (8..=32).contains(&id.len()) && id == &sha256.as_ref()[..id.len()] {
+            return true;
+        }
+    }
+    false
 }
 
 pub(super) fn subject_key_id(x: &X509Certificate<'_>) -> Option<Vec<u8>> {

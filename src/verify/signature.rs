@@ -237,6 +237,7 @@ fn parse(der: &[u8]) -> Option<X509Certificate<'_>> {
 /// ContentInfo: a byte after it, a signed attribute with the wrong number of values or
 /// an attribute type given twice is FAILED/FORMAT_FAILURE (see [`cms::SignerOutcome::Malformed`]).
 pub fn verify_detached(cms_bytes: &[u8], content: &[u8], ctx: &ValidationContext<'_>) -> Vec<SignatureVerdict> {
+    let _work = super::budget::WorkScope::enter();
     let checked = cms::check_detached_parts(cms_bytes, &[content], ctx.policy.allow_legacy_algorithms);
     verify_checked(checked, ctx, None)
 }
@@ -261,6 +262,7 @@ pub fn verify_detached_parts_claimed(
     ctx: &ValidationContext<'_>,
     claimed_signing_time: Option<OffsetDateTime>,
 ) -> Vec<SignatureVerdict> {
+    let _work = super::budget::WorkScope::enter();
     let checked = cms::check_detached_parts_in_pdf(cms_bytes, parts, ctx.policy.allow_legacy_algorithms);
     verify_checked(checked, ctx, claimed_signing_time)
 }
@@ -286,8 +288,11 @@ fn verify_checked(
             ..base
         }];
     }
-    let mut intermediates = checked.certificates.clone();
-    intermediates.extend_from_slice(ctx.intermediates);
+    // The caller's intermediates (the trust store) before those the CMS carries: among
+    // issuer candidates that rank alike, the path search tries them first.
+    let mut intermediates = ctx.intermediates.to_vec();
+    intermediates.extend_from_slice(&checked.certificates);
+    let pools = path::Pools::new(&intermediates, ctx.anchors);
     let how = Judging {
         claimed_signing_time,
         time_stamping: false,
@@ -295,7 +300,7 @@ fn verify_checked(
     checked
         .signers
         .iter()
-        .map(|signer| judge(signer, &intermediates, ctx, base.clone(), &how))
+        .map(|signer| judge(signer, &pools, ctx, base.clone(), &how))
         .collect()
 }
 
@@ -336,7 +341,7 @@ pub(crate) fn undecided(ctx: &ValidationContext<'_>) -> SignatureVerdict {
 
 pub(crate) fn judge(
     signer: &cms::SignerCheck,
-    intermediates: &[Vec<u8>],
+    pools: &path::Pools<'_>,
     ctx: &ValidationContext<'_>,
     base: SignatureVerdict,
     how: &Judging,
@@ -407,6 +412,7 @@ pub(crate) fn judge(
         SignerOutcome::CryptoConstraints(why) | SignerOutcome::Unsupported(why) => {
             return verdict(v, Indeterminate, Some(S::CryptoConstraintsFailure), why.clone())
         }
+        SignerOutcome::TooCostly(why) => return verdict(v, Indeterminate, Some(S::GenericError), why.clone()),
     }
     if ctx.policy.forbid_signing_time_attribute && signer.claimed_signing_time.is_some() {
         return verdict(
@@ -458,7 +464,7 @@ pub(crate) fn judge(
         Some(cache) => cache,
         None => path::ChainCache::shared(),
     };
-    let validate = |at| chains.validate(leaf, intermediates, ctx.anchors, ctx.crls, at, &options);
+    let validate = |at| chains.validate_in(leaf, pools, ctx.crls, at, &options);
     let now = validate(ctx.validation_time);
     let (valid, at_poe) = match now {
         Ok(p) => (p, false),

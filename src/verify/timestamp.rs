@@ -84,6 +84,7 @@ pub fn verify_timestamp_token_parts(
 /// FAILED/REVOKED or INDETERMINATE/OUT_OF_BOUNDS_NO_POE when its chain was not valid at
 /// genTime; INDETERMINATE/GENERIC_ERROR for a genTime after the validation time.
 pub fn check_timestamp_token_parts(token_cms: &[u8], parts: &[&[u8]], ctx: &ValidationContext<'_>) -> TimestampCheck {
+    let _work = super::budget::WorkScope::enter();
     let policy = Policy {
         require_signing_certificate_attribute: true,
         forbid_signing_time_attribute: false,
@@ -147,13 +148,15 @@ pub fn check_timestamp_token_parts(token_cms: &[u8], parts: &[&[u8]], ctx: &Vali
             }
         }
     }
-    let mut intermediates = token.check.certificates.clone();
-    intermediates.extend_from_slice(ctx.intermediates);
+    // The caller's intermediates before the token's (see `path`: candidate ranking).
+    let mut intermediates = ctx.intermediates.to_vec();
+    intermediates.extend_from_slice(&token.check.certificates);
     let how = Judging {
         claimed_signing_time: None,
         time_stamping: true,
     };
-    let mut v = signature::judge(&signer, &intermediates, &ctx, base.clone(), &how);
+    let pools = path::Pools::new(&intermediates, ctx.anchors);
+    let mut v = signature::judge(&signer, &pools, &ctx, base.clone(), &how);
     if let Some(detail) = imprint_failure {
         v.detail = detail;
     }
