@@ -247,12 +247,8 @@ impl Judge<'_, '_> {
                 );
             } else if self.is_new_signature_value(self.raw_value(self.last, id)?.as_ref())? {
                 changes.filled_fields.push(id);
-                let widget = self.doc.dict(self.last, Some(&Object::Ref(id)))?.unwrap_or_default();
-                let shown = is_widget(&widget) && (keys.contains(&b"AP"[..]) || keys.contains(&b"F"[..]));
-                let what = "an empty signature field was signed";
-                if !shown || !self.drawn(self.coverage(&widget, None)?, what, changes) {
-                    changes.note(Level::FormFilling, what.into());
-                }
+                let shown = keys.contains(&b"AP"[..]) || keys.contains(&b"F"[..]);
+                self.filled(id, shown, "an empty signature field was signed", changes)?;
             } else {
                 changes.note(
                     Level::Other,
@@ -299,17 +295,22 @@ impl Judge<'_, '_> {
             );
         } else if value_changed {
             changes.filled_fields.push(id);
-            let widget = self.doc.dict(self.last, Some(&Object::Ref(id)))?.unwrap_or_default();
-            let redrawn = is_widget(&widget) && keys.contains(&b"AP"[..]);
-            let what = "a form field was filled in";
-            if !redrawn || !self.drawn(self.coverage(&widget, None)?, what, changes) {
-                changes.note(Level::FormFilling, what.into());
-            }
+            self.filled(id, keys.contains(&b"AP"[..]), "a form field was filled in", changes)?;
         } else {
             changes.note(
                 Level::FormFilling,
                 "a form field was rewritten, its value unchanged".into(),
             );
+        }
+        Ok(())
+    }
+
+    /// Field `id` filled in (or signed) as `what`: form filling, or an annotation when
+    /// it is a widget that `redrawn` now draws over more than a quarter of its page.
+    fn filled(&self, id: ObjId, redrawn: bool, what: &str, changes: &mut Changes) -> Result<(), PdfError> {
+        let widget = self.doc.dict(self.last, Some(&Object::Ref(id)))?.unwrap_or_default();
+        if !redrawn || !is_widget(&widget) || !self.drawn(self.coverage(&widget, None)?, what, changes) {
+            changes.note(Level::FormFilling, what.into());
         }
         Ok(())
     }
