@@ -22,6 +22,7 @@
 
 mod common;
 
+use common::crafted::ess_v1;
 use common::der::{self, Cms, Node};
 use common::pki::Pki;
 use results_vault::verify::signature::{verify_detached, Policy, SignatureVerdict, ValidationContext};
@@ -29,7 +30,6 @@ use results_vault::{Indication, SubIndication};
 use time::OffsetDateTime;
 
 const CONTENT: &[u8] = b"%PDF-1.7 ket qua giai quyet TTHC";
-const SIGNING_CERTIFICATE_V1: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x10, 0x02, 0x0c];
 const SHA512: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03];
 
 fn verify(pki: &Pki, cms: &[u8]) -> SignatureVerdict {
@@ -53,20 +53,6 @@ fn verify(pki: &Pki, cms: &[u8]) -> SignatureVerdict {
 
 fn says(v: &SignatureVerdict) -> (Indication, Option<SubIndication>) {
     (v.indication, v.sub_indication)
-}
-
-/// An ESS signingCertificate (v1) attribute naming `cert` by its SHA-1.
-fn ess_v1(cert: &[u8]) -> Node {
-    let hash = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, cert);
-    let cert_id = Node::Cons(0x30, vec![Node::Prim(0x04, hash.as_ref().to_vec())]);
-    let signing_certificate = Node::Cons(0x30, vec![Node::Cons(0x30, vec![cert_id])]);
-    Node::Cons(
-        0x30,
-        vec![
-            Node::Prim(0x06, SIGNING_CERTIFICATE_V1.to_vec()),
-            Node::Cons(0x31, vec![signing_certificate]),
-        ],
-    )
 }
 
 #[test]

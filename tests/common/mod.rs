@@ -136,6 +136,7 @@ pub fn raw_sqlite(path: &std::path::Path) -> rusqlite::Connection {
     rusqlite::Connection::open(path).unwrap()
 }
 
+pub mod crafted;
 pub mod der;
 #[cfg(feature = "cli")]
 pub mod office;
