@@ -10,7 +10,7 @@ use super::changes::{Analysis, Level};
 use super::coverage::{self, Coverage, SignedRange};
 use super::object::{ObjId, Object};
 use super::revision::Document;
-use super::signature::{find_signatures, form_fields, FoundSignature, SignatureKind};
+use super::signature::{find_signatures, form_fields, FieldLock, FormField, FoundSignature, SignatureKind};
 use super::PdfError;
 use crate::verify::signature::{
     rfc3339, undecided, verify_detached_parts_claimed, Policy, SignatureVerdict, ValidationContext,
@@ -347,30 +347,9 @@ fn verify_one(
     let locks = signature.field_locks(doc).unwrap_or_default();
     if !locks.is_empty() && !changes.filled_fields.is_empty() {
         let names = form_fields(doc, doc.last()).unwrap_or_default();
-        for id in &changes.filled_fields {
-            // A field's value is inherited by its kids (§12.7.3.1): changing it changes
-            // every field below it. A field the form does not name cannot be shown to be
-            // outside the lock.
-            let Some(name) = names.iter().find(|f| f.id == Some(*id)).map(|f| f.name.as_str()) else {
-                too_much = true;
-                out.changes_after_signing.push(format!(
-                    "form field {}, which the form does not list, was changed under this signature's field lock (FieldMDP)",
-                    id.num
-                ));
-                continue;
-            };
-            let below = format!("{name}.");
-            let affected = names
-                .iter()
-                .map(|f| f.name.as_str())
-                .filter(|n| *n == name || n.starts_with(&below));
-            if let Some(locked) = affected.into_iter().find(|n| locks.iter().any(|l| l.locks(n))) {
-                too_much = true;
-                out.changes_after_signing.push(format!(
-                    "form field {locked:?}, locked by this signature (FieldMDP), was changed"
-                ));
-            }
-        }
+        let broken = locked_fields_changed(&names, &changes.filled_fields, &locks);
+        too_much |= !broken.is_empty();
+        out.changes_after_signing.extend(broken);
     }
     if too_much {
         out.modified_after_signing = true;
@@ -379,6 +358,33 @@ fn verify_one(
     }
     out.verdict = verdict;
     Ok(out)
+}
+
+/// What `filled` (fields whose values changed) does to the fields `locks` protect, in
+/// words. A field's value is inherited by its kids (§12.7.3.1): changing it changes every
+/// field below it. A field the form does not name cannot be shown to be outside the lock.
+fn locked_fields_changed(names: &[FormField], filled: &[ObjId], locks: &[FieldLock]) -> Vec<String> {
+    let mut broken = Vec::new();
+    for id in filled {
+        let Some(name) = names.iter().find(|f| f.id == Some(*id)).map(|f| f.name.as_str()) else {
+            broken.push(format!(
+                "form field {}, which the form does not list, was changed under this signature's field lock (FieldMDP)",
+                id.num
+            ));
+            continue;
+        };
+        let below = format!("{name}.");
+        let mut affected = names
+            .iter()
+            .map(|f| f.name.as_str())
+            .filter(|n| *n == name || n.starts_with(&below));
+        if let Some(locked) = affected.find(|n| locks.iter().any(|l| l.locks(n))) {
+            broken.push(format!(
+                "form field {locked:?}, locked by this signature (FieldMDP), was changed"
+            ));
+        }
+    }
+    broken
 }
 
 /// A PDF date (§7.9.4): `D:YYYYMMDDHHmmSSOHH'mm'`, every part after the year optional.
@@ -416,6 +422,32 @@ pub(crate) fn pdf_date(text: &str) -> Option<OffsetDateTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn field(num: u32, name: &str) -> FormField {
+        FormField {
+            id: Some(ObjId { num, gen: 0 }),
+            name: name.into(),
+            field_type: Some(b"Tx".to_vec()),
+            dict: Default::default(),
+        }
+    }
+
+    /// A lock on `form.amount` is broken by a change to the parent `form`, whose value
+    /// the kid inherits; not by a change to a sibling; and a field the form does not list
+    /// is never shown to be outside a lock.
+    #[test]
+    fn field_locks_cover_what_a_changed_parent_passes_down() {
+        let names = [field(10, "form"), field(11, "form.amount"), field(12, "form.note")];
+        let lock = [FieldLock::Include(vec!["form.amount".into()])];
+        let id = |num| ObjId { num, gen: 0 };
+        assert_eq!(locked_fields_changed(&names, &[id(10)], &lock).len(), 1);
+        assert_eq!(locked_fields_changed(&names, &[id(11)], &lock).len(), 1);
+        assert!(locked_fields_changed(&names, &[id(12)], &lock).is_empty());
+        assert_eq!(locked_fields_changed(&names, &[id(99)], &lock).len(), 1);
+        let except = [FieldLock::Exclude(vec!["form.note".into()])];
+        assert!(locked_fields_changed(&names, &[id(12)], &except).is_empty());
+        assert_eq!(locked_fields_changed(&names, &[id(10)], &except).len(), 1);
+    }
 
     #[test]
     fn pdf_dates() {
