@@ -7,7 +7,7 @@
 //! first that passes wins, otherwise the most specific reason found is returned.
 //!
 //! The certificate set of a CMS is not signed: anyone can pad it. So the issuers of a
-//! certificate are tried in rank order ([`Search::issuers`]): a key identifier equal to
+//! certificate are tried in rank order (`Search::issuers`): a key identifier equal to
 //! the certificate's authorityKeyIdentifier first, then a key that actually hashes to it,
 //! then trust anchors before intermediates and, among intermediates, the caller's (the
 //! trust store's) before those the CMS carries; duplicates are dropped. Every signature
@@ -138,7 +138,7 @@ pub struct ValidPath {
 /// What the CRLs given say of one certificate at the validation time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Revocation {
-    /// A complete CRL of its issuer in scope for it (see [`super::crl`]), current at the
+    /// A complete CRL of its issuer in scope for it (see `verify/crl.rs`), current at the
     /// validation time or issued after it (but not after the caller's present), does not
     /// list it, and no usable CRL lists it as revoked at or before the validation time.
     Good {
