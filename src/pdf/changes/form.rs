@@ -184,6 +184,17 @@ impl Judge<'_, '_> {
     /// A field attribute as revision `rev` has it for field `id`: its own, or inherited
     /// from its parents (§12.7.3.1), resolved (`None` for absent or null).
     fn inherited(&self, rev: usize, id: ObjId, key: &[u8]) -> Result<Option<Object>, PdfError> {
+        Ok(match self.inherited_raw(rev, id, key)? {
+            Some(value) => match self.doc.resolve(rev, &value)? {
+                Object::Null => None,
+                resolved => Some(resolved),
+            },
+            None => None,
+        })
+    }
+
+    /// The raw (unresolved) value of `key` in field `id` or the nearest parent that has it.
+    fn inherited_raw(&self, rev: usize, id: ObjId, key: &[u8]) -> Result<Option<Object>, PdfError> {
         let mut at = Some(id);
         for _ in 0..MAX_FIELD_DEPTH {
             let Some(field) = at.and_then(|id| self.doc.dict(rev, Some(&Object::Ref(id))).transpose()) else {
@@ -191,25 +202,6 @@ impl Judge<'_, '_> {
             };
             let field = field?;
             if let Some(value) = field.get(key) {
-                return Ok(match self.doc.resolve(rev, value)? {
-                    Object::Null => None,
-                    resolved => Some(resolved),
-                });
-            }
-            at = field.reference(b"Parent");
-        }
-        Ok(None)
-    }
-
-    /// The raw (unresolved) `/V` of field `id` or of the nearest parent that has one.
-    fn raw_value(&self, rev: usize, id: ObjId) -> Result<Option<Object>, PdfError> {
-        let mut at = Some(id);
-        for _ in 0..MAX_FIELD_DEPTH {
-            let Some(field) = at.and_then(|id| self.doc.dict(rev, Some(&Object::Ref(id))).transpose()) else {
-                return Ok(None);
-            };
-            let field = field?;
-            if let Some(value) = field.get(b"V") {
                 return Ok(Some(value.clone()));
             }
             at = field.reference(b"Parent");
@@ -245,7 +237,7 @@ impl Judge<'_, '_> {
                     Level::Other,
                     format!("signed signature field {} (or its widget) was changed", id.num),
                 );
-            } else if self.is_new_signature_value(self.raw_value(self.last, id)?.as_ref())? {
+            } else if self.is_new_signature_value(self.inherited_raw(self.last, id, b"V")?.as_ref())? {
                 changes.filled_fields.push(id);
                 let shown = keys.contains(&b"AP"[..]) || keys.contains(&b"F"[..]);
                 self.filled(id, shown, "an empty signature field was signed", changes)?;
@@ -611,7 +603,7 @@ impl Judge<'_, '_> {
         if self.inherited(self.last, field, b"FT")? != Some(Object::Name(b"Sig".to_vec())) {
             return Ok(Err(format!("its field {} is not a signature field", field.num)));
         }
-        let value = self.raw_value(self.last, field)?;
+        let value = self.inherited_raw(self.last, field, b"V")?;
         if !self.is_new_signature_value(value.as_ref())? {
             return Ok(Err(format!(
                 "its signature field {} is not signed by the update",
