@@ -60,16 +60,15 @@ fn a_validation_time_in_the_past_does_not_turn_a_claimed_time_into_a_proof() {
     let crl = pki.crl("revoked");
     let d = pki.dir.path();
     std::fs::write(d.join("revoked.crl.der"), &crl).unwrap();
+    // For the control at 2026-02-01: a CRL issued before then (one issued after the
+    // validation time did not exist at it, and says nothing good).
+    let february = pki.crl_dated("february", "20260125000000Z", "20260224000000Z");
+    std::fs::write(d.join("february.crl.der"), &february).unwrap();
     std::fs::write(d.join("doc.pdf"), CONTENT).unwrap();
     std::fs::write(d.join("after.p7s"), &claimed_after).unwrap();
     std::fs::write(d.join("before.p7s"), &claimed_before).unwrap();
-    let run = |sig: &str, at: Option<&str>| {
-        let (doc, sig, root, crl) = (
-            d.join("doc.pdf"),
-            d.join(sig),
-            d.join("root.pem"),
-            d.join("revoked.crl.der"),
-        );
+    let run_with = |sig: &str, at: Option<&str>, crl: &str| {
+        let (doc, sig, root, crl) = (d.join("doc.pdf"), d.join(sig), d.join("root.pem"), d.join(crl));
         let mut args = vec![
             "verify",
             doc.to_str().unwrap(),
@@ -93,6 +92,7 @@ fn a_validation_time_in_the_past_does_not_turn_a_claimed_time_into_a_proof() {
             j,
         )
     };
+    let run = |sig: &str, at: Option<&str>| run_with(sig, at, "revoked.crl.der");
     let cases = [
         // (signature, --at, exit, indication, sub-indication)
         ("after.p7s", Some("2026-02-01T00:00:00Z"), 1, "FAILED", "REVOKED"),
@@ -124,11 +124,23 @@ fn a_validation_time_in_the_past_does_not_turn_a_claimed_time_into_a_proof() {
         assert_eq!(j["signatures"][0]["revocation"], "REVOKED", "{j}");
         assert!(j["signatures"][0]["proof_of_existence"].is_null(), "{j}");
     }
-    // The control: the unrevoked signer passes at the same times.
-    for at in [Some("2026-02-01T00:00:00Z"), None] {
-        let (c, i, _, j) = run("good.p7s", at);
+    // The control: the unrevoked signer passes at the same times, under a CRL of then.
+    for (at, crl) in [
+        (Some("2026-02-01T00:00:00Z"), "february.crl.der"),
+        (None, "revoked.crl.der"),
+    ] {
+        let (c, i, _, j) = run_with("good.p7s", at, crl);
         assert_eq!((c, i.as_str()), (0, "PASSED"), "at {at:?}: {j}");
     }
+    // A CRL issued after the validation time did not exist then: it says nothing good
+    // (RFC 5280 §5.1.2.4; OpenSSL: "CRL is not yet valid"), so the control at 2026-02-01
+    // under the CRL of 2026-10-31 has no revocation data.
+    let (c, i, s, j) = run("good.p7s", Some("2026-02-01T00:00:00Z"));
+    assert_eq!(
+        (c, i.as_str(), s.as_str()),
+        (2, "INDETERMINATE", Some("TRY_LATER")),
+        "{j}"
+    );
 
     // A proof of existence (a timestamp, the vault's acceptance) decides: before the
     // revocation it passes at T, after it it does not.
@@ -143,7 +155,8 @@ fn a_validation_time_in_the_past_does_not_turn_a_claimed_time_into_a_proof() {
             anchors: &anchors,
             intermediates: &[],
             crls: &crls,
-            validation_time: datetime!(2026-02-20 00:00 UTC),
+            // After the CRL of 2026-10-31, so that it is evidence at this time.
+            validation_time: datetime!(2026-11-15 00:00 UTC),
             proof_of_existence: Some(poe),
             policy: &policy,
             all_signers: false,

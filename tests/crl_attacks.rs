@@ -85,6 +85,9 @@ fn gencrl(p: &Pki, name: &str, section: &str, extra: &[&str]) -> Vec<u8> {
         "ca", "-batch", "-config", "ca.cnf", "-cert", "root.pem", "-keyfile", "root.key", "-gencrl", "-out", &file,
         "-crlexts", section,
     ];
+    if !extra.contains(&"-crl_lastupdate") {
+        args.extend(p.crl_dates());
+    }
     args.extend(extra);
     assert!(openssl(p.dir.path(), &args), "gencrl {name}");
     p.der("crl", &file)

@@ -133,7 +133,8 @@ fn a_signer_revoked_after_signing_still_passes_on_the_vaults_proof_of_existence(
     let id = v.ingest(birth_extract("V-4"), &noise(4, 900)).unwrap().record.result_id;
     s.sign(v, &id); // accepted around 2026-11-01 10:00 UTC
     s.pki.revoke_dated("signer.pem", "261103000000Z");
-    v.add_crl(&s.pki.crl("later")).unwrap();
+    v.add_crl(&s.pki.crl_dated("later", "20261104000000Z", "20261204000000Z"))
+        .unwrap();
     let verdict = v.verify_record(&id, datetime!(2026-11-06 08:00 UTC)).unwrap();
     assert!(verdict.reusable, "{}", verdict.summary);
     let sig = &verdict.signatures[0].verdict;

@@ -155,6 +155,14 @@ pub enum Revocation {
         /// revocation in force when its CRL was issued).
         revoked_later: Option<i64>,
     },
+    /// No CRL says it was good at the validation time, but a usable CRL (one issued after
+    /// the caller's present, a delta, a CRL for some reasons only, a stale one) lists it as
+    /// revoked after the validation time: only a proof of existence before that revocation
+    /// can keep a signature made with it.
+    RevokedLater {
+        /// When it was revoked (Unix seconds), at or before the listing CRL's thisUpdate.
+        revoked_at: i64,
+    },
     /// No usable CRL of its issuer was given.
     Unknown,
 }
@@ -788,7 +796,7 @@ impl<'s, 'a> Search<'s, 'a> {
             }
             let newer = match status {
                 Revocation::Good { crl_this_update, .. } => this_update > crl_this_update,
-                Revocation::Unknown => true,
+                Revocation::RevokedLater { .. } | Revocation::Unknown => true,
             };
             if says_good && newer {
                 status = Revocation::Good {
@@ -799,11 +807,15 @@ impl<'s, 'a> Search<'s, 'a> {
                 };
             }
         }
-        if let Revocation::Good {
-            revoked_later: later, ..
-        } = &mut status
-        {
-            *later = revoked_later;
+        match (&mut status, revoked_later) {
+            (
+                Revocation::Good {
+                    revoked_later: later, ..
+                },
+                _,
+            ) => *later = revoked_later,
+            (_, Some(revoked_at)) => status = Revocation::RevokedLater { revoked_at },
+            (_, None) => {}
         }
         Ok(status)
     }

@@ -458,7 +458,7 @@ pub(crate) fn judge(
             "no trust anchor was given".into(),
         );
     }
-    let options = path_options(ctx.policy, how.time_stamping);
+    let options = path_options(ctx.policy, how.time_stamping, ctx.validation_time);
     let claimed = claimed_time.map(|t| t.unix_timestamp());
     let chains: &path::ChainCache = match ctx.chain_cache {
         Some(cache) => cache,
@@ -529,7 +529,7 @@ pub(crate) fn judge(
                 Revocation::Good { crl_this_update, .. } => {
                     !ctx.policy.crl_issued_after_signing || signing.is_none_or(|s| *crl_this_update > s)
                 }
-                Revocation::Unknown => false,
+                Revocation::RevokedLater { .. } | Revocation::Unknown => false,
             };
             if !fresh {
                 return verdict(
@@ -564,13 +564,17 @@ pub(crate) fn judge(
 /// announce revocations), so a revocation is never "announced ahead".
 fn revoked_without_poe(valid: &path::ValidPath, ctx: &ValidationContext<'_>) -> Option<PathError> {
     valid.revocation.iter().enumerate().find_map(|(i, status)| {
-        let Revocation::Good {
-            revoked_later: Some(revoked_at),
-            crl_this_update,
-            ..
-        } = *status
-        else {
-            return None;
+        let (revoked_at, listed_by) = match *status {
+            Revocation::Good {
+                revoked_later: Some(revoked_at),
+                crl_this_update,
+                ..
+            } => (
+                revoked_at,
+                format!(", by a CRL issued at {}", from_unix(crl_this_update)),
+            ),
+            Revocation::RevokedLater { revoked_at } => (revoked_at, String::new()),
+            _ => return None,
         };
         let proven_before = ctx.proof_of_existence.is_some_and(|p| p.unix_timestamp() < revoked_at);
         if proven_before {
@@ -584,18 +588,21 @@ fn revoked_without_poe(valid: &path::ValidPath, ctx: &ValidationContext<'_>) -> 
         Some(PathError::Revoked {
             revoked_at,
             detail: format!(
-                "{what} was revoked at {} (after the validation time {}, by a CRL issued at {})",
+                "{what} was revoked at {} (after the validation time {}{listed_by})",
                 from_unix(revoked_at),
                 rfc3339(ctx.validation_time),
-                from_unix(crl_this_update)
             ),
         })
     })
 }
 
 /// The path options of a policy; a TSA's certificate must allow id-kp-timeStamping.
-pub(crate) fn path_options(policy: &Policy, time_stamping: bool) -> PathOptions {
+/// `present` is the validation time asked for: a CRL issued after it did not exist then,
+/// so it says nothing good (though what it lists is revoked), whatever earlier time the
+/// path is validated at.
+pub(crate) fn path_options(policy: &Policy, time_stamping: bool, present: OffsetDateTime) -> PathOptions {
     PathOptions {
+        validation_time: Some(present),
         allow_legacy_algorithms: policy.allow_legacy_algorithms,
         required_eku: if time_stamping {
             vec![super::timestamp::OID_KP_TIME_STAMPING.into()]
@@ -636,14 +643,17 @@ fn holds_until(chain: &[X509Certificate<'_>], revocation: &[Revocation]) -> i64 
         until = until.min(c.validity().not_after.timestamp());
     }
     for status in revocation {
-        if let Revocation::Good {
-            crl_next_update,
-            revoked_later,
-            ..
-        } = status
-        {
-            until = until.min(crl_next_update.unwrap_or(i64::MAX));
-            until = until.min(revoked_later.unwrap_or(i64::MAX));
+        match *status {
+            Revocation::Good {
+                crl_next_update,
+                revoked_later,
+                ..
+            } => {
+                until = until.min(crl_next_update.unwrap_or(i64::MAX));
+                until = until.min(revoked_later.unwrap_or(i64::MAX));
+            }
+            Revocation::RevokedLater { revoked_at } => until = until.min(revoked_at),
+            Revocation::Unknown => {}
         }
     }
     until

@@ -73,6 +73,11 @@ pub struct Pki {
 /// fixed clock (2026-11-01) do not depend on the day they run.
 pub const DATED: (&str, &str) = ("20260101000000Z", "20360101000000Z");
 
+/// The thisUpdate of a dated PKI's CRLs: before the fixed clock (a CRL issued after the
+/// validation time says nothing good), their nextUpdate stays 30 days from the day the
+/// test runs.
+pub const DATED_CRL_THIS_UPDATE: &str = "20261031000000Z";
+
 impl Pki {
     /// A PKI whose certificates start now (`-days`).
     pub fn new() -> Pki {
@@ -211,8 +216,36 @@ impl Pki {
     /// Like [`Pki::crl`], with the CRL extensions of config section `section`.
     pub fn crl_with(&self, name: &str, section: &str) -> Vec<u8> {
         let file = format!("{name}.crl");
-        self.ca(&["-gencrl", "-out", &file, "-crlexts", section]);
+        let mut args = vec!["-gencrl", "-out", &file, "-crlexts", section];
+        args.extend(self.crl_dates());
+        self.ca(&args);
         self.der("crl", &file)
+    }
+
+    /// A CRL of the root with thisUpdate `this_update` and nextUpdate `next_update`
+    /// (`YYYYMMDDHHMMSSZ`), as the index stands now (DER).
+    pub fn crl_dated(&self, name: &str, this_update: &str, next_update: &str) -> Vec<u8> {
+        let file = format!("{name}.crl");
+        self.ca(&[
+            "-gencrl",
+            "-out",
+            &file,
+            "-crlexts",
+            "crl_ext",
+            "-crl_lastupdate",
+            this_update,
+            "-crl_nextupdate",
+            next_update,
+        ]);
+        self.der("crl", &file)
+    }
+
+    /// `openssl ca -gencrl` options that date a dated PKI's CRLs ([`DATED_CRL_THIS_UPDATE`]).
+    pub fn crl_dates(&self) -> Vec<&'static str> {
+        match self.dates {
+            Some(_) => vec!["-crl_lastupdate", DATED_CRL_THIS_UPDATE],
+            None => Vec::new(),
+        }
     }
 
     /// Issues another signer certificate for a new key of `spec` (`ed25519`, `rsa:2048`,
@@ -318,24 +351,23 @@ impl Pki {
 
     /// A CRL with the root's name, signed by the impostor's key (DER).
     pub fn forged_crl(&self) -> Vec<u8> {
-        assert!(openssl(
-            self.dir.path(),
-            &[
-                "ca",
-                "-batch",
-                "-config",
-                "ca.cnf",
-                "-cert",
-                "impostor.pem",
-                "-keyfile",
-                "impostor.key",
-                "-gencrl",
-                "-out",
-                "forged.crl",
-                "-crlexts",
-                "crl_ext"
-            ]
-        ));
+        let mut args = vec![
+            "ca",
+            "-batch",
+            "-config",
+            "ca.cnf",
+            "-cert",
+            "impostor.pem",
+            "-keyfile",
+            "impostor.key",
+            "-gencrl",
+            "-out",
+            "forged.crl",
+            "-crlexts",
+            "crl_ext",
+        ];
+        args.extend(self.crl_dates());
+        assert!(openssl(self.dir.path(), &args));
         self.der("crl", "forged.crl")
     }
 
