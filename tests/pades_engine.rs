@@ -241,7 +241,20 @@ fn the_claimed_m_time_decides_like_a_signing_time() {
     );
     pki.revoke_dated("late.pem", &utc);
     let anchors = vec![pki.root.clone()];
-    let crls = vec![pki.crl("revoked")];
+    // CRLs issued now (a dated PKI's CRLs are otherwise dated before the fixed clock).
+    let generalized = |t: OffsetDateTime| {
+        format!(
+            "{:04}{:02}{:02}{:02}{:02}{:02}Z",
+            t.year(),
+            t.month() as u8,
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )
+    };
+    let issued_now = |name: &str| pki.crl_dated(name, &generalized(now()), &generalized(now() + Duration::days(30)));
+    let crls = vec![issued_now("revoked")];
     let pkcs7 = Policy {
         require_signed_attributes: false,
         ..Policy::pades_pkcs7()
@@ -266,7 +279,7 @@ fn the_claimed_m_time_decides_like_a_signing_time() {
     };
     pki.issue("fresh", "rsa:2048");
     let cms = sign_without_attributes(&pki, "fresh");
-    let crls = vec![pki.crl("fresh")];
+    let crls = vec![issued_now("fresh")];
     let c = ctx(&anchors, &crls, &strict);
     let v = &verify_detached_parts_claimed(&cms, &parts, &c, Some(now() - Duration::days(1)))[0];
     assert_eq!(outcome(v), (Indication::Passed, None), "{}", v.detail);
