@@ -28,8 +28,9 @@ typedef enum rv_result {
   RV_INVALID_JSON = 3,
   /*
    An argument was read but refused by the vault's checks: a field's value (an empty
-   code, a malformed personal ID), or a plain argument (id, hash, time, algorithm name,
-   certificate bytes).
+   code, a malformed personal ID), an option out of its range, or a plain argument (id,
+   hash, time outside 1970 through 9998, algorithm name, certificate bytes, a length
+   above `PTRDIFF_MAX`).
    */
   RV_INVALID_ARGUMENT = 4,
   /*
@@ -191,10 +192,12 @@ void rv_bytes_free(uint8_t *p, size_t len);
  `options_json` may be NULL (defaults) or an object with any of: `"mode"`
  (`"open_or_create"`, the default; `"open"`: the file must exist; `"create"`: it must
  not), `"actor"` (who the audit log names for ingests), `"max_content_size"` (bytes),
- `"busy_timeout_ms"`, `"page_size"`, `"signing_session_ttl_seconds"`,
+ `"busy_timeout_ms"` (at most 2147483647), `"page_size"` (a power of two, 512 to
+ 65536), `"signing_session_ttl_seconds"` (at most 31622400: 366 days),
  `"signature_policy"` (an object: `name`, `require_signing_certificate_attribute`,
  `require_revocation_data`, `crl_issued_after_signing`, `allow_legacy_algorithms`),
- `"cache_verdicts"` (bool). Unknown fields are refused.
+ `"cache_verdicts"` (bool). Unknown fields are refused; an option out of its range is
+ `RV_INVALID_ARGUMENT`, before any file is created.
 
  Ownership: on `RV_OK`, `*out` is a new handle owned by the caller: close it with
  `rv_vault_close` and release it with `rv_vault_free`. On failure `*out` is untouched.
@@ -435,7 +438,9 @@ enum rv_result rv_vault_supersede(const struct rv_vault *v,
 
  Both outputs are optional (NULL: not wanted). `*out_count` is the number of results
  handed out. `*out_json` is `{"results": [...], "verdicts": [...], "excluded": [...]}`:
- free it with `rv_string_free`. Without `out_json` no JSON is encoded.
+ free it with `rv_string_free`. Without `out_json` no JSON is encoded. The answer is
+ for another agency: the personal IDs in its certificates' names (`UID=CCCD:…`) are
+ masked but for their last two digits.
 
  # Safety
  As the module's functions; `out_count` NULL or writable.

@@ -2,7 +2,8 @@
 //!
 //! Errors say why the vault *could not do* what was asked. Findings about the data
 //! (a tampered log, a result excluded from reuse) are reports, not errors.
-//! No message ever carries a personal ID in full.
+//! No message ever carries a personal ID in full: a path is shown with
+//! [`crate::redact::shown_path`], a value by its shape.
 
 use std::path::PathBuf;
 
@@ -17,6 +18,16 @@ pub enum Error {
     /// A field of a record, query or requester is not acceptable.
     #[error(transparent)]
     InvalidField(#[from] FieldError),
+
+    /// A [`crate::VaultOptions`] value is out of its range (see
+    /// [`crate::VaultOptions::check`]); nothing was opened or created.
+    #[error("vault option {option} is out of range: {reason}")]
+    InvalidOption {
+        /// The option's name, as in `VaultOptions`.
+        option: &'static str,
+        /// The range it must lie in.
+        reason: String,
+    },
 
     /// The content is empty.
     #[error("content is empty: a result must have a file")]
@@ -97,7 +108,8 @@ pub enum Error {
 
     /// The file was written by a newer version of results-vault.
     #[error(
-        "{path}: vault schema version {found} is newer than this build supports ({supported}); upgrade results-vault"
+        "{}: vault schema version {found} is newer than this build supports ({supported}); upgrade results-vault",
+        crate::redact::shown_path(path)
     )]
     NewerSchema {
         /// The vault file.
@@ -109,7 +121,10 @@ pub enum Error {
     },
 
     /// The file is a SQLite database of another application.
-    #[error("{path}: not a results-vault file (application_id {application_id:#x})")]
+    #[error(
+        "{}: not a results-vault file (application_id {application_id:#x})",
+        crate::redact::shown_path(path)
+    )]
     NotAVault {
         /// The file.
         path: PathBuf,
@@ -118,7 +133,10 @@ pub enum Error {
     },
 
     /// The vault file is damaged. It is left exactly as it was: it is evidence.
-    #[error("{path}: vault file is corrupt ({detail}); it was not modified: keep it and restore from a backup")]
+    #[error(
+        "{}: vault file is corrupt ({detail}); it was not modified: keep it and restore from a backup",
+        crate::redact::shown_path(path)
+    )]
     Corrupt {
         /// The file.
         path: PathBuf,
@@ -127,7 +145,7 @@ pub enum Error {
     },
 
     /// `Vault::open` on a path with no file, or `Vault::create` on a path that has one.
-    #[error("{path}: {detail}")]
+    #[error("{}: {detail}", crate::redact::shown_path(path))]
     Path {
         /// The file.
         path: PathBuf,

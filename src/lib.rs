@@ -24,6 +24,7 @@ pub mod hash;
 pub mod log;
 pub mod pdf;
 pub mod record;
+pub mod redact;
 pub mod remote;
 pub mod reuse;
 pub mod signing;
@@ -38,7 +39,7 @@ pub mod ffi;
 pub use envelope::Envelope;
 pub use error::{Error, Result};
 pub use hash::Sha256;
-pub use log::{Event, EventKind, LogHead, LogProblem, LogReport};
+pub use log::{Event, EventKind, LogCheck, LogHead, LogProblem, LogReport};
 pub use record::{
     ContentInfo, FieldError, Issuer, LegalStatus, NewRecord, Provenance, Record, ResultId, StatusChange, StatusKind,
     Subject, SubjectId, SubjectKind,

@@ -345,10 +345,43 @@ pub(crate) fn check_text(value: &mut String, field: &'static str, max: usize) ->
     if value.chars().any(char::is_control) {
         return Err(FieldError::new(field, "must not contain control characters"));
     }
+    if let Some(c) = value.chars().find(|&c| invisible(c)) {
+        return Err(FieldError::new(
+            field,
+            format!(
+                "must not contain invisible, line-breaking or direction-changing characters (U+{:04X})",
+                c as u32
+            ),
+        ));
+    }
     if value.starts_with(char::is_whitespace) || value.ends_with(char::is_whitespace) {
         return Err(FieldError::new(field, "must not start or end with white space"));
     }
     Ok(())
+}
+
+/// Characters that show nothing, break a line or reorder what follows (bidi overrides
+/// and isolates, zero-width characters, the line and paragraph separators): with them a
+/// document number or a name can be made to look like another one. None is needed to
+/// write Vietnamese.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF9}'..='\u{FFFB}'
+    )
 }
 
 fn check_optional_text(value: &mut Option<String>, field: &'static str) -> Result<(), FieldError> {
@@ -409,7 +442,8 @@ impl StatusChange {
     pub fn normalize_and_check(&mut self) -> Result<(), FieldError> {
         check_text(&mut self.reason, "reason", MAX_TEXT_LEN)?;
         check_text(&mut self.decision_ref, "decision_ref", MAX_CODE_LEN)?;
-        check_text(&mut self.by, "by", MAX_CODE_LEN)
+        check_text(&mut self.by, "by", MAX_CODE_LEN)?;
+        check_instant("at", self.at).map(|_| ())
     }
 }
 
@@ -436,7 +470,8 @@ pub enum LegalStatus {
     },
 }
 
-/// A result's status at a given time: the recorded status, with EXPIRED derived.
+/// A result's status at a given time: the recorded status, with NOT_YET_VALID and
+/// EXPIRED derived from the validity dates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum StatusKind {
@@ -448,6 +483,8 @@ pub enum StatusKind {
     Superseded,
     /// Past `valid_until`.
     Expired,
+    /// Before `valid_from`: issued, not yet in force.
+    NotYetValid,
 }
 
 impl StatusKind {
@@ -458,6 +495,7 @@ impl StatusKind {
             StatusKind::Revoked => "REVOKED",
             StatusKind::Superseded => "SUPERSEDED",
             StatusKind::Expired => "EXPIRED",
+            StatusKind::NotYetValid => "NOT_YET_VALID",
         }
     }
 }
@@ -487,6 +525,31 @@ pub(crate) fn iso_date(d: Date) -> String {
 /// Vietnam keeps one offset all year: validity days are counted in UTC+07:00.
 pub const VIETNAM_OFFSET: time::UtcOffset = time::macros::offset!(+7);
 
+/// The earliest instant the vault takes as a validation, reuse, statistics or decision
+/// time: 1970-01-01T00:00:00Z (see [`check_instant`]).
+pub const EARLIEST_INSTANT: OffsetDateTime = time::macros::datetime!(1970-01-01 00:00:00 UTC);
+
+/// The latest instant the vault takes as a validation, reuse, statistics or decision
+/// time: 9998-12-31T23:59:59.999Z (see [`check_instant`]).
+pub const LATEST_INSTANT: OffsetDateTime = time::macros::datetime!(9998-12-31 23:59:59.999 UTC);
+
+/// `at` if it lies from [`EARLIEST_INSTANT`] through [`LATEST_INSTANT`] (years 1970 to
+/// 9998, UTC), else a [`FieldError`] naming `field`. Every such instant has a
+/// millisecond count (how instants are stored) and a four-digit rendering in Vietnam's
+/// time (how reports show them), with a year to spare for validity windows; times out of
+/// that range are refused where they come in (the CLI, the C ABI, a status change, a
+/// reuse query) instead of overflowing later.
+pub fn check_instant(field: &'static str, at: OffsetDateTime) -> Result<OffsetDateTime, FieldError> {
+    if (EARLIEST_INSTANT..=LATEST_INSTANT).contains(&at) {
+        Ok(at)
+    } else {
+        Err(FieldError::new(
+            field,
+            "the time is outside the range the vault handles (1970-01-01T00:00:00Z to 9998-12-31T23:59:59.999Z)",
+        ))
+    }
+}
+
 impl Record {
     /// The status at `at`: the recorded one, or EXPIRED if `at` is past `valid_until`.
     pub fn status_at(&self, at: OffsetDateTime) -> StatusKind {
@@ -494,9 +557,16 @@ impl Record {
             LegalStatus::Revoked { .. } => StatusKind::Revoked,
             LegalStatus::Superseded { .. } => StatusKind::Superseded,
             LegalStatus::Active => {
-                let day = at.to_offset(VIETNAM_OFFSET).date();
-                if self.meta.valid_until.is_some_and(|until| day > until) {
+                // Past the last representable day in Vietnam's time: after any `valid_until`.
+                let day = at.checked_to_offset(VIETNAM_OFFSET).map(|t| t.date());
+                if self
+                    .meta
+                    .valid_until
+                    .is_some_and(|until| day.is_none_or(|day| day > until))
+                {
                     StatusKind::Expired
+                } else if !self.has_started_at(at) {
+                    StatusKind::NotYetValid
                 } else {
                     StatusKind::Active
                 }
@@ -506,7 +576,8 @@ impl Record {
 
     /// Whether `at` falls on or after `valid_from` (days in Vietnam's time).
     pub fn has_started_at(&self, at: OffsetDateTime) -> bool {
-        at.to_offset(VIETNAM_OFFSET).date() >= self.meta.valid_from
+        at.checked_to_offset(VIETNAM_OFFSET)
+            .is_none_or(|t| t.date() >= self.meta.valid_from)
     }
 }
 
@@ -545,6 +616,23 @@ mod tests {
         ] {
             assert!(SubjectId::new(bad).check(SubjectKind::Organization).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn text_fields_refuse_invisible_and_reordering_characters() {
+        for bad in [
+            "12/TLKS\u{202E}SKLT",
+            "12\u{200B}/TLKS",
+            "12/TLKS\u{2028}34",
+            "\u{2066}12/TLKS\u{2069}",
+            "12\u{FEFF}/TLKS",
+        ] {
+            let mut v = bad.to_owned();
+            let err = check_text(&mut v, "document_number", MAX_CODE_LEN).unwrap_err();
+            assert!(err.to_string().contains("direction-changing"), "{err}");
+        }
+        let mut fine = "Nguyễn Văn An, số 12/2026/TLKS-UBND".to_owned();
+        assert!(check_text(&mut fine, "subject.name", MAX_TEXT_LEN).is_ok());
     }
 
     #[test]

@@ -88,6 +88,22 @@ pub enum Exclusion {
         /// And sub-indication.
         sub_indication: Option<SubIndication>,
     },
+    /// One of its signatures does not match the audit event that recorded it: the vault
+    /// file was changed behind the vault's back (`rvault log verify` says where), so the
+    /// signature proves nothing.
+    SignatureUnbound {
+        /// The signature (SHA-256 of its CMS, as the row now says).
+        signature: Sha256,
+        /// What does not match.
+        what: String,
+    },
+    /// Every signature it carries was accepted after the query's time: at that time it
+    /// was not signed yet.
+    SignedAfter {
+        /// When the vault accepted its first signature.
+        #[serde(with = "time::serde::rfc3339")]
+        first_signed_at: time::OffsetDateTime,
+    },
 }
 
 impl std::fmt::Display for Exclusion {
@@ -99,6 +115,16 @@ impl std::fmt::Display for Exclusion {
             Exclusion::NotYetValid => f.write_str("the result is not valid yet"),
             Exclusion::IntegrityFailure => f.write_str("the stored content no longer matches its SHA-256"),
             Exclusion::Unsigned => f.write_str("the result carries no accepted signature"),
+            Exclusion::SignatureUnbound { signature, what } => write!(
+                f,
+                "signature {}… does not match its audit event ({what}): the vault file was changed, run `rvault log verify`",
+                &signature.to_hex()[..16]
+            ),
+            Exclusion::SignedAfter { first_signed_at } => write!(
+                f,
+                "the result was signed after the validation time (first signature accepted at {})",
+                crate::verify::signature::rfc3339(*first_signed_at)
+            ),
             Exclusion::SignatureNotPassed {
                 signature,
                 indication,

@@ -114,6 +114,66 @@ pub(crate) fn check_certificate(der: &[u8]) -> Result<String, crate::error::Erro
     }
 }
 
+/// How many issuers [`chains_to_anchor`] follows at most: paths of the national PKI are
+/// two or three certificates long.
+const MAX_INTERMEDIATE_DEPTH: usize = 8;
+
+/// Checks a certificate offered as an intermediate: a CA certificate (see
+/// [`check_certificate`]) issued, by name and signature, by a stored anchor, or by a
+/// stored intermediate that is itself so issued. A CA of a PKI the vault does not trust
+/// is refused: kept, it would be one relabelling away from an anchor.
+pub(crate) fn check_intermediate(
+    der: &[u8],
+    anchors: &[Vec<u8>],
+    intermediates: &[Vec<u8>],
+) -> Result<String, crate::error::Error> {
+    let name = check_certificate(der)?;
+    if chains_to_anchor(der, anchors, intermediates) {
+        Ok(name)
+    } else {
+        Err(refuse(format!(
+            "{name} is not issued by a stored anchor, nor by an intermediate that is: add its anchor (or its issuer) first"
+        )))
+    }
+}
+
+/// Whether `der` is issued (name and signature) by an anchor, directly or through
+/// intermediates, in at most [`MAX_INTERMEDIATE_DEPTH`] steps. Validity periods are not
+/// looked at: a path is judged at each verification's own time.
+fn chains_to_anchor(der: &[u8], anchors: &[Vec<u8>], intermediates: &[Vec<u8>]) -> bool {
+    fn parse(d: &[u8]) -> Option<X509Certificate<'_>> {
+        X509Certificate::from_der(d).ok().map(|(_, c)| c)
+    }
+    let issued_by = |child: &X509Certificate<'_>, issuer: &X509Certificate<'_>| {
+        crate::verify::names::same_name(child.issuer(), issuer.subject())
+            && crypto::verify_issued(
+                issuer.public_key(),
+                &child.signature_algorithm,
+                child.tbs_certificate.as_ref(),
+                &child.signature_value.data,
+                false,
+            ) == CryptoOutcome::Valid
+    };
+    let anchors: Vec<_> = anchors.iter().filter_map(|d| parse(d)).collect();
+    let intermediates: Vec<_> = intermediates.iter().filter_map(|d| parse(d)).collect();
+    let Some(mut current) = parse(der) else { return false };
+    let mut used = vec![false; intermediates.len()];
+    for _ in 0..MAX_INTERMEDIATE_DEPTH {
+        if anchors.iter().any(|a| issued_by(&current, a)) {
+            return true;
+        }
+        let next = (0..intermediates.len()).find(|&i| !used[i] && issued_by(&current, &intermediates[i]));
+        match next {
+            Some(i) => {
+                used[i] = true;
+                current = intermediates[i].clone();
+            }
+            None => return false,
+        }
+    }
+    false
+}
+
 /// Checks a CRL against the stored CA certificates: DER, issued and signed by one of them
 /// (with cRLSign when that issuer has a keyUsage), with a cRLNumber. Returns its issuer.
 pub(crate) fn check_crl(der: &[u8], issuers: &[Vec<u8>]) -> Result<String, crate::error::Error> {

@@ -115,6 +115,16 @@ fn only_results_in_force_and_intact_are_handed_out() {
     };
     assert_eq!(why(&expired.result_id), Some(Exclusion::Expired));
     assert_eq!(why(&future.result_id), Some(Exclusion::NotYetValid));
+    // Its status at that time says so too (not "in force"), in both languages.
+    let status = v
+        .verify_record(&future.result_id, datetime!(2026-11-10 09:00 +07:00))
+        .unwrap()
+        .status;
+    assert_eq!(status, results_vault::StatusKind::NotYetValid);
+    assert_eq!(
+        results_vault::verify::wording::status_label(results_vault::verify::wording::Lang::Vi, status),
+        "chưa có hiệu lực"
+    );
     assert_eq!(why(&revoked.result_id), Some(Exclusion::Revoked));
     assert_eq!(
         why(&superseded.result_id),

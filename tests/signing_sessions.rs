@@ -325,3 +325,30 @@ fn a_session_crosses_as_json_with_hex_bytes() {
         }
     ));
 }
+
+/// An RSA key signs the same attributes in the same second into the same bytes: a second
+/// signing of the record answers "already signed", adds nothing and leaves no session open.
+#[test]
+fn signing_again_in_the_same_second_answers_already_signed() {
+    let (_, clock) = manual_clock();
+    let (t, s, id) = setup(VaultOptions {
+        clock,
+        ..VaultOptions::default()
+    });
+    let v = &t.vault;
+    let first = s.sign(v, &id);
+    match v.sign_with(&id, &s.signer, DigestAlgorithm::Sha256) {
+        Err(Error::Signing(SigningError::AlreadySigned { signature, .. })) => {
+            assert_eq!(signature, first.sha256.to_hex())
+        }
+        other => panic!("expected AlreadySigned, got {other:?}"),
+    }
+    assert_eq!(v.signatures(&id).unwrap(), vec![first]);
+    let open: i64 = raw_sqlite(&t.path())
+        .query_row("SELECT count(*) FROM signing_sessions WHERE state = 'open'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(open, 0, "no session left open");
+    assert!(v.verify_log().unwrap().is_intact());
+}

@@ -5,7 +5,7 @@ mod common;
 
 use common::pki::Pki;
 use common::*;
-use results_vault::{Error, Sha256, TrustItemKind, Vault};
+use results_vault::{Error, Sha256, TrustItemKind, Vault, VaultOptions};
 
 #[test]
 fn anchors_and_crls_are_checked_kept_listed_and_removed() {
@@ -105,7 +105,11 @@ fn trust_material_changed_behind_the_vaults_back_is_found() {
 
 #[test]
 fn a_version_1_vault_is_migrated_to_the_trust_store_and_signature_schemas() {
-    let t = temp_vault();
+    // Version 1 kept no PDF check, and its ingest events name none.
+    let t = common::temp_vault_with(VaultOptions {
+        pdf_signatures: results_vault::PdfSignaturePolicy::Ignore,
+        ..options()
+    });
     t.vault.ingest(birth_extract("M-1"), b"before the migration").unwrap();
     let path = t.path();
     drop(t.vault);
@@ -113,7 +117,7 @@ fn a_version_1_vault_is_migrated_to_the_trust_store_and_signature_schemas() {
     let db = raw_sqlite(&path);
     db.execute_batch(
         "DROP TABLE remote_requests; DROP TABLE kept_crls; DROP TABLE signature_checks; DROP TABLE signing_sessions;
-         DROP TABLE signatures; DROP TABLE trust_items; DROP TABLE pdf_checks;
+         DROP TABLE signatures; DROP TABLE trust_items; DROP TABLE pdf_checks; DROP INDEX events_trust;
          PRAGMA user_version = 1;",
     )
     .unwrap();

@@ -30,8 +30,9 @@ pub enum rv_result {
     /// unknown field, a wrong type, or a value of the wrong form (e.g. a malformed date).
     RV_INVALID_JSON = 3,
     /// An argument was read but refused by the vault's checks: a field's value (an empty
-    /// code, a malformed personal ID), or a plain argument (id, hash, time, algorithm name,
-    /// certificate bytes).
+    /// code, a malformed personal ID), an option out of its range, or a plain argument (id,
+    /// hash, time outside 1970 through 9998, algorithm name, certificate bytes, a length
+    /// above `PTRDIFF_MAX`).
     RV_INVALID_ARGUMENT = 4,
     /// The handle was closed with `rv_vault_close`.
     RV_CLOSED = 5,
@@ -112,7 +113,7 @@ impl From<Error> for Failure {
     fn from(e: Error) -> Failure {
         use rv_result::*;
         let code = match &e {
-            Error::InvalidField(_) => RV_INVALID_ARGUMENT,
+            Error::InvalidField(_) | Error::InvalidOption { .. } => RV_INVALID_ARGUMENT,
             Error::EmptyContent | Error::ContentTooLarge { .. } | Error::PdfSignatureRefused(_) => RV_CONTENT_REFUSED,
             Error::NotFound(_) => RV_NOT_FOUND,
             Error::Conflict { .. } => RV_CONFLICT,
@@ -134,9 +135,10 @@ fn signing_code(e: &SigningError) -> rv_result {
     use rv_result::*;
     match e {
         SigningError::UnknownSession { .. } => RV_NOT_FOUND,
-        SigningError::Expired { .. } | SigningError::Cancelled { .. } | SigningError::AlreadyCompleted { .. } => {
-            RV_SESSION_UNUSABLE
-        }
+        SigningError::Expired { .. }
+        | SigningError::Cancelled { .. }
+        | SigningError::AlreadyCompleted { .. }
+        | SigningError::AlreadySigned { .. } => RV_SESSION_UNUSABLE,
         SigningError::HashSigningUnsupported
         | SigningError::BadCertificateChain(_)
         | SigningError::BadRequest(_)
@@ -278,32 +280,57 @@ pub(crate) unsafe fn bytes_arg<'a>(p: *const u8, len: usize, name: &str) -> FfiR
     if p.is_null() {
         return if len == 0 { Ok(&[]) } else { Err(null(name)) };
     }
+    // No buffer is larger than isize::MAX bytes (slice::from_raw_parts requires it): such a
+    // length is a caller's mistake (a negative length cast to size_t), not a buffer.
+    if len > isize::MAX as usize {
+        return Err(Failure::new(
+            rv_result::RV_INVALID_ARGUMENT,
+            format!("{name}: length {len} is larger than any buffer (isize::MAX bytes)"),
+        ));
+    }
     // SAFETY: non-NULL with `len` readable bytes, per the caller's contract.
     Ok(unsafe { std::slice::from_raw_parts(p, len) })
 }
 
-/// A JSON argument parsed into `T`.
+/// A JSON argument parsed into `T`. The message says where and what is wrong, never the
+/// value (see [`crate::redact::json_error`]): it may be a personal ID.
 pub(crate) fn json_arg<T: DeserializeOwned>(text: &str, name: &str) -> FfiResult<T> {
-    serde_json::from_str(text).map_err(|e| Failure::new(rv_result::RV_INVALID_JSON, format!("{name}: {e}")))
+    serde_json::from_str(text).map_err(|e| {
+        Failure::new(
+            rv_result::RV_INVALID_JSON,
+            format!("{name}: {}", crate::redact::json_error(&e)),
+        )
+    })
 }
 
-/// A value parsed with `FromStr`, its error an invalid argument.
+/// A value parsed with `FromStr`, its error an invalid argument (the value shown masked
+/// and cut, see [`crate::redact::shown_argument`]).
 pub(crate) fn parsed<T: std::str::FromStr>(text: &str, name: &str) -> FfiResult<T> {
-    text.parse()
-        .map_err(|_| Failure::new(rv_result::RV_INVALID_ARGUMENT, format!("{name}: {text:?} is not valid")))
+    text.parse().map_err(|_| {
+        Failure::new(
+            rv_result::RV_INVALID_ARGUMENT,
+            format!("{name}: {:?} is not valid", crate::redact::shown_argument(text)),
+        )
+    })
 }
 
-/// An RFC 3339 time; `None` (a NULL argument) is now.
+/// An RFC 3339 time from 1970 through 9998 ([`crate::record::check_instant`]); `None` (a
+/// NULL argument) is now.
 pub(crate) fn time_arg(text: Option<&str>, name: &str) -> FfiResult<OffsetDateTime> {
-    match text {
-        None => Ok(OffsetDateTime::now_utc()),
+    let t = match text {
+        None => return Ok(OffsetDateTime::now_utc()),
         Some(t) => OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).map_err(|e| {
             Failure::new(
                 rv_result::RV_INVALID_ARGUMENT,
-                format!("{name}: {t:?} is not an RFC 3339 time ({e})"),
+                format!(
+                    "{name}: {:?} is not an RFC 3339 time ({e})",
+                    crate::redact::shown_argument(t)
+                ),
             )
-        }),
-    }
+        })?,
+    };
+    crate::record::check_instant("time", t)
+        .map_err(|e| Failure::new(rv_result::RV_INVALID_ARGUMENT, format!("{name}: {}", e.reason)))
 }
 
 // ---- Outputs ----

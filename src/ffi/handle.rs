@@ -98,10 +98,12 @@ pub(crate) unsafe fn vault_arg(v: *const rv_vault) -> FfiResult<Arc<Vault>> {
 /// `options_json` may be NULL (defaults) or an object with any of: `"mode"`
 /// (`"open_or_create"`, the default; `"open"`: the file must exist; `"create"`: it must
 /// not), `"actor"` (who the audit log names for ingests), `"max_content_size"` (bytes),
-/// `"busy_timeout_ms"`, `"page_size"`, `"signing_session_ttl_seconds"`,
+/// `"busy_timeout_ms"` (at most 2147483647), `"page_size"` (a power of two, 512 to
+/// 65536), `"signing_session_ttl_seconds"` (at most 31622400: 366 days),
 /// `"signature_policy"` (an object: `name`, `require_signing_certificate_attribute`,
 /// `require_revocation_data`, `crl_issued_after_signing`, `allow_legacy_algorithms`),
-/// `"cache_verdicts"` (bool). Unknown fields are refused.
+/// `"cache_verdicts"` (bool). Unknown fields are refused; an option out of its range is
+/// `RV_INVALID_ARGUMENT`, before any file is created.
 ///
 /// Ownership: on `RV_OK`, `*out` is a new handle owned by the caller: close it with
 /// `rv_vault_close` and release it with `rv_vault_free`. On failure `*out` is untouched.

@@ -106,7 +106,18 @@ unsafe fn array_arg<'a, T>(p: *const T, count: usize, name: &str) -> Result<&'a 
     if p.is_null() {
         return Err(Failure::new(rv_result::RV_NULL_PARAMETER, format!("{name} is NULL")));
     }
-    // SAFETY: the contract above.
+    // slice::from_raw_parts requires count * size_of::<T>() <= isize::MAX: a larger count
+    // is a caller's mistake (a negative count cast to size_t), not an array.
+    if count
+        .checked_mul(std::mem::size_of::<T>())
+        .is_none_or(|bytes| bytes > isize::MAX as usize)
+    {
+        return Err(Failure::new(
+            rv_result::RV_INVALID_ARGUMENT,
+            format!("{name}: {count} elements are more than any array holds"),
+        ));
+    }
+    // SAFETY: the contract above, and the size checked just now.
     Ok(unsafe { std::slice::from_raw_parts(p, count) })
 }
 
@@ -296,7 +307,9 @@ pub unsafe extern "C" fn rv_vault_supersede(
 ///
 /// Both outputs are optional (NULL: not wanted). `*out_count` is the number of results
 /// handed out. `*out_json` is `{"results": [...], "verdicts": [...], "excluded": [...]}`:
-/// free it with `rv_string_free`. Without `out_json` no JSON is encoded.
+/// free it with `rv_string_free`. Without `out_json` no JSON is encoded. The answer is
+/// for another agency: the personal IDs in its certificates' names (`UID=CCCD:…`) are
+/// masked but for their last two digits.
 ///
 /// # Safety
 /// As the module's functions; `out_count` NULL or writable.
@@ -320,11 +333,13 @@ pub unsafe extern "C" fn rv_vault_find_reusable(
         // SAFETY: as above.
         let requester: Requester = json_arg(unsafe { str_arg(requester_json, "requester_json") }?, "requester_json")?;
         let answer = vault.find_reusable(query, requester)?;
+        let count = answer.results.len();
         if let Some(out) = out_json {
-            *out = json_out(&answer)?;
+            // The answer goes to another agency: the signers' personal IDs are masked.
+            *out = json_out(&crate::redact::shown_reuse_answer(answer))?;
         }
         if let Some(out) = out_count {
-            *out = answer.results.len();
+            *out = count;
         }
         Ok(())
     })

@@ -19,7 +19,7 @@ use super::boundary::{answer_json, json_arg, opt_str_arg, str_arg, Failure, FfiR
 use super::handle::{rv_vault, vault_arg};
 use super::records::id_arg;
 use super::rv_result;
-use crate::remote::config::{without_quoted_values, ProviderConfig};
+use crate::remote::config::ProviderConfig;
 use crate::remote::{Provider, RemoteError, RemoteRequest, RemoteSigningOptions};
 use crate::verify::crypto::DigestAlgorithm;
 
@@ -87,12 +87,14 @@ unsafe fn provider_arg(
     config.client().map_err(config_failure)
 }
 
-/// A configuration error as a failure, without the values serde quotes in its messages
-/// (it writes the value of a PIN given as a number, in backquotes, after `invalid type:
-/// integer`): a mistyped secret must not reach a log through `rv_last_error_message`.
+/// A configuration error as a failure. serde quotes values in its messages (the value
+/// of a PIN given as a number, after `invalid type: integer`): the configuration's
+/// messages describe them instead ([`crate::redact::json_error`]), and any personal ID
+/// left is masked, so that a mistyped secret or ID never reaches a log through
+/// `rv_last_error_message`.
 fn config_failure(e: RemoteError) -> Failure {
     let mut failure = Failure::from(crate::Error::from(e));
-    failure.message = without_quoted_values(&failure.message);
+    failure.message = crate::redact::mask_personal_ids(&failure.message);
     failure
 }
 
@@ -346,15 +348,15 @@ mod tests {
             assert!(failure.message.contains(", expected"), "{}", failure.message);
         }
         assert_eq!(
-            without_quoted_values("csc: invalid type: integer `1`, expected a string"),
-            "csc: invalid type: integer, expected a string"
+            crate::redact::serde_message("csc: invalid type: integer `1`, expected a string"),
+            "csc: invalid type: integer (1 digit), expected a string"
         );
         assert_eq!(
-            without_quoted_values("x: unknown variant `s`, expected `raw` or `cms`"),
-            "x: unknown variant, expected `raw` or `cms`"
+            crate::redact::serde_message("x: unknown variant `s`, expected `raw` or `cms`"),
+            "x: unknown variant (1 character), expected `raw` or `cms`"
         );
         assert_eq!(
-            without_quoted_values("x: missing field `sp_id`"),
+            crate::redact::serde_message("x: missing field `sp_id`"),
             "x: missing field `sp_id`"
         );
     }

@@ -24,7 +24,10 @@ fn named<T: DeserializeOwned>(text: &str, name: &str, expected: &str) -> FfiResu
     serde_json::from_value(serde_json::Value::String(text.to_owned())).map_err(|_| {
         Failure::new(
             rv_result::RV_INVALID_ARGUMENT,
-            format!("{name}: {text:?} is not one of {expected}"),
+            format!(
+                "{name}: {:?} is not one of {expected}",
+                crate::redact::shown_argument(text)
+            ),
         )
     })
 }

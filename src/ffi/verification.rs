@@ -95,7 +95,10 @@ impl PolicyParam {
                 "pkcs7-detached" => Ok(Policy::pkcs7_detached()),
                 _ => Err(Failure::new(
                     rv_result::RV_INVALID_ARGUMENT,
-                    format!("policy: {name:?} is not \"cades-baseline\" or \"pkcs7-detached\" (or give an object)"),
+                    format!(
+                        "policy: {:?} is not \"cades-baseline\" or \"pkcs7-detached\" (or give an object)",
+                        crate::redact::shown_argument(&name)
+                    ),
                 )),
             },
         }

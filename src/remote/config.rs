@@ -168,7 +168,7 @@ impl ProviderConfig {
         let value: Value = if json.trim().is_empty() {
             Value::Object(Map::new())
         } else {
-            serde_json::from_str(json).map_err(|e| RemoteError::Config(format!("not JSON: {e}")))?
+            serde_json::from_str(json).map_err(|e| RemoteError::Config(crate::redact::json_error(&e)))?
         };
         let Value::Object(mut fields) = value else {
             return Err(RemoteError::Config("the configuration must be a JSON object".into()));
@@ -177,7 +177,8 @@ impl ProviderConfig {
         match fields.get("provider").and_then(Value::as_str) {
             Some(named) if named != provider => {
                 return Err(RemoteError::Config(format!(
-                    "the configuration is for {named}, not {provider}"
+                    "the configuration is for {}, not {provider}",
+                    crate::redact::shown_argument(named)
                 )))
             }
             _ => {}
@@ -189,17 +190,17 @@ impl ProviderConfig {
             }
         }
         check_fields(provider, &fields)?;
-        // serde names the field; the value it may quote (a PIN typed as a number) is cut.
+        // serde names the field; the value it may quote (a PIN typed as a number, a personal
+        // ID) is described, not shown.
         serde_json::from_value(Value::Object(fields))
-            .map_err(|e| RemoteError::Config(format!("{provider}: {}", without_quoted_values(&e.to_string()))))
+            .map_err(|e| RemoteError::Config(format!("{provider}: {}", crate::redact::json_error(&e))))
     }
 
     /// [`ProviderConfig::from_json`] on a file; `None`: the environment only.
     pub fn load(provider: &str, file: Option<&Path>) -> Result<ProviderConfig, RemoteError> {
         let json = match file {
-            Some(path) => {
-                std::fs::read_to_string(path).map_err(|e| RemoteError::Config(format!("{}: {e}", path.display())))?
-            }
+            Some(path) => std::fs::read_to_string(path)
+                .map_err(|e| RemoteError::Config(format!("{}: {e}", crate::redact::shown_path(path))))?,
             None => String::new(),
         };
         ProviderConfig::from_json(provider, &json)
@@ -251,54 +252,13 @@ fn check_fields(provider: &str, fields: &Map<String, Value>) -> Result<(), Remot
         .find(|k| !COMMON.contains(&k.as_str()) && !own.contains(&k.as_str()))
     {
         Some(unknown) => Err(RemoteError::Config(format!(
-            "{provider}: unknown field {unknown:?} (fields: {}, {})",
+            "{provider}: {} (fields: {}, {})",
+            crate::redact::serde_message(&format!("unknown field `{unknown}`")),
             COMMON[1..].join(", "),
             own.join(", ")
         ))),
         None => Ok(()),
     }
-}
-
-/// Removes the quoted spans before serde's `, expected …` (what was found), keeping what
-/// was expected: `invalid type: integer, expected a string`.
-pub(crate) fn without_quoted_values(message: &str) -> String {
-    let (found, expected) = message.split_at(message.find(", expected").unwrap_or(message.len()));
-    if ![
-        "invalid type: ",
-        "invalid value: ",
-        "unknown variant ",
-        "invalid length ",
-    ]
-    .iter()
-    .any(|m| found.contains(m))
-    {
-        return message.to_owned();
-    }
-    let mut out = String::with_capacity(message.len());
-    let mut chars = found.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '`' => {
-                for c in chars.by_ref() {
-                    if c == '`' {
-                        break;
-                    }
-                }
-            }
-            '"' => {
-                let mut escaped = false;
-                for c in chars.by_ref() {
-                    match (escaped, c) {
-                        (false, '\\') => escaped = true,
-                        (false, '"') => break,
-                        _ => escaped = false,
-                    }
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    format!("{}{expected}", out.trim_end())
 }
 
 fn env_prefix(provider: &str) -> Result<&'static str, RemoteError> {
@@ -308,7 +268,8 @@ fn env_prefix(provider: &str) -> Result<&'static str, RemoteError> {
         "viettel-mysign" => "RVAULT_MYSIGN_",
         other => {
             return Err(RemoteError::Config(format!(
-                "unknown provider {other:?} (one of {})",
+                "unknown provider {:?} (one of {})",
+                crate::redact::shown_argument(other),
                 PROVIDERS.join(", ")
             )))
         }

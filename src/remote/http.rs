@@ -130,8 +130,12 @@ impl Http {
         if raw.iter().all(u8::is_ascii_whitespace) {
             return Ok((status, Value::Null));
         }
-        let json =
-            serde_json::from_slice(&raw).map_err(|e| self.malformed(path, format!("HTTP {status}, not JSON ({e})")))?;
+        let json = serde_json::from_slice(&raw).map_err(|e| {
+            self.malformed(
+                path,
+                format!("HTTP {status}, not JSON ({})", crate::redact::json_error(&e)),
+            )
+        })?;
         Ok((status, json))
     }
 

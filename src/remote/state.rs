@@ -169,7 +169,12 @@ impl fmt::Display for ProviderOutcome {
             ProviderOutcome::AuthenticationFailed => {
                 f.write_str("the provider refused the credentials (client id, secret, PIN or OTP)")
             }
-            ProviderOutcome::Refused { code, message } => write!(f, "refused by the provider ({code}: {message})"),
+            // The provider's own words may name the officer by personal ID.
+            ProviderOutcome::Refused { code, message } => write!(
+                f,
+                "refused by the provider ({code}: {})",
+                crate::redact::mask_personal_ids(message)
+            ),
         }
     }
 }
@@ -230,7 +235,7 @@ pub enum RemoteError {
     },
     /// The provider answered something that is not what its API defines (status, JSON,
     /// base64, certificate): nothing was stored.
-    #[error("{provider}: malformed answer: {detail}")]
+    #[error("{provider}: malformed answer: {}", crate::redact::mask_personal_ids(detail))]
     MalformedAnswer {
         /// The provider.
         provider: String,
@@ -268,7 +273,7 @@ pub enum RemoteError {
         session_id: String,
     },
     /// The session already ended at the provider (rejected, expired, failed).
-    #[error("signing session {session_id} ended at the provider: {state}{}", detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
+    #[error("signing session {session_id} ended at the provider: {state}{}", detail.as_deref().map(|d| format!(" ({})", crate::redact::mask_personal_ids(d))).unwrap_or_default())]
     Ended {
         /// The session.
         session_id: String,

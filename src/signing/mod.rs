@@ -33,8 +33,9 @@ use crate::verify::verdict::{Indication, SubIndication};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SigningError {
-    /// No session has this id.
-    #[error("no signing session {session_id}")]
+    /// No session has this id. The id is the caller's, not the vault's: it is shown masked
+    /// and cut ([`crate::redact::shown_argument`]).
+    #[error("no signing session {}", crate::redact::shown_argument(session_id))]
     UnknownSession {
         /// The id asked for.
         session_id: String,
@@ -57,6 +58,18 @@ pub enum SigningError {
     #[error("signing session {session_id} was already completed with another reply")]
     AlreadyCompleted {
         /// The session.
+        session_id: String,
+    },
+    /// The record already carries this very signature (an RSA key signs the same
+    /// attributes, in the same second, into the same bytes): nothing was added, and the
+    /// session was closed (cancelled).
+    #[error("result {result_id} is already signed with this very signature ({signature}): nothing was added, and session {session_id} was closed")]
+    AlreadySigned {
+        /// The record.
+        result_id: String,
+        /// The signature it already carries (SHA-256 of the CMS, hex).
+        signature: String,
+        /// The session that was closed.
         session_id: String,
     },
     /// A hash-signing request for a key that can only sign whole messages.

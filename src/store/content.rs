@@ -71,6 +71,23 @@ fn decompress(frame: &[u8], capacity: usize) -> std::io::Result<Vec<u8>> {
     })
 }
 
+/// Decodes a frame into at most `limit` bytes (a frame that holds more is an error).
+/// `limit` is read from the file: it is never allocated up front, as a size cell edited to
+/// 2^40 would abort the process. Small contents are decoded at once into a buffer of
+/// their size; larger ones through a stream whose output grows with what the frame holds.
+fn decompress_at_most(frame: &[u8], limit: u64) -> std::io::Result<Vec<u8>> {
+    if limit <= DECODE_WHOLE_UP_TO {
+        return decompress(frame, limit as usize);
+    }
+    let mut out = Vec::new();
+    let decoder = zstd::stream::read::Decoder::with_buffer(frame)?;
+    std::io::Read::read_to_end(&mut std::io::Read::take(decoder, limit.saturating_add(1)), &mut out)?;
+    if out.len() as u64 > limit {
+        return Err(std::io::Error::other("the frame inflates past the recorded size"));
+    }
+    Ok(out)
+}
+
 /// Content ready to be written: its hash, and the bytes to store under a codec.
 pub(crate) struct Encoded {
     pub sha256: Sha256,
@@ -139,9 +156,9 @@ pub(crate) fn decode_and_check(
 ) -> Result<Vec<u8>, DecodeError> {
     let bytes = match codec {
         Codec::Raw => stored.to_vec(),
-        // The capacity bounds the output: a frame that inflates past the recorded size
-        // is an error, not a memory blow-up.
-        Codec::Zstd => decompress(stored, size as usize).map_err(|e| DecodeError::Mismatch {
+        // The recorded size bounds the output: a frame that inflates past it is an error,
+        // not a memory blow-up.
+        Codec::Zstd => decompress_at_most(stored, size).map_err(|e| DecodeError::Mismatch {
             actual: format!("undecodable zstd frame ({e})"),
         })?,
     };
@@ -304,5 +321,27 @@ mod tests {
         let big = vec![b'a'; 100_000];
         let frame = zstd::bulk::compress(&big, 3).unwrap();
         assert!(decode_and_check(Codec::Zstd, &frame, 10, &Sha256::of(&big[..10])).is_err());
+        // Past the whole-frame limit too, through the stream.
+        let big = vec![b'a'; 3 << 20];
+        let frame = zstd::bulk::compress(&big, 3).unwrap();
+        let size = DECODE_WHOLE_UP_TO + 10;
+        assert!(decode_and_check(Codec::Zstd, &frame, size, &Sha256::of(&big)).is_err());
+        assert_eq!(
+            decode_and_check(Codec::Zstd, &frame, big.len() as u64, &Sha256::of(&big)).ok(),
+            Some(big)
+        );
+    }
+
+    /// A size cell edited to 2^40 (or u64::MAX) is a mismatch, never an allocation of
+    /// that size (which would abort the process).
+    #[test]
+    fn a_huge_recorded_size_allocates_nothing_up_front() {
+        let text = b"a results vault ".repeat(1000);
+        let frame = zstd::bulk::compress(&text, 3).unwrap();
+        for size in [1u64 << 40, u64::MAX] {
+            assert!(decode_and_check(Codec::Zstd, &frame, size, &Sha256::of(&text)).is_err());
+            assert!(check_stream(Codec::Zstd, &frame[..], size, &Sha256::of(&text)).is_err());
+            assert!(decode_and_check(Codec::Raw, &text, size, &Sha256::of(&text)).is_err());
+        }
     }
 }

@@ -228,8 +228,12 @@ pub(crate) fn to_ms(t: time::OffsetDateTime) -> i64 {
     (t.unix_timestamp_nanos() / 1_000_000) as i64
 }
 
-/// The inverse of [`to_ms`], in UTC.
+/// The inverse of [`to_ms`], in UTC. A cell edited to an instant that has no date, or
+/// none in Vietnam's time (where reports and validity days show it), is malformed data,
+/// so that no later conversion of it can overflow.
 pub(crate) fn from_ms(ms: i64) -> Result<time::OffsetDateTime> {
-    time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
-        .map_err(|_| Error::Malformed(format!("instant {ms} ms is out of range")))
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .filter(|t| t.checked_to_offset(crate::record::VIETNAM_OFFSET).is_some())
+        .ok_or_else(|| Error::Malformed(format!("instant {ms} ms is out of range")))
 }

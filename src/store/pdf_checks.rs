@@ -29,3 +29,20 @@ pub(crate) fn get(tx: &Transaction<'_>, id: &ResultId) -> Result<Option<PdfCheck
     json.map(|j| serde_json::from_str(&j).map_err(|e| Error::Malformed(format!("stored PDF check: {e}"))))
         .transpose()
 }
+
+/// Visits every stored check: its record and its JSON as stored (for the audit).
+pub(crate) fn for_each(tx: &Transaction<'_>, mut f: impl FnMut(String, String) -> Result<()>) -> Result<()> {
+    let mut stmt = tx.prepare("SELECT result_id, check_json FROM pdf_checks")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let text = |i: usize| {
+            r.get_ref(i)
+                .ok()
+                .and_then(|v| v.as_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        f(text(0), text(1))?;
+    }
+    Ok(())
+}

@@ -45,7 +45,7 @@ fn from_row(row: &Row<'_>) -> Result<Record> {
     };
     let sha: Vec<u8> = row.get(17)?;
     let sha256 = Sha256::from_slice(&sha).ok_or_else(|| malformed("stored sha256", "not 32 bytes"))?;
-    let size: i64 = row.get(18)?;
+    let size = u64::try_from(row.get::<_, i64>(18)?).map_err(|e| malformed("stored size", e))?;
     let meta = NewRecord {
         dossier_code: text(1)?,
         procedure_code: text(2)?,
@@ -92,10 +92,7 @@ fn from_row(row: &Row<'_>) -> Result<Record> {
     Ok(Record {
         result_id,
         meta,
-        content: ContentInfo {
-            sha256,
-            size: size as u64,
-        },
+        content: ContentInfo { sha256, size },
         status,
         ingested_at: from_ms(row.get(19)?)?,
     })

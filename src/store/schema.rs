@@ -175,6 +175,11 @@ const MIGRATIONS: &[&str] = &[
         updated_ms        INTEGER NOT NULL
     ) WITHOUT ROWID;
     "#,
+    // 6: the trust events, read on every change of the trust store to take each item's
+    // kind from the log rather than from its row (log/bound.rs).
+    r#"
+    CREATE INDEX events_trust ON events (seq) WHERE kind IN ('trust_add', 'trust_remove');
+    "#,
 ];
 
 /// The schema version this build writes.

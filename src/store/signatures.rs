@@ -6,8 +6,10 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 use super::{from_ms, to_ms};
 use crate::error::{Error, Result};
 use crate::hash::Sha256;
+use crate::log::bound::SignatureRow;
 use crate::record::ResultId;
 use crate::signing::{KeyKind, SessionState, SignatureSource, SigningSession, StoredSignature};
+use crate::store::events::StoredEvent;
 use crate::verify::crypto::DigestAlgorithm;
 use crate::verify::signature::SignatureVerdict;
 
@@ -86,22 +88,93 @@ pub(crate) struct SignatureToCheck {
     pub id: i64,
     pub sha256: Sha256,
     pub cms: Vec<u8>,
+    /// The time of the sign event that binds it (the row's own `poe_ms` when unbound).
     pub proof_of_existence: time::OffsetDateTime,
+    /// Why the row does not match its sign event, if it does not (see `log/bound.rs`):
+    /// such a signature proves nothing.
+    pub unbound: Option<&'static str>,
 }
 
-/// A record's signatures to check, oldest first.
+/// A record's signatures to check, oldest first, each compared with its sign event.
 pub(crate) fn to_check(tx: &Transaction<'_>, id: &ResultId) -> Result<Vec<SignatureToCheck>> {
-    let mut stmt =
-        tx.prepare_cached("SELECT id, sha256, cms, poe_ms FROM signatures WHERE result_id = ?1 ORDER BY id")?;
-    let rows = stmt.query_and_then([id.as_str()], |r| -> Result<SignatureToCheck> {
-        Ok(SignatureToCheck {
-            id: r.get(0)?,
-            sha256: sha(r.get(1)?, "signature sha256")?,
-            cms: r.get(2)?,
-            proof_of_existence: from_ms(r.get(3)?)?,
-        })
+    let mut out = Vec::new();
+    for_each_row(tx, Some(id), |row| {
+        let unbound = crate::log::bound::signature_mismatch(&row);
+        let poe_ms = match (&row.event, unbound) {
+            (Some(e), None) => e.at_ms,
+            _ => row.poe_ms,
+        };
+        out.push(SignatureToCheck {
+            id: row.id,
+            sha256: row.sha256.unwrap_or_else(|| Sha256::of(&row.cms)),
+            cms: row.cms,
+            proof_of_existence: from_ms(poe_ms)?,
+            unbound,
+        });
+        Ok(())
     })?;
-    rows.collect()
+    Ok(out)
+}
+
+/// Visits the `signatures` rows (of one record, or all), oldest first, each with the
+/// event its `event_seq` names. Cells are read leniently: an edited cell of another type
+/// reads as a value that will not match its event, never as an error.
+pub(crate) fn for_each_row(
+    tx: &Transaction<'_>,
+    id: Option<&ResultId>,
+    mut f: impl FnMut(SignatureRow) -> Result<()>,
+) -> Result<()> {
+    const SELECT_ROWS: &str = "SELECT s.id, s.result_id, s.sha256, s.cms, s.signer, s.source, s.session_id, s.poe_ms,
+                s.acceptance, e.seq, e.at_ms, e.kind, e.actor, e.result_id, e.details, e.prev_hash, e.hash,
+                e.record_prev_seq
+         FROM signatures s LEFT JOIN events e ON e.seq = s.event_seq";
+    let sql = match id {
+        Some(_) => format!("{SELECT_ROWS} WHERE s.result_id = ?1 ORDER BY s.id"),
+        None => format!("{SELECT_ROWS} ORDER BY s.id"),
+    };
+    let mut stmt = tx.prepare_cached(&sql)?;
+    let mut rows = match id {
+        Some(id) => stmt.query([id.as_str()])?,
+        None => stmt.query([])?,
+    };
+    while let Some(r) = rows.next()? {
+        let bytes = |i: usize| -> Vec<u8> {
+            r.get_ref(i)
+                .ok()
+                .and_then(|v| v.as_bytes().ok())
+                .unwrap_or_default()
+                .to_vec()
+        };
+        let text = |i: usize| -> Option<String> { r.get_ref(i).ok().and_then(|v| v.as_str().ok()).map(str::to_owned) };
+        let int = |i: usize| -> Option<i64> { r.get_ref(i).ok().and_then(|v| v.as_i64().ok()) };
+        let event = match (int(9), int(10)) {
+            (Some(seq), Some(at_ms)) => Some(StoredEvent {
+                seq,
+                at_ms,
+                kind: text(11).unwrap_or_default(),
+                actor: text(12).unwrap_or_default(),
+                result_id: text(13),
+                details: text(14).unwrap_or_default(),
+                prev_hash: bytes(15),
+                hash: bytes(16),
+                record_prev_seq: int(17),
+            }),
+            _ => None,
+        };
+        f(SignatureRow {
+            id: r.get(0)?,
+            result_id: text(1).unwrap_or_default(),
+            sha256: Sha256::from_slice(&bytes(2)),
+            cms: bytes(3),
+            signer: Sha256::from_slice(&bytes(4)),
+            source: text(5).unwrap_or_default(),
+            session_id: text(6),
+            poe_ms: int(7).unwrap_or(i64::MIN),
+            acceptance: text(8).unwrap_or_default(),
+            event,
+        })?;
+    }
+    Ok(())
 }
 
 /// The signature in row `id`.
@@ -111,19 +184,24 @@ pub(crate) fn get(tx: &Transaction<'_>, id: i64) -> Result<Option<StoredSignatur
     Ok(row.map(|(_, s)| s))
 }
 
-/// Visits every signature row: its record, the hash it was stored under, and the hash
-/// of its bytes now (for the audit).
-pub(crate) fn for_each_hash(
+/// Visits every signing session: its id, record, state and the signature row it
+/// produced, as stored (for the audit).
+pub(crate) fn for_each_session(
     tx: &Transaction<'_>,
-    mut f: impl FnMut(String, Option<Sha256>, Sha256) -> Result<()>,
+    mut f: impl FnMut(String, String, String, Option<i64>) -> Result<()>,
 ) -> Result<()> {
-    let mut stmt = tx.prepare("SELECT result_id, sha256, cms FROM signatures ORDER BY id")?;
+    let mut stmt = tx.prepare("SELECT session_id, result_id, state, signature_id FROM signing_sessions")?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        // Bytes of whatever type the cells now hold: an edit must be reported, not fail.
-        let stored = r.get_ref(1)?.as_bytes().ok().and_then(Sha256::from_slice);
-        let cms = Sha256::of(r.get_ref(2)?.as_bytes().unwrap_or_default());
-        f(r.get(0)?, stored, cms)?;
+        let text = |i: usize| {
+            r.get_ref(i)
+                .ok()
+                .and_then(|v| v.as_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let signature = r.get_ref(3).ok().and_then(|v| v.as_i64_or_null().ok()).flatten();
+        f(text(0), text(1), text(2), signature)?;
     }
     Ok(())
 }

@@ -76,31 +76,104 @@ pub(crate) fn all(tx: &Transaction<'_>) -> Result<Vec<(TrustItem, Vec<u8>)>> {
     rows.collect()
 }
 
-/// Visits every stored item's recorded hash and the hash of its bytes (for the audit).
-pub(crate) fn for_each_hash(
-    tx: &Transaction<'_>,
-    mut f: impl FnMut(Option<Sha256>, Sha256) -> Result<()>,
-) -> Result<()> {
-    let mut stmt = tx.prepare("SELECT sha256, der FROM trust_items")?;
+/// Every item the log says is in the store, of the kind its trust_add event gave it (the
+/// event unedited), oldest first, with its DER: what verifications use. An item
+/// relabelled in the file (an intermediate made an anchor, a CRL made an intermediate)
+/// is used as what it was added as, and one added behind the vault's back is left out,
+/// so neither can change a verdict; `rvault log verify` reports both.
+pub(crate) fn all_bound(tx: &Transaction<'_>) -> Result<Vec<(TrustItem, Vec<u8>)>> {
+    let mut logged: std::collections::HashMap<Sha256, String> = std::collections::HashMap::new();
+    // The partial index `events_trust` (schema 6) makes this a walk of the trust events only.
+    let mut stmt = tx.prepare_cached(
+        "SELECT seq, at_ms, kind, actor, result_id, details, prev_hash, hash, record_prev_seq
+         FROM events WHERE kind IN ('trust_add', 'trust_remove') ORDER BY seq",
+    )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        let sha: Vec<u8> = r.get(0)?;
-        let der: Vec<u8> = r.get(1)?;
-        f(Sha256::from_slice(&sha), Sha256::of(&der))?;
+        let text = |i: usize| r.get_ref(i).ok().and_then(|v| v.as_str().ok()).map(str::to_owned);
+        let bytes = |i: usize| {
+            r.get_ref(i)
+                .ok()
+                .and_then(|v| v.as_bytes().ok())
+                .unwrap_or_default()
+                .to_vec()
+        };
+        let event = super::events::StoredEvent {
+            seq: r.get(0)?,
+            at_ms: r.get(1)?,
+            kind: text(2).unwrap_or_default(),
+            actor: text(3).unwrap_or_default(),
+            result_id: text(4),
+            details: text(5).unwrap_or_default(),
+            prev_hash: bytes(6),
+            hash: bytes(7),
+            record_prev_seq: r.get_ref(8).ok().and_then(|v| v.as_i64().ok()),
+        };
+        if !crate::log::bound::event_self_consistent(&event) {
+            continue;
+        }
+        let Ok(details) = serde_json::from_str::<serde_json::Value>(&event.details) else {
+            continue;
+        };
+        let field = |k: &str| details.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+        let Some(sha) = field("sha256").and_then(|h| h.parse::<Sha256>().ok()) else {
+            continue;
+        };
+        match (event.kind.as_str(), field("item")) {
+            ("trust_add", Some(kind)) => {
+                logged.insert(sha, kind);
+            }
+            _ => {
+                logged.remove(&sha);
+            }
+        }
+    }
+    Ok(all(tx)?
+        .into_iter()
+        .filter_map(|(mut item, der)| {
+            item.kind = logged.get(&item.sha256)?.parse().ok()?;
+            Some((item, der))
+        })
+        .collect())
+}
+
+/// Visits every stored item's recorded hash, the hash of its bytes, its kind and its
+/// name, as stored (for the audit; cells of another type read as empty).
+pub(crate) fn for_each_row(
+    tx: &Transaction<'_>,
+    mut f: impl FnMut(Option<Sha256>, Sha256, String, String) -> Result<()>,
+) -> Result<()> {
+    let mut stmt = tx.prepare("SELECT sha256, der, item, name FROM trust_items")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let bytes = |i: usize| r.get_ref(i).ok().and_then(|v| v.as_bytes().ok()).unwrap_or_default();
+        let text = |i: usize| {
+            r.get_ref(i)
+                .ok()
+                .and_then(|v| v.as_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        f(Sha256::from_slice(bytes(0)), Sha256::of(bytes(1)), text(2), text(3))?;
     }
     Ok(())
 }
 
-/// The trust store's state: SHA-256 over the sorted hashes of its items. Any addition or
-/// removal changes it; it is what cached verdicts are keyed on.
+/// The trust store's state: SHA-256 over the sorted hashes of its items, each with its
+/// kind. Any addition, removal or relabelling changes it; it is what cached verdicts are
+/// keyed on, and what a reuse compares before it commits.
 pub(crate) fn state(tx: &Transaction<'_>) -> Result<Sha256> {
-    let mut stmt = tx.prepare_cached("SELECT sha256 FROM trust_items ORDER BY sha256")?;
+    let mut stmt = tx.prepare_cached("SELECT sha256, item FROM trust_items ORDER BY sha256")?;
     let mut rows = stmt.query([])?;
     let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
-    ctx.update(b"results-vault/trust-state/v1");
+    ctx.update(b"results-vault/trust-state/v2");
     while let Some(r) = rows.next()? {
-        let sha: Vec<u8> = r.get(0)?;
-        ctx.update(&sha);
+        let sha = r.get_ref(0)?.as_bytes().unwrap_or_default();
+        let kind = r.get_ref(1)?.as_bytes().unwrap_or_default();
+        // Fixed-size hash, then the kind and a terminator: unambiguous.
+        ctx.update(sha);
+        ctx.update(kind);
+        ctx.update(&[0]);
     }
     Ok(Sha256::from_ring(ctx.finish()))
 }

@@ -24,7 +24,7 @@ use time::OffsetDateTime;
 use crate::envelope::Envelope;
 use crate::error::{Error, Result};
 use crate::hash::Sha256;
-use crate::log::{self, Event, EventKind, LogHead, LogReport};
+use crate::log::{self, Event, EventKind, LogCheck, LogHead, LogReport};
 use crate::record::{ContentInfo, FieldError, LegalStatus, NewRecord, Record, ResultId, StatusChange};
 use crate::reuse::{AgencyStats, Excluded, Exclusion, Requester, ReuseAnswer, ReuseQuery};
 use crate::store::content::{self, Codec};
@@ -40,7 +40,8 @@ pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
 pub struct VaultOptions {
     /// Largest content accepted, in bytes (default 256 MiB).
     pub max_content_size: u64,
-    /// How long a write waits for another process's lock before failing (default 30 s).
+    /// How long a write waits for another process's lock before failing (default 30 s; at
+    /// most `i32::MAX` milliseconds).
     pub busy_timeout: Duration,
     /// SQLite page size for a new file (default 16 KiB; see README "Storage" for the
     /// measurements behind it: 64 KiB writes batches faster, single ingests and reuses slower).
@@ -50,7 +51,7 @@ pub struct VaultOptions {
     /// The source of "now".
     pub clock: Clock,
     /// How long a signing session waits for its reply (default 15 minutes: remote
-    /// approval on a phone takes seconds to minutes).
+    /// approval on a phone takes seconds to minutes; at most 366 days).
     pub signing_session_ttl: Duration,
     /// What a signature must satisfy to be accepted and to count for reuse (default
     /// [`Policy::cades_baseline`]: ESS signing-certificate and current CRLs required).
@@ -78,6 +79,36 @@ impl Default for VaultOptions {
             cache_verdicts: true,
             pdf_signatures: PdfSignaturePolicy::Record,
         }
+    }
+}
+
+/// The longest [`VaultOptions::busy_timeout`]: SQLite takes it in milliseconds as a C `int`.
+const MAX_BUSY_TIMEOUT: Duration = Duration::from_millis(i32::MAX as u64);
+/// The longest [`VaultOptions::signing_session_ttl`]: a year.
+const MAX_SIGNING_SESSION_TTL: Duration = Duration::from_secs(366 * 24 * 60 * 60);
+
+impl VaultOptions {
+    /// Checks every option against its range, as [`Vault::create`] and [`Vault::open`] do
+    /// before touching the file: `busy_timeout` at most `i32::MAX` milliseconds (about 24
+    /// days), `signing_session_ttl` at most 366 days, `page_size` a power of two from 512 to
+    /// 65536. An option out of range is an [`Error::InvalidOption`].
+    pub fn check(&self) -> Result<()> {
+        let invalid = |option, reason: &str| {
+            Err(Error::InvalidOption {
+                option,
+                reason: reason.to_owned(),
+            })
+        };
+        if self.busy_timeout > MAX_BUSY_TIMEOUT {
+            return invalid("busy_timeout", "at most 2147483647 ms (about 24 days)");
+        }
+        if self.signing_session_ttl > MAX_SIGNING_SESSION_TTL {
+            return invalid("signing_session_ttl", "at most 366 days (31622400 s)");
+        }
+        if !(512..=65536).contains(&self.page_size) || !self.page_size.is_power_of_two() {
+            return invalid("page_size", "a power of two from 512 to 65536 bytes");
+        }
+        Ok(())
     }
 }
 
@@ -127,9 +158,15 @@ pub struct Vault {
     trust_cache: verification::TrustCache,
 }
 
+/// How many times [`Vault::find_reusable`] judges again when the trust store changes
+/// under it before it gives up.
+const MAX_REUSE_ATTEMPTS: usize = 5;
+
 impl Vault {
     /// Creates a new vault file. Fails if `path` exists.
     pub fn create(path: impl AsRef<Path>, options: VaultOptions) -> Result<Vault> {
+        // Before the file is made: a refused option leaves nothing behind.
+        options.check()?;
         let store = Store::create(path.as_ref(), store_options(&options))?;
         Ok(Vault {
             store,
@@ -142,6 +179,7 @@ impl Vault {
     /// if it is newer than this build, another application's, or corrupt; the file is
     /// never modified in those cases.
     pub fn open(path: impl AsRef<Path>, options: VaultOptions) -> Result<Vault> {
+        options.check()?;
         let store = Store::open(path.as_ref(), store_options(&options))?;
         Ok(Vault {
             store,
@@ -371,10 +409,25 @@ impl Vault {
             .normalize_and_check()
             .map_err(|e| Error::ReuseRefused(e.to_string()))?;
         query.normalize_and_check()?;
-        let at = query.at;
+        let at = crate::record::check_instant("at", query.at)?;
+        // The choice is made on a read snapshot (re-hashing content and checking
+        // signatures must not hold the write lock); the write transaction hands results
+        // out only if the trust store is still the one they were judged under, else the
+        // choice is made again. A CRL or an anchor removal committed before the reuse
+        // therefore always counts.
+        for _ in 0..MAX_REUSE_ATTEMPTS {
+            if let Some(answer) = self.try_reuse(&query, &requester, at)? {
+                return Ok(answer);
+            }
+        }
+        Err(Error::ReuseRefused(format!(
+            "the trust store changed {MAX_REUSE_ATTEMPTS} times while the results were being judged; ask again"
+        )))
+    }
 
-        // Choose on a read snapshot: re-hashing content and checking signatures must not
-        // hold the write lock.
+    /// One attempt of [`Vault::find_reusable`]: `None` when the trust store changed
+    /// between the judgement and the write transaction (nothing was written).
+    fn try_reuse(&self, query: &ReuseQuery, requester: &Requester, at: OffsetDateTime) -> Result<Option<ReuseAnswer>> {
         let (snapshot, candidates, mut excluded, checks) = self.store.read(|tx| {
             let snapshot = self.trust_snapshot(tx)?;
             let mut chosen = Vec::new();
@@ -401,11 +454,15 @@ impl Vault {
         })?;
 
         let now = self.now()?;
-        let (results, verdicts) = self.store.write(|tx| {
+        let handed = self.store.write(|tx| {
+            if store::trust::state(tx)? != snapshot.state {
+                return Ok(None);
+            }
             self.keep_checks(tx, &snapshot, &checks, now)?;
             let mut handed_out = Vec::with_capacity(candidates.len());
             let mut verdicts = Vec::with_capacity(candidates.len());
-            for (record, verdict) in candidates {
+            let mut late = Vec::new();
+            for (record, verdict) in &candidates {
                 // The status may have changed since the snapshot: decide on the current row.
                 let current = match store::records::get(tx, &record.result_id)? {
                     Some(r) if r.status == LegalStatus::Active => r,
@@ -414,8 +471,8 @@ impl Vault {
                             Some(LegalStatus::Superseded { replaced_by, .. }) => Exclusion::Superseded { replaced_by },
                             _ => Exclusion::Revoked,
                         };
-                        excluded.push(Excluded {
-                            result_id: record.result_id,
+                        late.push(Excluded {
+                            result_id: record.result_id.clone(),
                             exclusion,
                         });
                         continue;
@@ -437,18 +494,22 @@ impl Vault {
                     Some(&current.result_id),
                     details,
                 )?;
-                store::reuses::insert(tx, event.seq, &current.result_id, now, &requester)?;
+                store::reuses::insert(tx, event.seq, &current.result_id, now, requester)?;
                 handed_out.push(current);
-                verdicts.push(verdict);
+                verdicts.push(verdict.clone());
             }
-            Ok((handed_out, verdicts))
+            Ok(Some((handed_out, verdicts, late)))
         })?;
+        let Some((results, verdicts, late)) = handed else {
+            return Ok(None);
+        };
+        excluded.extend(late);
         self.checks_kept(&snapshot, &checks);
-        Ok(ReuseAnswer {
+        Ok(Some(ReuseAnswer {
             results,
             verdicts,
             excluded,
-        })
+        }))
     }
 
     /// Per-agency ingest and reuse figures for `[from, to)`.
@@ -456,17 +517,27 @@ impl Vault {
         self.store.read(|tx| store::reuses::stats(tx, from, to))
     }
 
-    /// Checks the audit chain, every record against the state its last event pins, and
-    /// every reuse row against its event. Tampering is reported in the [`LogReport`], not
-    /// as an error.
+    /// Checks the audit log and everything it binds (see the README's audit section): the
+    /// chain, every record against the state its last event pins, every signature, trust
+    /// item, PDF check and reuse row against its event, and every stored content re-hashed
+    /// against its record's SHA-256. Tampering is reported in the [`LogReport`], not as an
+    /// error.
     pub fn verify_log(&self) -> Result<LogReport> {
-        self.store.read(|tx| log::verify(tx, None))
+        self.verify_log_with(&LogCheck::default())
     }
 
     /// Like [`Vault::verify_log`], and also checks that the event at `head.seq` still has
     /// `head.hash`: with a head kept outside the vault, a rewritten or truncated log shows.
     pub fn verify_log_against(&self, head: &LogHead) -> Result<LogReport> {
-        self.store.read(|tx| log::verify(tx, Some(head)))
+        self.verify_log_with(&LogCheck {
+            against: Some(*head),
+            ..LogCheck::default()
+        })
+    }
+
+    /// [`Vault::verify_log`] with options: a head kept outside, or no content re-hashing.
+    pub fn verify_log_with(&self, check: &LogCheck) -> Result<LogReport> {
+        self.store.read(|tx| log::verify(tx, check))
     }
 
     /// The newest audit event's sequence number and hash; `None` for an empty vault.

@@ -64,7 +64,12 @@ impl Vault {
             signed_attributes,
             signing_time: now,
             created_at: now,
-            expires_at: now + self.options.signing_session_ttl,
+            expires_at: now
+                .checked_add(time::Duration::try_from(self.options.signing_session_ttl).unwrap_or(time::Duration::MAX))
+                .ok_or_else(|| Error::InvalidOption {
+                    option: "signing_session_ttl",
+                    reason: "the session would expire after the last representable time".to_owned(),
+                })?,
             state: SessionState::Open,
         };
         self.store.write(|tx| {
@@ -183,10 +188,25 @@ impl Vault {
                     }
                     .into());
                 }
+                // The same bytes already stored (a deterministic RSA signature over the same
+                // attributes in the same second): close this session, add nothing.
+                let sha256 = Sha256::of(&cms);
+                if store::signatures::of_record(tx, &record.result_id)?
+                    .iter()
+                    .any(|(_, s)| s.sha256 == sha256)
+                {
+                    store::signatures::cancel_session(tx, session_id)?;
+                    return Ok(Err(SigningError::AlreadySigned {
+                        result_id: record.result_id.to_string(),
+                        signature: sha256.to_hex(),
+                        session_id: session_id.to_owned(),
+                    }));
+                }
                 let (id, stored) = self.store_signature(tx, &snapshot, &record, cms, signer, source, verdict, now)?;
                 store::signatures::complete_session(tx, session_id, &fingerprint, id)?;
-                Ok(stored)
+                Ok(Ok(stored))
             })
+            .and_then(|done| done.map_err(Error::from))
             .or_else(|e| match e {
                 // Lost a race to the same reply: that is the idempotent answer.
                 Error::Signing(SigningError::AlreadyCompleted { .. }) => self
@@ -276,12 +296,15 @@ impl Vault {
             SignatureSource::Session { session_id } => ("session", Some(session_id.clone())),
             SignatureSource::Attached => ("attached", None),
         };
-        // Hashes only: a signer's name often carries a personal ID.
+        // Hashes only: a signer's name often carries a personal ID. The acceptance verdict
+        // is named by the SHA-256 of its stored JSON, so that it is bound too.
+        let acceptance_json = serde_json::to_string(&acceptance).map_err(|e| crate::Error::Malformed(e.to_string()))?;
         let details = serde_json::json!({
             "signature": sha256.to_hex(),
             "signer_certificate": signer.to_hex(),
             "source": source_name,
             "session_id": session_id,
+            "acceptance": Sha256::of(acceptance_json.as_bytes()).to_hex(),
         });
         let event = store::events::append(
             tx,

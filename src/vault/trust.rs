@@ -16,7 +16,9 @@ impl Vault {
         self.add_trust_item(TrustItemKind::Anchor, der)
     }
 
-    /// Adds an intermediate CA certificate (DER), used to build paths to an anchor.
+    /// Adds an intermediate CA certificate (DER), used to build paths to an anchor. It
+    /// must be issued by a stored anchor, or by a stored intermediate that is: a CA of a
+    /// PKI the vault does not trust is refused ([`crate::Error::TrustRefused`]).
     pub fn add_intermediate(&self, der: &[u8]) -> Result<TrustItem> {
         self.add_trust_item(TrustItemKind::Intermediate, der)
     }
@@ -39,14 +41,25 @@ impl Vault {
             }
             let name = match kind {
                 TrustItemKind::Crl => {
-                    let issuers: Vec<Vec<u8>> = store::trust::all(tx)?
+                    let issuers: Vec<Vec<u8>> = store::trust::all_bound(tx)?
                         .into_iter()
                         .filter(|(item, _)| item.kind != TrustItemKind::Crl)
                         .map(|(_, der)| der)
                         .collect();
                     trust::check_crl(der, &issuers)?
                 }
-                _ => trust::check_certificate(der)?,
+                TrustItemKind::Intermediate => {
+                    let (mut anchors, mut intermediates) = (Vec::new(), Vec::new());
+                    for (item, der) in store::trust::all_bound(tx)? {
+                        match item.kind {
+                            TrustItemKind::Anchor => anchors.push(der),
+                            TrustItemKind::Intermediate => intermediates.push(der),
+                            TrustItemKind::Crl => {}
+                        }
+                    }
+                    trust::check_intermediate(der, &anchors, &intermediates)?
+                }
+                TrustItemKind::Anchor => trust::check_certificate(der)?,
             };
             let item = TrustItem {
                 kind,
@@ -87,8 +100,9 @@ impl Vault {
     }
 
     /// The trust material for verification: anchors, intermediates and CRLs (DER), each
-    /// re-hashed against the SHA-256 it was stored under.
+    /// re-hashed against the SHA-256 it was stored under, each of the kind its audit event
+    /// gave it (an item relabelled in the file is left out).
     pub fn trust_material(&self) -> Result<TrustMaterial> {
-        Ok(TrustMaterial::from_items(self.store.read(store::trust::all)?))
+        Ok(TrustMaterial::from_items(self.store.read(store::trust::all_bound)?))
     }
 }

@@ -115,7 +115,7 @@ impl Vault {
         if let Some(snapshot) = current.as_ref().filter(|s| s.state == state) {
             return Ok(snapshot.clone());
         }
-        let material = TrustMaterial::from_items(store::trust::all(tx)?);
+        let material = TrustMaterial::from_items(store::trust::all_bound(tx)?);
         let snapshot = Arc::new(TrustSnapshot {
             state,
             crl_hashes: material.crls.iter().map(|d| Sha256::of(d)).collect(),
@@ -202,7 +202,7 @@ impl Vault {
                 })
             }
             (StatusKind::Expired, _) => reasons.push(Exclusion::Expired),
-            _ if !record.has_started_at(at) => reasons.push(Exclusion::NotYetValid),
+            (StatusKind::NotYetValid, _) => reasons.push(Exclusion::NotYetValid),
             _ => {}
         }
         let mut verdict = RecordVerdict {
@@ -231,17 +231,62 @@ impl Vault {
             // A signature the vault accepted after `at` did not exist at `at`: a check "as
             // of" that time cannot count it (nor can a reuse at that time). Compared to the
             // second, as callers give times (a portal's "now" in RFC 3339 seconds).
-            let stored: Vec<_> = store::signatures::to_check(tx, &record.result_id)?
+            // A signature that does not match the event that recorded it proves nothing
+            // (log/bound.rs): the record is not reusable, whatever the others say.
+            let (unbound, bound): (Vec<_>, Vec<_>) = store::signatures::to_check(tx, &record.result_id)?
                 .into_iter()
-                .filter(|s| {
-                    s.proof_of_existence
-                        .replace_nanosecond(0)
-                        .unwrap_or(s.proof_of_existence)
-                        <= at
-                })
-                .collect();
-            if stored.is_empty() {
-                reasons.push(Exclusion::Unsigned);
+                .partition(|s| s.unbound.is_some());
+            for s in &unbound {
+                let what = s.unbound.unwrap_or_default();
+                reasons.push(Exclusion::SignatureUnbound {
+                    signature: s.sha256,
+                    what: what.to_owned(),
+                });
+                // Shown as a signature that proves nothing, so that every reader (CLI,
+                // report, reuse answer) sees a verdict that is not PASSED.
+                let ctx = snapshot.context(&[], at, at, &self.options.signature_policy);
+                verdict.signatures.push(CheckedSignature {
+                    signature: s.sha256,
+                    proof_of_existence: s.proof_of_existence,
+                    verdict: SignatureVerdict {
+                        sub_indication: Some(crate::verify::verdict::SubIndication::GenericError),
+                        detail: format!(
+                            "the stored signature does not match the audit event that recorded it ({what}): \
+                             the vault file was changed behind the vault's back; run `rvault log verify`"
+                        ),
+                        proof_of_existence: None,
+                        ..signature::undecided(&ctx)
+                    },
+                });
+            }
+            let (stored, later): (Vec<_>, Vec<_>) = bound.into_iter().partition(|s| {
+                s.proof_of_existence
+                    .replace_nanosecond(0)
+                    .unwrap_or(s.proof_of_existence)
+                    <= at
+            });
+            if stored.is_empty() && unbound.is_empty() {
+                match later.iter().map(|s| s.proof_of_existence).min() {
+                    Some(first_signed_at) => reasons.push(Exclusion::SignedAfter { first_signed_at }),
+                    None => reasons.push(Exclusion::Unsigned),
+                }
+                // Signed, but only after `at`: say so, rather than "no signature".
+                for s in &later {
+                    let ctx = snapshot.context(&[], at, s.proof_of_existence, &self.options.signature_policy);
+                    verdict.signatures.push(CheckedSignature {
+                        signature: s.sha256,
+                        proof_of_existence: s.proof_of_existence,
+                        verdict: SignatureVerdict {
+                            sub_indication: Some(crate::verify::verdict::SubIndication::NoPoe),
+                            detail: format!(
+                                "signed after the validation time: the vault accepted this signature at {}, after {}",
+                                rfc3339(s.proof_of_existence),
+                                rfc3339(at)
+                            ),
+                            ..signature::undecided(&ctx)
+                        },
+                    });
+                }
             }
             for signature in stored {
                 let signature_id = signature.id;

@@ -27,7 +27,7 @@ pub mod budget;
 pub mod cms;
 mod crl;
 pub mod crypto;
-mod names;
+pub(crate) mod names;
 pub mod path;
 mod policy;
 mod profile;

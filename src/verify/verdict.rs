@@ -62,6 +62,9 @@ pub enum SubIndication {
     SigConstraintsFailure,
     /// INDETERMINATE: a certificate of the chain expired before the revocation data.
     RevocationOutOfBounds,
+    /// INDETERMINATE: no proof that the signed object existed before the time that counts
+    /// (e.g. the vault accepted the signature only after the validation time asked for).
+    NoPoe,
     /// INDETERMINATE: the cause cannot be described by another sub-indication.
     GenericError,
 }
@@ -85,6 +88,7 @@ impl SubIndication {
             SubIndication::ChainConstraintsFailure => "CHAIN_CONSTRAINTS_FAILURE",
             SubIndication::SigConstraintsFailure => "SIG_CONSTRAINTS_FAILURE",
             SubIndication::RevocationOutOfBounds => "REVOCATION_OUT_OF_BOUNDS",
+            SubIndication::NoPoe => "NO_POE",
             SubIndication::GenericError => "GENERIC_ERROR",
         }
     }

@@ -105,6 +105,11 @@ pub fn sub_indication_label(lang: Lang, sub: SubIndication) -> &'static str {
             "thông tin thu hồi không bao phủ thời điểm kiểm tra",
             "the revocation data does not cover the time of the check",
         ),
+        S::NoPoe => pick(
+            lang,
+            "không có bằng chứng tài liệu đã được ký trước thời điểm kiểm tra",
+            "nothing proves the document was signed before the time of the check",
+        ),
         S::GenericError => pick(lang, "lỗi khi kiểm tra", "an error occurred during the check"),
     }
 }
@@ -116,6 +121,7 @@ pub fn status_label(lang: Lang, status: StatusKind) -> &'static str {
         StatusKind::Revoked => pick(lang, "đã bị thu hồi", "revoked"),
         StatusKind::Superseded => pick(lang, "đã được thay thế", "superseded"),
         StatusKind::Expired => pick(lang, "đã hết hiệu lực", "expired"),
+        StatusKind::NotYetValid => pick(lang, "chưa có hiệu lực", "not yet in force"),
     }
 }
 

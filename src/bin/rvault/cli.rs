@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use results_vault::redact;
 use results_vault::{
     NewRecord, Requester, ResultId, ReuseQuery, StatusChange, SubjectId, SubjectKind, Vault, VaultOptions,
 };
@@ -134,9 +135,14 @@ enum Command {
         /// The language of the sentences and of the report: vi or en.
         #[arg(long, default_value = "vi")]
         lang: String,
-        /// Also write a PDF verification report (one page or two per input) to this file.
+        /// Also write a PDF verification report (one page or two per input) to this file,
+        /// which must not exist yet unless --force.
         #[arg(long)]
         report: Option<PathBuf>,
+        /// Replace an existing --report file (whole, at once; a symbolic link there is
+        /// replaced, not followed).
+        #[arg(long, requires = "report")]
+        force: bool,
         /// What may change after a PDF signature: strict (default: form filling, signing,
         /// validation data, document timestamps) or iso (also annotations after an approval
         /// signature or a DocMDP P=3 certification, as ISO 32000 allows).
@@ -162,9 +168,13 @@ enum Command {
     Export {
         /// The result id.
         id: String,
-        /// The folder to write.
+        /// The folder to write (made if missing).
         #[arg(long)]
         out: PathBuf,
+        /// Replace files of an earlier export in the folder (each replaced whole; a
+        /// symbolic link there is replaced, not followed). Without it they are refused.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -237,20 +247,33 @@ enum SignCommand {
 
 #[derive(Subcommand)]
 enum LogCommand {
-    /// Check the hash chain and every record against it.
+    /// Check the hash chain, every record, signature, trust item, PDF check and reuse
+    /// against the events that bind them, and re-hash every stored content.
     Verify {
         /// A head kept outside the vault, as printed by `rvault log head`: SEQ:HASH.
         #[arg(long)]
         against: Option<String>,
+        /// Do not re-hash every stored content (the slow part of the audit).
+        #[arg(long)]
+        skip_contents: bool,
     },
     /// Print the newest event's sequence number and hash (keep it outside the vault).
     Head,
 }
 
+/// An RFC 3339 time from 1970 through 9998 (UTC): later ones cannot be shown in Vietnam's
+/// time or kept in the vault (`results_vault::record::check_instant`).
 fn time_arg(name: &str, value: &str) -> Result<OffsetDateTime, CliError> {
-    OffsetDateTime::parse(value, &Rfc3339).map_err(|e| {
+    let t = OffsetDateTime::parse(value, &Rfc3339).map_err(|e| {
         CliError::Usage(format!(
-            "--{name} {value:?} is not an RFC 3339 time ({e}), e.g. 2026-11-22T09:00:00+07:00"
+            "--{name} {:?} is not an RFC 3339 time ({e}), e.g. 2026-11-22T09:00:00+07:00",
+            redact::shown_argument(value)
+        ))
+    })?;
+    results_vault::record::check_instant("time", t).map_err(|e| {
+        CliError::Usage(format!(
+            "--{name} {value:?}: {}; for example 2026-11-22T09:00:00+07:00",
+            e.reason
         ))
     })
 }
@@ -278,7 +301,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     match args.command {
         Command::Init => {
             Vault::create(&args.vault, VaultOptions::default())?;
-            println!("created {}", args.vault.display());
+            println!("created {}", redact::shown_path(&args.vault));
         }
         Command::Ingest {
             manifest: Some(manifest),
@@ -369,7 +392,8 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                 dossier_code: dossier,
                 purpose,
             };
-            print_json(&open()?.find_reusable(query, requester)?);
+            // The answer is for another agency: the signers' personal IDs are masked.
+            print_json(&redact::shown_reuse_answer(open()?.find_reusable(query, requester)?));
         }
         Command::Stats { from, to } => print_json(&open()?.stats(time_arg("from", &from)?, time_arg("to", &to)?)?),
         Command::Log {
@@ -379,14 +403,15 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             None => println!("0:empty"),
         },
         Command::Log {
-            command: LogCommand::Verify { against },
+            command: LogCommand::Verify { against, skip_contents },
         } => {
             let vault = open()?;
-            let report = match against {
+            let against = match against {
                 Some(head) => {
                     let bad = || {
                         CliError::Usage(format!(
-                            "--against {head:?} is not SEQ:HASH as printed by `rvault log head`"
+                            "--against {:?} is not SEQ:HASH as printed by `rvault log head`",
+                            redact::shown_argument(&head)
                         ))
                     };
                     let (seq, hash) = head.split_once(':').ok_or_else(bad)?;
@@ -394,10 +419,11 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                         seq: seq.parse().map_err(|_| bad())?,
                         hash: hash.parse().map_err(|_| bad())?,
                     };
-                    vault.verify_log_against(&head)?
+                    Some(head)
                 }
-                None => vault.verify_log()?,
+                None => None,
             };
+            let report = vault.verify_log_with(&results_vault::LogCheck { against, skip_contents })?;
             for p in &report.problems {
                 let at = p
                     .seq
@@ -407,11 +433,12 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                 println!("PROBLEM {at}: {}", p.what);
             }
             println!(
-                "{}: {} events, {} records, {} reuses checked, {} problems",
+                "{}: {} events, {} records, {} reuses checked, {} contents re-hashed, {} problems",
                 if report.is_intact() { "INTACT" } else { "TAMPERED" },
                 report.events,
                 report.records,
                 report.reuses,
+                report.contents,
                 report.problem_count
             );
             if !report.is_intact() {
@@ -428,18 +455,29 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             json,
             lang,
             report,
+            force,
             pdf_changes,
         } => {
             let lang = crate::verify::lang_arg(&lang)?;
             let pdf_changes = match pdf_changes.as_str() {
                 "strict" => results_vault::pdf::ChangePolicy::Strict,
                 "iso" => results_vault::pdf::ChangePolicy::Iso,
-                other => return Err(CliError::Usage(format!("--pdf-changes {other:?} is not strict or iso"))),
+                other => {
+                    return Err(CliError::Usage(format!(
+                        "--pdf-changes {:?} is not strict or iso",
+                        redact::shown_argument(other)
+                    )))
+                }
             };
             let policy = match policy.as_str() {
                 "cades" => results_vault::Policy::cades_baseline(),
                 "pkcs7" => results_vault::Policy::pkcs7_detached(),
-                other => return Err(CliError::Usage(format!("--policy {other:?} is not cades or pkcs7"))),
+                other => {
+                    return Err(CliError::Usage(format!(
+                        "--policy {:?} is not cades or pkcs7",
+                        redact::shown_argument(other)
+                    )))
+                }
             };
             let opts = crate::verify::VerifyOptions {
                 signature,
@@ -452,6 +490,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                 policy,
                 pdf_changes,
                 report,
+                force,
                 vault_name: None,
                 chain_cache: Default::default(),
                 trust: Default::default(),
@@ -465,7 +504,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             if vault.is_none() && opts.signature.is_none() && !json {
                 eprintln!(
                     "rvault: no vault at {}: files are checked alone (give --vault, or --signature with --trust and --crl)",
-                    args.vault.display()
+                    redact::shown_path(&args.vault)
                 );
             }
             return crate::verify::run(&inputs, vault.as_ref(), &opts, json, lang);
@@ -474,22 +513,28 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             let vault = open()?;
             match command {
                 TrustCommand::Add { kind, files } => {
-                    let kind: results_vault::TrustItemKind = kind
-                        .parse()
-                        .map_err(|_| CliError::Usage(format!("{kind:?} is not anchor, intermediate or crl")))?;
+                    let kind: results_vault::TrustItemKind = kind.parse().map_err(|_| {
+                        CliError::Usage(format!(
+                            "{:?} is not anchor, intermediate or crl",
+                            redact::shown_argument(&kind)
+                        ))
+                    })?;
                     crate::trust_sign::trust_add(&vault, kind, &files)?;
                 }
                 TrustCommand::List => crate::trust_sign::trust_list(&vault)?,
                 TrustCommand::Remove { sha256 } => {
-                    let hash = sha256
-                        .parse()
-                        .map_err(|_| CliError::Usage(format!("{sha256:?} is not a SHA-256 (64 hex digits)")))?;
+                    let hash: results_vault::Sha256 = sha256.parse().map_err(|_| {
+                        CliError::Usage(format!(
+                            "{:?} is not a SHA-256 (64 hex digits)",
+                            redact::shown_argument(&sha256)
+                        ))
+                    })?;
                     if !vault.remove_trust_item(&hash)? {
                         return Err(CliError::Usage(format!(
-                            "no trust item {sha256}: see `rvault trust list`"
+                            "no trust item {hash}: see `rvault trust list`"
                         )));
                     }
-                    println!("removed {sha256}");
+                    println!("removed {hash}");
                 }
             }
         }
@@ -529,9 +574,9 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                 }
             }
         }
-        Command::Export { id, out } => {
-            for file in crate::export::export(&open()?, &id_arg(&id)?, &out)? {
-                println!("{}", out.join(file).display());
+        Command::Export { id, out, force } => {
+            for file in crate::export::export(&open()?, &id_arg(&id)?, &out, force)? {
+                println!("{}", redact::shown_path(&out.join(file)));
             }
         }
     }

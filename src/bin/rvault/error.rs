@@ -3,6 +3,8 @@
 use std::fmt;
 use std::process::ExitCode;
 
+use results_vault::redact;
+
 /// Exit codes from 64 up are usage and I/O errors (sysexits.h).
 const EX_USAGE: u8 = 64;
 const EX_DATAERR: u8 = 65;
@@ -31,6 +33,11 @@ pub enum CliError {
     },
     /// The PDF report could not be produced (a build problem, not an input one).
     Report(String),
+    /// A file rvault was asked to write is already there (or a symbolic link is), and
+    /// `--force` was not given: nothing was written to it.
+    OutputExists {
+        path: String,
+    },
 }
 
 impl CliError {
@@ -48,6 +55,9 @@ impl CliError {
             )) => Some(
                 "did you add the root CA with `rvault trust add anchor` and its current CRL with `rvault trust add crl`?",
             ),
+            CliError::Vault(E::Signing(results_vault::SigningError::AlreadySigned { .. })) => {
+                Some("nothing to do: the record already carries this signature (see `rvault show ID`)")
+            }
             CliError::Vault(E::Signing(results_vault::SigningError::UnknownSession { .. })) => {
                 Some("use the session_id printed by `rvault sign begin`")
             }
@@ -58,6 +68,9 @@ impl CliError {
             CliError::Vault(E::NotFound(_)) => Some("see the record ids with `rvault verify FILE --json`, or ask the portal"),
             CliError::Json { .. } => Some("see README.md for the metadata JSON format"),
             CliError::Output { .. } => Some("check that the folder exists and that you may write to it"),
+            CliError::OutputExists { .. } => Some(
+                "choose another name, or give --force to replace it (replaced whole; a symbolic link is replaced, not followed)",
+            ),
             CliError::Input { .. } => Some("check the file's name and folder, and that you may read it"),
             _ => None,
         }
@@ -68,7 +81,7 @@ impl CliError {
             CliError::Usage(_) => EX_USAGE,
             CliError::Json { .. } => EX_DATAERR,
             CliError::Input { .. } => EX_NOINPUT,
-            CliError::Output { .. } => EX_CANTCREAT,
+            CliError::Output { .. } | CliError::OutputExists { .. } => EX_CANTCREAT,
             CliError::Report(_) => EX_SOFTWARE,
             CliError::Vault(results_vault::Error::Io(_)) => EX_IOERR,
             CliError::Vault(results_vault::Error::Remote(
@@ -103,13 +116,26 @@ impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CliError::Vault(e) => write!(f, "{e}"),
-            CliError::Input { path, error } => write!(f, "cannot read {path}: {error}"),
-            CliError::Json { what, error } => write!(f, "{what} is not valid: {error}"),
+            // A path may name a file after a citizen's ID, and serde quotes the values it
+            // refuses: neither is echoed whole (results_vault::redact).
+            CliError::Input { path, error } => write!(f, "cannot read {}: {}", shown(path), io(error)),
+            CliError::Json { what, error } => write!(f, "{} is not valid: {}", shown(what), redact::json_error(error)),
             CliError::Usage(msg) => f.write_str(msg),
-            CliError::Output { path, error } => write!(f, "cannot write {path}: {error}"),
+            CliError::Output { path, error } => write!(f, "cannot write {}: {}", shown(path), io(error)),
             CliError::Report(why) => write!(f, "the report could not be written: {why}"),
+            CliError::OutputExists { path } => write!(f, "{} already exists: it was left as it is", shown(path)),
         }
     }
+}
+
+/// A path as a message shows it.
+fn shown(path: &str) -> String {
+    redact::shown_path(std::path::Path::new(path))
+}
+
+/// An I/O error as a message shows it: some name their path (a temporary file's).
+fn io(error: &std::io::Error) -> String {
+    redact::shown_message(&error.to_string())
 }
 
 impl From<results_vault::Error> for CliError {

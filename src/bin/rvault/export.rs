@@ -2,6 +2,9 @@
 //! content, its canonical envelope (which names the content's SHA-256), every accepted
 //! signature (detached CMS over the envelope), and the vault's trust material, with the
 //! openssl commands that verify them.
+//!
+//! Files are written as [`crate::output::write_new`] does: never through a symbolic link
+//! planted in the folder, never over an existing file unless `--force`.
 
 use std::path::Path;
 
@@ -9,44 +12,32 @@ use results_vault::{ResultId, Vault};
 
 use crate::error::CliError;
 
-fn write(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), CliError> {
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).map_err(|error| CliError::Input {
-        path: path.display().to_string(),
-        error,
-    })
-}
-
 fn pem_file(label: &str, items: &[Vec<u8>]) -> Vec<u8> {
     let blocks: Vec<pem::Pem> = items.iter().map(|der| pem::Pem::new(label, der.clone())).collect();
     pem::encode_many(&blocks).into_bytes()
 }
 
-/// Writes the export; returns the files written.
-pub fn export(vault: &Vault, id: &ResultId, dir: &Path) -> Result<Vec<String>, CliError> {
-    std::fs::create_dir_all(dir).map_err(|error| CliError::Input {
-        path: dir.display().to_string(),
-        error,
-    })?;
+/// Writes the export; returns the files written. Without `force`, a folder that holds
+/// any of the export's names (a file, a folder or a symbolic link) is refused before
+/// anything is written; with it, those are replaced (a link itself, never its target).
+pub fn export(vault: &Vault, id: &ResultId, dir: &Path, force: bool) -> Result<Vec<String>, CliError> {
     let record = vault.get(id)?;
     let content = vault.read_content(id)?;
     let envelope = vault.envelope(id)?;
     let signatures = vault.signatures(id)?;
     let material = vault.trust_material()?;
-    let mut files = vec!["content".to_owned(), "envelope.json".to_owned()];
-    write(dir, "content", &content)?;
-    write(dir, "envelope.json", envelope.as_bytes())?;
+    let mut files: Vec<(String, Vec<u8>)> = vec![
+        ("content".to_owned(), content),
+        ("envelope.json".to_owned(), envelope.as_bytes().to_vec()),
+    ];
     for (i, s) in signatures.iter().enumerate() {
-        let name = format!("signature-{}.der", i + 1);
-        write(dir, &name, &s.cms)?;
-        files.push(name);
+        files.push((format!("signature-{}.der", i + 1), s.cms.clone()));
     }
     // `openssl cms -verify` reads CRLs from its CA file: one file holds both.
     let certificates = [material.anchors.clone(), material.intermediates.clone()].concat();
     let mut trust = pem_file("CERTIFICATE", &certificates);
     trust.extend(pem_file("X509 CRL", &material.crls));
-    write(dir, "trust.pem", &trust)?;
-    files.push("trust.pem".to_owned());
+    files.push(("trust.pem".to_owned(), trust));
     let mut how = format!(
         "Result {id} ({} {}), exported by rvault {}.\n\n\
          1. The content is the one the envelope names (SHA-256 {}):\n\
@@ -69,7 +60,17 @@ pub fn export(vault: &Vault, id: &ResultId, dir: &Path) -> Result<Vec<String>, C
     if signatures.is_empty() {
         how.push_str("   (this result carries no accepted signature)\n");
     }
-    write(dir, "VERIFY.txt", how.as_bytes())?;
-    files.push("VERIFY.txt".to_owned());
-    Ok(files)
+    files.push(("VERIFY.txt".to_owned(), how.into_bytes()));
+
+    std::fs::create_dir_all(dir).map_err(|error| CliError::Output {
+        path: dir.display().to_string(),
+        error,
+    })?;
+    for (name, _) in &files {
+        crate::output::refuse_existing(&dir.join(name), force)?;
+    }
+    for (name, bytes) in &files {
+        crate::output::write_new(&dir.join(name), bytes, force)?;
+    }
+    Ok(files.into_iter().map(|(name, _)| name).collect())
 }

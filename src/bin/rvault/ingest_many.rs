@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+use results_vault::redact;
 use results_vault::{Issuer, NewRecord, Provenance, Subject, SubjectId, Vault};
 use serde::Deserialize;
 
@@ -63,8 +64,12 @@ struct CsvRow {
 }
 
 fn date(text: &str, column: &str, place: &str) -> Result<time::Date, String> {
-    time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]"))
-        .map_err(|_| format!("{place}: {column} {text:?} is not a date YYYY-MM-DD"))
+    time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]")).map_err(|_| {
+        format!(
+            "{place}: {column} {:?} is not a date YYYY-MM-DD",
+            redact::shown_argument(text)
+        )
+    })
 }
 
 impl CsvRow {
@@ -88,7 +93,8 @@ impl CsvRow {
             },
             Some(other) => {
                 return Err(format!(
-                    "{place}: provenance {other:?} is not born_digital or digitized"
+                    "{place}: provenance {:?} is not born_digital or digitized",
+                    redact::shown_argument(other)
                 ))
             }
         };
@@ -126,7 +132,7 @@ impl CsvRow {
 
 /// Reads a manifest into entries (files resolved against its folder).
 fn read_manifest(manifest: &Path) -> Result<Vec<Entry>, CliError> {
-    let bad = |why: String| CliError::Usage(format!("{}: {why}", manifest.display()));
+    let bad = |why: String| CliError::Usage(format!("{}: {why}", redact::shown_path(manifest)));
     let text = std::fs::read_to_string(manifest).map_err(|error| CliError::Input {
         path: manifest.display().to_string(),
         error,
@@ -141,13 +147,14 @@ fn read_manifest(manifest: &Path) -> Result<Vec<Entry>, CliError> {
             let mut entries = Vec::new();
             for (i, row) in reader.deserialize::<CsvRow>().enumerate() {
                 let place = format!("row {}", i + 2);
-                let row = row.map_err(|e| bad(format!("{place}: {e}")))?;
+                // csv quotes what serde refused: described, not shown.
+                let row = row.map_err(|e| bad(format!("{place}: {}", redact::serde_message(&e.to_string()))))?;
                 entries.push(row.into_entry(place).map_err(bad)?);
             }
             entries
         }
         "json" => {
-            let items: Vec<JsonItem> = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+            let items: Vec<JsonItem> = serde_json::from_str(&text).map_err(|e| bad(redact::json_error(&e)))?;
             items
                 .into_iter()
                 .enumerate()
@@ -161,7 +168,8 @@ fn read_manifest(manifest: &Path) -> Result<Vec<Entry>, CliError> {
         "jsonl" => {
             let mut entries = Vec::new();
             for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-                let item: JsonItem = serde_json::from_str(line).map_err(|e| bad(format!("line {}: {e}", i + 1)))?;
+                let item: JsonItem = serde_json::from_str(line)
+                    .map_err(|e| bad(format!("line {}: {}", i + 1, redact::json_error(&e))))?;
                 entries.push(Entry {
                     place: format!("line {}", i + 1),
                     file: item.file,
@@ -218,7 +226,11 @@ pub fn ingest_manifest(vault: &Vault, manifest: &Path, jobs: usize) -> Result<Su
                             bytes += content.len();
                             batch.push((entry, content));
                         }
-                        Err(e) => failed.push(format!("{}: cannot read {}: {e}", entry.place, entry.file.display())),
+                        Err(e) => failed.push(format!(
+                            "{}: cannot read {}: {e}",
+                            entry.place,
+                            redact::shown_path(&entry.file)
+                        )),
                     }
                 }
                 if batch.is_empty() && failed.is_empty() {
@@ -261,7 +273,7 @@ fn ingest_batch(vault: &Vault, batch: &[(&Entry, Vec<u8>)]) -> Vec<Result<bool, 
             vault
                 .ingest(entry.meta.clone(), content)
                 .map(|d| d.created)
-                .map_err(|e| format!("{} ({}): {e}", entry.place, entry.file.display()))
+                .map_err(|e| format!("{} ({}): {e}", entry.place, redact::shown_path(&entry.file)))
         })
         .collect()
 }

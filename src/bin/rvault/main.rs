@@ -4,6 +4,7 @@ mod cli;
 mod error;
 mod export;
 mod ingest_many;
+mod output;
 mod remote_sign;
 mod trust_sign;
 mod verify;
@@ -17,7 +18,8 @@ fn main() -> ExitCode {
     let args = match cli::Args::try_parse() {
         Ok(args) => args,
         Err(e) if e.use_stderr() => {
-            let _ = e.print();
+            // clap quotes the argument it refused, which may be a personal ID: masked.
+            eprint!("{}", results_vault::redact::shown_message(&e.render().to_string()));
             return ExitCode::from(64);
         }
         Err(e) => {

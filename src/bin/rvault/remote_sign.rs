@@ -121,7 +121,12 @@ pub fn run(vault: &Vault, args: &RemoteSignArgs) -> Result<(), CliError> {
     println!(
         "signed {} through {provider_name} by {}: {} at {}",
         stored.result_id,
-        stored.acceptance.signer.as_ref().map_or("?", |s| s.subject.as_str()),
+        // The signer's name carries their personal ID (`UID=CCCD:…`): masked.
+        stored
+            .acceptance
+            .signer
+            .as_ref()
+            .map_or("?".to_owned(), |s| results_vault::redact::mask_personal_ids(&s.subject)),
         stored.acceptance.indication.as_str(),
         stored.acceptance.proof_of_existence.as_deref().unwrap_or("?")
     );

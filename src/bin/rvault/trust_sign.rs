@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use results_vault::redact;
 use results_vault::{DigestAlgorithm, LocalSigner, RawAlgorithm, ResultId, SignatureReply, TrustItemKind, Vault};
 
 use crate::error::CliError;
@@ -24,7 +25,12 @@ pub fn trust_add(vault: &Vault, kind: TrustItemKind, files: &[PathBuf]) -> Resul
             TrustItemKind::Intermediate => vault.add_intermediate(&der),
             TrustItemKind::Crl => vault.add_crl(&der),
         }?;
-        println!("{} {} {}", item.kind.as_str(), item.sha256, item.name);
+        println!(
+            "{} {} {}",
+            item.kind.as_str(),
+            item.sha256,
+            redact::mask_personal_ids(&item.name)
+        );
     }
     Ok(())
 }
@@ -32,15 +38,24 @@ pub fn trust_add(vault: &Vault, kind: TrustItemKind, files: &[PathBuf]) -> Resul
 /// `rvault trust list`: one line per item.
 pub fn trust_list(vault: &Vault) -> Result<(), CliError> {
     for item in vault.trust_items()? {
-        println!("{:<12} {} {}", item.kind.as_str(), item.sha256, item.name);
+        println!(
+            "{:<12} {} {}",
+            item.kind.as_str(),
+            item.sha256,
+            redact::mask_personal_ids(&item.name)
+        );
     }
     Ok(())
 }
 
 /// A digest name as `--digest` takes it.
 pub fn digest_arg(name: &str) -> Result<DigestAlgorithm, CliError> {
-    serde_json::from_value(serde_json::Value::String(name.to_owned()))
-        .map_err(|_| CliError::Usage(format!("--digest {name:?} is not SHA-256, SHA-384 or SHA-512")))
+    serde_json::from_value(serde_json::Value::String(name.to_owned())).map_err(|_| {
+        CliError::Usage(format!(
+            "--digest {:?} is not SHA-256, SHA-384 or SHA-512",
+            redact::shown_argument(name)
+        ))
+    })
 }
 
 /// `rvault sign local ID --key KEY --cert CERT...`: the whole two-phase flow with a key in a
@@ -55,14 +70,24 @@ pub fn sign_local(
     let key_der = results_vault::trust::pem_or_der_items(&read(key)?)
         .ok()
         .and_then(|mut items| (items.len() == 1).then(|| items.remove(0)))
-        .ok_or_else(|| CliError::Usage(format!("{}: not a PKCS#8 private key (PEM or DER)", key.display())))?;
+        .ok_or_else(|| {
+            CliError::Usage(format!(
+                "{}: not a PKCS#8 private key (PEM or DER)",
+                redact::shown_path(key)
+            ))
+        })?;
     let chain = read_items(certs, "certificate")?;
     let signer = LocalSigner::from_pkcs8(&key_der, chain).map_err(results_vault::Error::from)?;
     let stored = vault.sign_with(id, &signer, digest)?;
     println!(
         "signed {} by {}: {} at {}",
         id,
-        stored.acceptance.signer.as_ref().map_or("?", |s| s.subject.as_str()),
+        // The signer's name carries their personal ID (`UID=CCCD:…`): masked.
+        stored
+            .acceptance
+            .signer
+            .as_ref()
+            .map_or("?".to_owned(), |s| redact::mask_personal_ids(&s.subject)),
         stored.acceptance.indication.as_str(),
         stored.acceptance.proof_of_existence.as_deref().unwrap_or("?")
     );
@@ -85,7 +110,8 @@ pub fn sign_complete(
             let algorithm: RawAlgorithm =
                 serde_json::from_value(serde_json::Value::String(name.to_owned())).map_err(|_| {
                     CliError::Usage(format!(
-                        "--algorithm {name:?} is not RSA_PKCS1, RSA_PSS, ECDSA or ED25519"
+                        "--algorithm {:?} is not RSA_PKCS1, RSA_PSS, ECDSA or ED25519",
+                        redact::shown_argument(name)
                     ))
                 })?;
             SignatureReply::Raw {

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use results_vault::pdf::report::{DocumentCheck, Report};
 use results_vault::pdf::PdfSignature;
+use results_vault::redact;
 use results_vault::verify::path::ChainCache;
 use results_vault::verify::signature::{verify_detached, Policy, SignatureVerdict, ValidationContext};
 use results_vault::{Indication, Record, RecordVerdict, ResultId, Sha256, StatusKind, SubIndication, Vault};
@@ -31,6 +32,8 @@ pub struct VerifyOptions {
     pub pdf_changes: results_vault::pdf::ChangePolicy,
     /// Where to write the PDF verification report, if anywhere.
     pub report: Option<PathBuf>,
+    /// Replace an existing report file (else it is refused).
+    pub force: bool,
     /// The vault, as the report names it.
     pub vault_name: Option<String>,
     /// Certificate paths and CRL signatures checked once for all inputs of this run (the
@@ -103,8 +106,9 @@ impl SignatureLine {
         SignatureLine {
             indication: v.indication,
             sub_indication: v.sub_indication,
-            signer: v.signer.as_ref().map(|s| s.subject.clone()),
-            issuer: v.signer.as_ref().map(|s| s.issuer.clone()),
+            // Certificate names carry the officer's personal ID (`UID=CCCD:…`): masked.
+            signer: v.signer.as_ref().map(|s| redact::mask_personal_ids(&s.subject)),
+            issuer: v.signer.as_ref().map(|s| redact::mask_personal_ids(&s.issuer)),
             serial: v.signer.as_ref().map(|s| s.serial.clone()),
             signing_time: v.claimed_signing_time.clone(),
             proof_of_existence: v.proof_of_existence.clone(),
@@ -210,16 +214,27 @@ fn target(input: &str) -> Target {
     Target::File(input.into())
 }
 
+/// An input as the answer shows it: a record id, a hash or a report's QR code as it is;
+/// a file's path masked and cut (a scan may be named after a citizen's ID).
+fn shown_input(input: &str, target: &Target) -> String {
+    match target {
+        Target::File(path) => redact::shown_path(path),
+        _ => input.to_owned(),
+    }
+}
+
 /// Verifies one input. An unreadable file or an id/hash without a vault is an error.
 pub fn verify_input(input: &str, vault: Option<&Vault>, opts: &VerifyOptions) -> Result<InputVerdict, CliError> {
     let mut verdicts = Vec::new();
     let mut record_verdict: Option<(Record, RecordVerdict)> = None;
+    let target = target(input);
+    let shown = shown_input(input, &target);
     let needs_vault = || {
         CliError::Usage(format!(
-            "{input} is a record id or a hash: give the vault that holds it (--vault or RVAULT_VAULT)"
+            "{shown} is a record id or a hash: give the vault that holds it (--vault or RVAULT_VAULT)"
         ))
     };
-    let (sha256, content) = match target(input) {
+    let (sha256, content) = match target {
         Target::Id(id) => {
             let vault = vault.ok_or_else(needs_vault)?;
             let record = vault.get(&id)?;
@@ -299,12 +314,12 @@ pub fn verify_input(input: &str, vault: Option<&Vault>, opts: &VerifyOptions) ->
     // stays INDETERMINATE / SIGNED_DATA_NOT_FOUND, and why is said); a vault or detached
     // signature over it still decides.
     if let Some(problem) = pdf.problem.as_ref().filter(|_| verdicts.is_empty()) {
-        eprintln!("rvault: {input}: {problem}");
+        eprintln!("rvault: {shown}: {problem}");
     }
     let mut signatures: Vec<SignatureLine> = verdicts[pdf_lines.len()..].iter().map(SignatureLine::of).collect();
     signatures.splice(0..0, pdf_lines);
     Ok(InputVerdict {
-        input: input.to_owned(),
+        input: shown,
         sha256,
         result_id,
         indication,
@@ -407,7 +422,7 @@ pub fn read_items(paths: &[PathBuf], what: &str) -> Result<Vec<Vec<u8>>, CliErro
         })?;
         items.extend(
             results_vault::trust::pem_or_der_items(&bytes)
-                .map_err(|why| CliError::Usage(format!("{} ({what}): {why}", path.display())))?,
+                .map_err(|why| CliError::Usage(format!("{} ({what}): {why}", redact::shown_path(path))))?,
         );
     }
     Ok(items)
@@ -418,7 +433,10 @@ pub fn lang_arg(name: &str) -> Result<Lang, CliError> {
     match name {
         "vi" => Ok(Lang::Vi),
         "en" => Ok(Lang::En),
-        other => Err(CliError::Usage(format!("--lang {other:?} is not vi or en"))),
+        other => Err(CliError::Usage(format!(
+            "--lang {:?} is not vi or en",
+            redact::shown_argument(other)
+        ))),
     }
 }
 
@@ -434,6 +452,10 @@ pub fn run(
 ) -> Result<std::process::ExitCode, CliError> {
     if opts.signature.is_some() && inputs.len() != 1 {
         return Err(CliError::Usage("--signature goes with exactly one file".into()));
+    }
+    if let Some(path) = &opts.report {
+        // Said before the work; the final rename refuses it again if one appears meanwhile.
+        crate::output::refuse_existing(path, opts.force)?;
     }
     let mut code = 0u8;
     let mut unreadable = None;
@@ -471,13 +493,14 @@ pub fn run(
     Ok(std::process::ExitCode::from(code))
 }
 
-/// Writes the PDF report of the inputs that were verified, whole or not at all: to a
-/// temporary file beside `path`, renamed over it once complete.
+/// Writes the PDF report of the inputs that were verified, whole or not at all, as
+/// [`crate::output::write_new`] does: to a temporary file beside `path` under a random
+/// name, renamed to `path` once complete; over an existing file only with `--force`.
 fn write_report(path: &Path, documents: Vec<DocumentCheck>, opts: &VerifyOptions, lang: Lang) -> Result<(), CliError> {
     if documents.is_empty() {
         return Err(CliError::Usage(format!(
             "no report written to {}: no input could be verified",
-            path.display()
+            redact::shown_path(path)
         )));
     }
     let report = Report {
@@ -487,20 +510,8 @@ fn write_report(path: &Path, documents: Vec<DocumentCheck>, opts: &VerifyOptions
         documents,
     };
     let bytes = report.render().map_err(|e| CliError::Report(e.to_string()))?;
-    let output_error = |error| CliError::Output {
-        path: path.display().to_string(),
-        error,
-    };
-    let tmp = path.with_file_name(format!(
-        ".{}.partial",
-        path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
-    ));
-    std::fs::write(&tmp, &bytes).map_err(output_error)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        output_error(e)
-    })?;
-    eprintln!("rvault: report written to {}", path.display());
+    crate::output::write_new(path, &bytes, opts.force)?;
+    eprintln!("rvault: report written to {}", redact::shown_path(path));
     Ok(())
 }
 

@@ -156,7 +156,7 @@ impl Report {
             subject: self
                 .documents
                 .iter()
-                .map(|d| d.input.as_str())
+                .map(|d| crate::redact::mask_personal_ids(&d.input))
                 .collect::<Vec<_>>()
                 .join(", "),
             lang: match self.lang {

@@ -32,7 +32,11 @@ pub(crate) fn title(lang: Lang) -> &'static str {
 
 /// A time as the officer reads it: Vietnam's time, day first in Vietnamese.
 fn show_time(lang: Lang, t: OffsetDateTime) -> String {
-    let t = t.to_offset(VIETNAM_OFFSET);
+    // An instant past the last day Vietnam's time can show (a cell edited behind the
+    // vault's back) is shown as it is, in RFC 3339, rather than overflow.
+    let Some(t) = t.checked_to_offset(VIETNAM_OFFSET) else {
+        return t.format(&Rfc3339).unwrap_or_else(|_| format!("{t}"));
+    };
     let (d, h) = (t.date(), t.time());
     let clock = format!("{:02}:{:02}:{:02}", h.hour(), h.minute(), h.second());
     match lang {
@@ -48,10 +52,10 @@ fn show_rfc3339(lang: Lang, text: &str) -> String {
 
 /// The day (in Vietnam) of an RFC 3339 time from a verdict.
 fn show_rfc3339_date(lang: Lang, text: &str) -> String {
-    OffsetDateTime::parse(text, &Rfc3339).map_or_else(
-        |_| text.to_owned(),
-        |t| show_date(lang, t.to_offset(VIETNAM_OFFSET).date()),
-    )
+    OffsetDateTime::parse(text, &Rfc3339)
+        .ok()
+        .and_then(|t| t.checked_to_offset(VIETNAM_OFFSET))
+        .map_or_else(|| text.to_owned(), |t| show_date(lang, t.date()))
 }
 
 fn show_date(lang: Lang, d: Date) -> String {
@@ -186,7 +190,9 @@ fn verdict_box(layout: &mut Layout, lang: Lang, doc: &DocumentCheck) {
 fn document_section(layout: &mut Layout, report: &Report, doc: &DocumentCheck) {
     let lang = report.lang;
     layout.heading(t(lang, "1. Văn bản được kiểm tra", "1. The document"));
-    layout.row(t(lang, "Đầu vào", "Input"), &doc.input, Face::Regular, 9.5);
+    // A file may be named after a citizen's ID: the report is handed to other people.
+    let input = crate::redact::mask_personal_ids(&doc.input);
+    layout.row(t(lang, "Đầu vào", "Input"), &input, Face::Regular, 9.5);
     match &doc.record {
         Some(record) => {
             let m = &record.meta;
@@ -312,7 +318,10 @@ fn signatures_section(layout: &mut Layout, lang: Lang, signatures: &[SignatureVe
             9.5,
         );
     }
-    for (i, s) in signatures.iter().enumerate() {
+    // Certificate names carry the officer's personal ID (`UID=CCCD:…`): masked here, as
+    // the report is handed to the citizen or another agency.
+    let shown: Vec<SignatureVerdict> = signatures.iter().map(crate::redact::shown_verdict).collect();
+    for (i, s) in shown.iter().enumerate() {
         // A signature is read as one block: it starts on a new page rather than split.
         layout.need(190.0);
         layout.gap(4.0);

@@ -314,9 +314,28 @@ public final class Json {
         return new JsonException("expected " + expected + ", found " + abbreviated(), -1);
     }
 
+    /**
+     * This value's text for an error message: a record's subject ID or a signer's CCCD must not
+     * reach a log, so every run of 9 or more digits is masked but for its last two (as the
+     * library's own messages are), then the text is cut after 80 characters.
+     */
     private String abbreviated() {
-        String r = raw();
+        String r = maskPersonalIds(raw());
         return r.length() <= 80 ? r : r.substring(0, 77) + "...";
+    }
+
+    private static final java.util.regex.Pattern LONG_DIGITS = java.util.regex.Pattern.compile("[0-9]{9,}");
+
+    /** {@code text} with every run of 9 or more ASCII digits masked but for its last two digits. */
+    static String maskPersonalIds(String text) {
+        java.util.regex.Matcher m = LONG_DIGITS.matcher(text);
+        StringBuilder out = new StringBuilder(text.length());
+        while (m.find()) {
+            String run = m.group();
+            m.appendReplacement(out, "*".repeat(run.length() - 2) + run.substring(run.length() - 2));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 
     /**

@@ -165,6 +165,11 @@ class JsonCodecTest {
         assertThrows(JsonException.class, () -> r.get("size").asString());
         assertThrows(JsonException.class, () -> r.get("r").asLong());
         assertThrows(JsonException.class, () -> r.get("tags").get(2));
+        // An error quotes the value it was given, with a personal ID masked.
+        Json subject = Json.parse("{\"kind\":\"citizen\",\"id\":\"001203004567\"}");
+        JsonException shown = assertThrows(JsonException.class, () -> subject.asString());
+        assertFalse(shown.getMessage().contains("001203004567"), shown.getMessage());
+        assertTrue(shown.getMessage().contains("**********67"), shown.getMessage());
         assertThrows(JsonException.class, () -> r.get("tags").get("x"));
         assertThrows(JsonException.class, () -> r.get("ok").size());
         assertEquals(Json.parse("{\"b\":1,\"a\":2}"), Json.parse("{\"a\":2, \"b\":1}"));

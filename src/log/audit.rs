@@ -1,256 +1,25 @@
-//! The audit log: every ingest, status change, signature, trust change and reuse appends one event, in the same
-//! transaction as the change, to a SHA-256 hash chain.
-//!
-//! An event's hash is SHA-256 over the RFC 8785 (JCS) serialization of
-//! `{"v":1,"seq","at_ms","kind","actor","result_id","details","prev"}` (`prev` is the previous
-//! event's hash in hex, 64 zeros for the first), so an auditor can recompute the chain in
-//! any language. Events that change a record carry `details.state`: the SHA-256 of the
-//! record's JCS serialization after the change, so a record edited behind the vault's
-//! back no longer matches its last event.
-//!
-//! The chain is kept inside the file it protects: someone who can rewrite the file can
-//! rewrite the whole chain. [`LogHead`] is what to keep *outside* (print it, send it to
-//! another system): [`crate::Vault::verify_log_against`] then also detects a rewritten
-//! or truncated log.
+//! `rvault log verify`: the chain, and every stored fact a verdict reads against the
+//! event that binds it (see [`super::bound`] for the rule of each table).
 
-use std::collections::HashMap;
-use std::fmt;
-use std::str::FromStr;
+use std::collections::{HashMap, HashSet};
 
-use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
+use serde_json::Value;
 
-use crate::error::{Error, Result};
+use super::{event_hash, record_state, EventKind, LogCheck, LogHead, LogReport, GENESIS};
+use crate::error::Result;
 use crate::hash::Sha256;
-use crate::record::{Record, ResultId};
-use crate::store::{self, from_ms};
-
-/// The `prev` of the first event.
-pub const GENESIS: Sha256 = Sha256([0; 32]);
-
-/// What an event records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum EventKind {
-    /// A result was stored.
-    Ingest,
-    /// A result was revoked.
-    Revoke,
-    /// A result was replaced by another.
-    Supersede,
-    /// A result was handed out for reuse.
-    Reuse,
-    /// A trust anchor, intermediate or CRL was added to the trust store.
-    TrustAdd,
-    /// One was removed.
-    TrustRemove,
-    /// A signature over a record's envelope was accepted (completed session or attached
-    /// CMS). The event's time is the signature's proof of existence.
-    Sign,
-}
-
-impl EventKind {
-    /// The stored spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::Ingest => "ingest",
-            EventKind::Revoke => "revoke",
-            EventKind::Supersede => "supersede",
-            EventKind::Reuse => "reuse",
-            EventKind::TrustAdd => "trust_add",
-            EventKind::TrustRemove => "trust_remove",
-            EventKind::Sign => "sign",
-        }
-    }
-
-    /// Whether the event carries the record's new state hash.
-    fn changes_record(self) -> bool {
-        matches!(self, EventKind::Ingest | EventKind::Revoke | EventKind::Supersede)
-    }
-}
-
-impl FromStr for EventKind {
-    type Err = ();
-    fn from_str(s: &str) -> Result<Self, ()> {
-        Ok(match s {
-            "ingest" => EventKind::Ingest,
-            "revoke" => EventKind::Revoke,
-            "supersede" => EventKind::Supersede,
-            "reuse" => EventKind::Reuse,
-            "trust_add" => EventKind::TrustAdd,
-            "trust_remove" => EventKind::TrustRemove,
-            "sign" => EventKind::Sign,
-            _ => return Err(()),
-        })
-    }
-}
-
-impl fmt::Display for EventKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// One audit event.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Event {
-    /// Position in the chain, from 1 with no gaps.
-    pub seq: u64,
-    /// When it happened (millisecond precision, UTC).
-    #[serde(with = "time::serde::rfc3339")]
-    pub at: OffsetDateTime,
-    /// What happened.
-    pub kind: EventKind,
-    /// Who did it: the vault's actor, the deciding agency, or the requesting agency.
-    pub actor: String,
-    /// The record concerned.
-    pub result_id: Option<ResultId>,
-    /// Kind-specific facts (never a personal ID).
-    pub details: serde_json::Value,
-    /// The previous event's hash.
-    pub prev_hash: Sha256,
-    /// This event's hash.
-    pub hash: Sha256,
-}
-
-/// RFC 8785 canonical JSON of any serializable value.
-pub(crate) fn jcs<T: Serialize>(value: &T) -> Result<Vec<u8>> {
-    serde_json_canonicalizer::to_vec(value).map_err(|e| Error::Malformed(format!("canonical JSON: {e}")))
-}
-
-/// The hash a record's state is pinned to in the log.
-pub fn record_state(record: &Record) -> Result<Sha256> {
-    Ok(Sha256::of(&jcs(record)?))
-}
-
-fn event_hash(
-    seq: u64,
-    at_ms: i64,
-    kind: &str,
-    actor: &str,
-    result_id: Option<&str>,
-    details: &serde_json::Value,
-    prev: &Sha256,
-) -> Result<Sha256> {
-    let preimage = serde_json::json!({
-        "v": 1,
-        "seq": seq,
-        "at_ms": at_ms,
-        "kind": kind,
-        "actor": actor,
-        "result_id": result_id,
-        "details": details,
-        "prev": prev.to_hex(),
-    });
-    Ok(Sha256::of(&jcs(&preimage)?))
-}
-
-impl Event {
-    pub(crate) fn new(
-        seq: u64,
-        at: OffsetDateTime,
-        kind: EventKind,
-        actor: String,
-        result_id: Option<ResultId>,
-        details: serde_json::Value,
-        prev_hash: Sha256,
-    ) -> Result<Event> {
-        let at = from_ms(store::to_ms(at))?;
-        let hash = event_hash(
-            seq,
-            store::to_ms(at),
-            kind.as_str(),
-            &actor,
-            result_id.as_ref().map(ResultId::as_str),
-            &details,
-            &prev_hash,
-        )?;
-        Ok(Event {
-            seq,
-            at,
-            kind,
-            actor,
-            result_id,
-            details,
-            prev_hash,
-            hash,
-        })
-    }
-
-    /// `details` as stored: its canonical JSON.
-    pub(crate) fn details_text(&self) -> String {
-        // Serializing a serde_json::Value cannot fail.
-        String::from_utf8(jcs(&self.details).unwrap_or_default()).unwrap_or_default()
-    }
-}
-
-/// The newest event: what to keep outside the vault to detect a rewritten log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LogHead {
-    /// Its sequence number (the number of events).
-    pub seq: u64,
-    /// Its hash.
-    pub hash: Sha256,
-}
-
-/// One thing found wrong.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LogProblem {
-    /// The event concerned, if any.
-    pub seq: Option<u64>,
-    /// The record concerned, if any.
-    pub result_id: Option<String>,
-    /// What is wrong.
-    pub what: String,
-}
-
-/// What [`crate::Vault::verify_log`] found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LogReport {
-    /// Events read.
-    pub events: u64,
-    /// Records checked against their last event.
-    pub records: u64,
-    /// Reuse rows checked against their events.
-    pub reuses: u64,
-    /// The newest event, if any.
-    pub head: Option<LogHead>,
-    /// The first [`MAX_REPORTED_PROBLEMS`] problems, in the order found.
-    pub problems: Vec<LogProblem>,
-    /// How many problems there were in all.
-    pub problem_count: u64,
-}
-
-/// Problems kept in a report; the rest are only counted.
-pub const MAX_REPORTED_PROBLEMS: usize = 1000;
-
-impl LogReport {
-    /// True when nothing was found wrong.
-    pub fn is_intact(&self) -> bool {
-        self.problem_count == 0
-    }
-
-    fn problem(&mut self, seq: Option<u64>, result_id: Option<&str>, what: impl Into<String>) {
-        self.problem_count += 1;
-        if self.problems.len() < MAX_REPORTED_PROBLEMS {
-            self.problems.push(LogProblem {
-                seq,
-                result_id: result_id.map(str::to_owned),
-                what: what.into(),
-            });
-        }
-    }
-}
+use crate::store;
 
 /// Checks the chain, every record against its last event, and every reuse row against
 /// its event, in one read snapshot. With `anchor`, also checks that the event at
 /// `anchor.seq` still has `anchor.hash`.
-pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, anchor: Option<&LogHead>) -> Result<LogReport> {
+pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, check: &LogCheck) -> Result<LogReport> {
+    let anchor = check.against.as_ref();
     let mut report = LogReport {
         events: 0,
         records: 0,
         reuses: 0,
+        contents: 0,
         head: None,
         problems: Vec::new(),
         problem_count: 0,
@@ -259,10 +28,13 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, anchor: Option<&LogHead>) -
     let mut pinned: HashMap<String, Sha256> = HashMap::new();
     // Reuse events, to be matched with the reuse rows.
     let mut reuse_events: HashMap<u64, (String, serde_json::Value, i64)> = HashMap::new();
-    // The trust items the log says are in the store (added and not removed since).
-    let mut trust: std::collections::HashSet<Sha256> = std::collections::HashSet::new();
+    // The trust items the log says are in the store (added and not removed since), with
+    // the kind and name their trust_add event gave them.
+    let mut trust: HashMap<Sha256, (String, String)> = HashMap::new();
+    // The PDF checks the ingest events name, per record.
+    let mut pdf_checks: HashMap<String, Sha256> = HashMap::new();
     // The signatures the log says were accepted: (record, SHA-256 of the CMS).
-    let mut signed: std::collections::HashSet<(String, Sha256)> = std::collections::HashSet::new();
+    let mut signed: HashSet<(String, Sha256)> = HashSet::new();
     // Per record: its newest event so far, to check the history links.
     let mut last_event: HashMap<String, i64> = HashMap::new();
     let mut prev = GENESIS;
@@ -352,6 +124,18 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, anchor: Option<&LogHead>) -
                         if kind != EventKind::Ingest && !pinned.contains_key(&id) {
                             report.problem(Some(seq), Some(&id), "status change before the record's ingest event");
                         }
+                        if kind == EventKind::Ingest {
+                            if let Some(check) = details.get("pdf_check") {
+                                match check.as_str().and_then(|c| c.parse::<Sha256>().ok()) {
+                                    Some(check) => {
+                                        pdf_checks.insert(id.clone(), check);
+                                    }
+                                    None => {
+                                        report.problem(Some(seq), Some(&id), "ingest event names a malformed PDF check")
+                                    }
+                                }
+                            }
+                        }
                         pinned.insert(id, state);
                     }
                     (id, _) => report.problem(Some(seq), id.as_deref(), "event lacks its record id or state hash"),
@@ -364,7 +148,8 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, anchor: Option<&LogHead>) -
                     .and_then(|v| v.parse::<Sha256>().ok())
                 {
                     Some(sha) if kind == EventKind::TrustAdd => {
-                        trust.insert(sha);
+                        let field = |k: &str| details.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+                        trust.insert(sha, (field("item"), field("name")));
                     }
                     Some(sha) => {
                         trust.remove(&sha);
@@ -477,23 +262,58 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, anchor: Option<&LogHead>) -
         }
         Ok(())
     })?;
-    store::trust::for_each_hash(tx, |recorded, actual| {
+    if !check.skip_contents {
+        report.contents = super::contents::rehash(tx, &mut report)?;
+    }
+    check_trust(tx, &mut report, trust)?;
+    check_signatures(tx, &mut report, signed)?;
+    check_pdf_checks(tx, &mut report, pdf_checks)?;
+    let mut orphans: Vec<u64> = reuse_events.into_keys().collect();
+    orphans.sort();
+    for seq in orphans {
+        report.problem(
+            Some(seq),
+            None,
+            "reuse event has no reuse row: it was deleted behind the vault's back",
+        );
+    }
+    Ok(report)
+}
+
+/// Every trust item against the trust_add event that brought it in: its bytes, its kind
+/// and its name (an intermediate relabelled as an anchor is a trust change the log never
+/// recorded).
+fn check_trust(
+    tx: &rusqlite::Transaction<'_>,
+    report: &mut LogReport,
+    mut trust: HashMap<Sha256, (String, String)>,
+) -> Result<()> {
+    store::trust::for_each_row(tx, |recorded, actual, kind, name| {
         if recorded != Some(actual) {
             report.problem(
                 None,
                 None,
                 format!("trust item {actual} was edited behind the vault's back"),
             );
-        } else if !trust.remove(&actual) {
-            report.problem(
+            return Ok(());
+        }
+        match trust.remove(&actual) {
+            None => report.problem(None, None, format!("trust item {actual} was added behind the vault's back")),
+            Some((logged_kind, _)) if logged_kind != kind => report.problem(
                 None,
                 None,
-                format!("trust item {actual} was added behind the vault's back"),
-            );
+                format!("trust item {actual} is stored as {kind:?} but was added as {logged_kind:?}: relabelled behind the vault's back"),
+            ),
+            Some((_, logged_name)) if logged_name != name => report.problem(
+                None,
+                None,
+                format!("trust item {actual} was renamed behind the vault's back"),
+            ),
+            Some(_) => {}
         }
         Ok(())
     })?;
-    let mut gone: Vec<Sha256> = trust.into_iter().collect();
+    let mut gone: Vec<Sha256> = trust.into_keys().collect();
     gone.sort();
     for sha in gone {
         report.problem(
@@ -502,19 +322,35 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, anchor: Option<&LogHead>) -
             format!("trust item {sha} was removed behind the vault's back"),
         );
     }
-    store::signatures::for_each_hash(tx, |result_id, recorded, actual| {
-        if recorded != Some(actual) {
+    Ok(())
+}
+
+/// Every signature row against the sign event it names (see [`super::bound`]), and every
+/// completed signing session against the signature it produced.
+fn check_signatures(
+    tx: &rusqlite::Transaction<'_>,
+    report: &mut LogReport,
+    mut signed: HashSet<(String, Sha256)>,
+) -> Result<()> {
+    let mut by_session: HashMap<String, i64> = HashMap::new();
+    store::signatures::for_each_row(tx, None, |row| {
+        let actual = Sha256::of(&row.cms);
+        if let Some(why) = super::bound::signature_mismatch(&row) {
             report.problem(
-                None,
-                Some(&result_id),
-                format!("signature {actual} was edited behind the vault's back"),
+                row.event.as_ref().and_then(|e| u64::try_from(e.seq).ok()),
+                Some(&row.result_id),
+                format!("signature {actual} was edited behind the vault's back: {why}"),
             );
-        } else if !signed.remove(&(result_id.clone(), actual)) {
+        }
+        if !signed.remove(&(row.result_id.clone(), actual)) && row.sha256 == Some(actual) {
             report.problem(
                 None,
-                Some(&result_id),
+                Some(&row.result_id),
                 format!("signature {actual} was added behind the vault's back"),
             );
+        }
+        if let Some(session) = row.session_id.filter(|_| row.source == "session") {
+            by_session.insert(session, row.id);
         }
         Ok(())
     })?;
@@ -527,14 +363,64 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, anchor: Option<&LogHead>) -
             format!("signature {sha} was removed behind the vault's back"),
         );
     }
-    let mut orphans: Vec<u64> = reuse_events.into_keys().collect();
+    store::signatures::for_each_session(tx, |session_id, result_id, state, signature_id| {
+        let produced = by_session.remove(&session_id);
+        let consistent = match state.as_str() {
+            "completed" => produced.is_some() && produced == signature_id,
+            "open" | "cancelled" => produced.is_none() && signature_id.is_none(),
+            _ => false,
+        };
+        if !consistent {
+            report.problem(
+                None,
+                Some(&result_id),
+                format!("signing session {session_id} does not match the signature it produced: changed behind the vault's back"),
+            );
+        }
+        Ok(())
+    })?;
+    let mut orphans: Vec<String> = by_session.into_keys().collect();
     orphans.sort();
-    for seq in orphans {
+    for session_id in orphans {
         report.problem(
-            Some(seq),
             None,
-            "reuse event has no reuse row: it was deleted behind the vault's back",
+            None,
+            format!("a signature names signing session {session_id}, which is gone: changed behind the vault's back"),
         );
     }
-    Ok(report)
+    Ok(())
+}
+
+/// Every PDF check against the ingest event that named it.
+fn check_pdf_checks(
+    tx: &rusqlite::Transaction<'_>,
+    report: &mut LogReport,
+    mut named: HashMap<String, Sha256>,
+) -> Result<()> {
+    store::pdf_checks::for_each(tx, |result_id, json| {
+        match named.remove(&result_id) {
+            Some(digest) if digest == Sha256::of(json.as_bytes()) => {}
+            Some(_) => report.problem(
+                None,
+                Some(&result_id),
+                "the PDF check differs from the one its ingest event names: changed behind the vault's back",
+            ),
+            None => report.problem(
+                None,
+                Some(&result_id),
+                "a PDF check no ingest event names: added behind the vault's back",
+            ),
+        }
+        Ok(())
+    })?;
+    let mut gone: Vec<String> = named.into_keys().collect();
+    gone.sort();
+    for id in gone {
+        report.problem(
+            None,
+            Some(&id),
+            "the PDF check its ingest event names is gone: deleted behind the vault's back",
+        );
+    }
+    Ok(())
 }
