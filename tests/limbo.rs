@@ -1,14 +1,16 @@
 //! x509-limbo, document-signing subset (`../shared/testdata/x509-limbo/`): every case is
 //! run through the path validator and compared with limbo's expected result. Prints
 //! `limbo: N passed, M failed, K skipped, F false accepts`; fails on any false accept
-//! (SUCCESS where limbo expects FAILURE) and below 95% agreement.
+//! (SUCCESS where limbo expects FAILURE) and below 95% agreement. The suite is found
+//! through `RV_TESTDATA` (tests/common/testdata.rs).
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use results_vault::verify::path::{validate, PathOptions};
 
-const DIR: &str = "../shared/testdata/x509-limbo";
+#[path = "common/testdata.rs"]
+mod testdata;
 
 /// Features whose cases are skipped, and why (none so far).
 const SKIPPED_FEATURES: &[&str] = &[];
@@ -36,9 +38,16 @@ fn eku_oid(name: &str) -> String {
 
 #[test]
 fn limbo_document_signing_subset() {
+    let Some(dir) = testdata::suite("x509-limbo") else {
+        return;
+    };
     let read = |name: &str| {
-        std::fs::read(format!("{DIR}/{name}"))
-            .unwrap_or_else(|e| panic!("{DIR}/{name} is missing ({e}): the limbo suite must be present"))
+        std::fs::read(dir.join(name)).unwrap_or_else(|e| {
+            panic!(
+                "{}/{name} is missing ({e}): the limbo suite is incomplete",
+                dir.display()
+            )
+        })
     };
     let subset: Vec<serde_json::Value> = serde_json::from_slice(&read("docsign-subset.json")).unwrap();
     let limbo: serde_json::Value = serde_json::from_slice(&read("limbo.json")).unwrap();

@@ -1,4 +1,4 @@
-//! The shared PDF signature attack files (`../shared/testdata/pdf-attacks/`, read in place):
+//! The shared PDF signature attack files (`$RV_TESTDATA/pdf-attacks/`, read in place):
 //! every file gets the verdict its `EXPECTED.tsv` asks for. The demo signers are not
 //! trusted here, so nothing can be PASSED; what is checked is what the PDF layer says
 //! (coverage, changes after signing) and that the CMS layer does not let a broken
@@ -10,8 +10,12 @@ use results_vault::pdf::{verify_pdf, PdfVerdict};
 use results_vault::verify::signature::{Policy, ValidationContext};
 use results_vault::Indication;
 
-fn attacks_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata/pdf-attacks")
+#[path = "common/testdata.rs"]
+mod testdata;
+
+/// The attack files, or `None` (said loudly) on a clone without the external suites.
+fn attacks_dir() -> Option<PathBuf> {
+    testdata::suite("pdf-attacks")
 }
 
 fn verify(data: &[u8]) -> PdfVerdict {
@@ -86,7 +90,7 @@ const DEPARTURES: &[(&str, &str)] = &[(
 
 #[test]
 fn every_shared_attack_file_gets_its_expected_verdict() {
-    let dir = attacks_dir();
+    let Some(dir) = attacks_dir() else { return };
     let table = std::fs::read_to_string(dir.join("EXPECTED.tsv")).expect("../shared/testdata/pdf-attacks");
     let mut failures = Vec::new();
     let mut checked = 0;
@@ -136,7 +140,8 @@ fn every_shared_attack_file_gets_its_expected_verdict() {
 
 #[test]
 fn the_signed_shadow_files_name_their_later_change() {
-    let dir = attacks_dir().join("pdf-attacker");
+    let Some(dir) = attacks_dir() else { return };
+    let dir = dir.join("pdf-attacker");
     let v = verify(
         &std::fs::read(dir.join(
             "hide-and-replace_variant-1_change_object_references__4_original-document-shadowed-signed-manipulated.pdf",

@@ -5,7 +5,8 @@
 
 use results_vault::verify::cms::{check_detached, check_detached_parts_in_pdf, SignerOutcome};
 
-const DIR: &str = "../shared/testdata/pdf-attacks/pdf-attacker";
+#[path = "common/testdata.rs"]
+mod testdata;
 
 /// The signed bytes and the CMS of the first signature in `pdf`.
 fn extract(pdf: &[u8]) -> (Vec<u8>, Vec<u8>) {
@@ -36,7 +37,11 @@ fn extract(pdf: &[u8]) -> (Vec<u8>, Vec<u8>) {
 fn real_signers_cms_ber_and_der_are_intact_over_their_byte_range() {
     let mut ber = 0;
     let mut checked = 0;
-    for entry in std::fs::read_dir(DIR).unwrap_or_else(|e| panic!("{DIR} is missing ({e})")) {
+    let Some(dir) = testdata::suite("pdf-attacks") else {
+        return;
+    };
+    let dir = dir.join("pdf-attacker");
+    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{} is missing ({e})", dir.display())) {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         if !name.contains("__3_") {
