@@ -64,6 +64,10 @@ RESULTS_VAULT_LIB="$PWD/target/capi-install/lib/libresults_vault.so.1" step bash
 # A portal's whole flow in PHP and in Java, written from the READMEs alone.
 RESULTS_VAULT_LIB="$PWD/target/capi-install/lib/libresults_vault.so.1" step bash bindings/php/examples/run.sh
 RESULTS_VAULT_LIB="$PWD/target/capi-install/lib/libresults_vault.so.1" step bash bindings/java/examples/run.sh
+# The packages portals install: the jar that carries the library (run with nothing set, from
+# outside the repository), and the composer package required by path (offline, packagist off).
+step bash bindings/java/package-test.sh
+RESULTS_VAULT_LIB="$PWD/target/capi-install/lib/libresults_vault.so.1" step bash bindings/php/package-test.sh
 # The main job, as the README runs it (debug build here: the tests compiled it already),
 # then the officer's step of the quick start: verify the first stored result, print the report.
 rm -f target/quickstart-ci.vault target/quickstart-ci.pdf

@@ -3,6 +3,8 @@ package vn.resultsvault;
 import com.sun.jna.Library;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
+import java.io.File;
+import java.net.URL;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -14,9 +16,13 @@ import java.util.Map;
  * every later use reports the same clear error instead of retrying.
  *
  * <p>Where it looks, first match wins: the system property {@value #PROPERTY} (a path), the
- * environment variable {@value #ENV} (a path), then the system's library path under the names
- * {@code results_vault} ({@code libresults_vault.so}) and {@code libresults_vault.so.1} (the
- * SONAME, for a runtime install without the development symlink).
+ * environment variable {@value #ENV} (a path), then JNA's search for {@code results_vault}:
+ * {@code jna.library.path}, the system's library path ({@code libresults_vault.so}), and last the
+ * class path under {@code <Platform.RESOURCE_PREFIX>/libresults_vault.so} (for example
+ * {@code linux-x86-64/libresults_vault.so}, the copy bundled in the jar made by
+ * {@code bindings/java/build-jar.sh}, which JNA extracts to its temporary directory); then the
+ * SONAME {@code libresults_vault.so.1} on the system's library path (a runtime install without the
+ * development symlink).
  */
 final class NativeLoader {
     /** The system property naming the library file. */
@@ -30,6 +36,12 @@ final class NativeLoader {
     static {
         Map<String, Object> o = new HashMap<>();
         o.put(Library.OPTION_STRING_ENCODING, "UTF-8");
+        // A bundled copy is looked up through the loader of the binding's own jar, not the calling
+        // thread's context class loader (which, in an application server, may not see the jar).
+        ClassLoader own = NativeLoader.class.getClassLoader();
+        if (own != null) {
+            o.put(Library.OPTION_CLASSLOADER, own);
+        }
         OPTIONS = Collections.unmodifiableMap(o);
     }
 
@@ -97,7 +109,7 @@ final class NativeLoader {
         for (String name : names) {
             try {
                 NativeLibrary lib = NativeLibrary.getInstance(name, OPTIONS);
-                source = "the library " + name + " (" + lib.getFile() + ")";
+                source = describe(name, lib.getFile());
                 return lib;
             } catch (UnsatisfiedLinkError e) {
                 if (first == null) {
@@ -107,7 +119,30 @@ final class NativeLoader {
         }
         throw new LibraryLoadException("the results-vault library was not found: set the system property " + PROPERTY
                 + " or the environment variable " + ENV + " to the path of libresults_vault.so, or install it on "
-                + "the system library path (scripts/install-capi.sh); tried " + names, first);
+                + "the system library path (scripts/install-capi.sh), or use the jar of bindings/java/build-jar.sh, which "
+                + "bundles it as " + bundledResource() + "; tried " + names, first);
+    }
+
+    /** Where the copy bundled in a jar would be: {@code <Platform.RESOURCE_PREFIX>/libresults_vault.so}. */
+    static String bundledResource() {
+        return Platform.RESOURCE_PREFIX + "/" + System.mapLibraryName("results_vault");
+    }
+
+    /**
+     * What {@link #source()} says of a library JNA found by name: the copy bundled on the class path
+     * (extracted by JNA to a temporary file, or used in place from a directory), or a system one.
+     */
+    private static String describe(String name, File file) {
+        ClassLoader loader = (ClassLoader) OPTIONS.get(Library.OPTION_CLASSLOADER);
+        URL bundled = loader == null ? null : loader.getResource(bundledResource());
+        if (bundled != null && file != null) {
+            boolean inPlace = "file".equals(bundled.getProtocol()) && new File(bundled.getPath()).equals(file);
+            // A library found on the system keeps its name; JNA names an extracted copy jna*.tmp.
+            if (inPlace || !file.getName().startsWith("libresults_vault")) {
+                return "the copy bundled on the class path (" + bundled + ", loaded from " + file + ")";
+            }
+        }
+        return "the library " + name + " (" + file + ")";
     }
 
     private static NativeLibrary openPath(String path, String from) {
