@@ -75,7 +75,9 @@ typedef enum rv_result {
    */
   RV_REUSE_REFUSED = 14,
   /*
-   Content empty or larger than the vault accepts.
+   Content empty or larger than the vault accepts, or a PDF refused at ingest under
+   the open option `"pdf_signatures": "refuse_failed"` (FAILED signatures, or not
+   readable as a PDF).
    */
   RV_CONTENT_REFUSED = 15,
   /*
@@ -196,8 +198,17 @@ void rv_bytes_free(uint8_t *p, size_t len);
  65536), `"signing_session_ttl_seconds"` (at most 31622400: 366 days),
  `"signature_policy"` (an object: `name`, `require_signing_certificate_attribute`,
  `require_revocation_data`, `crl_issued_after_signing`, `allow_legacy_algorithms`),
- `"cache_verdicts"` (bool). Unknown fields are refused; an option out of its range is
- `RV_INVALID_ARGUMENT`, before any file is created.
+ `"cache_verdicts"` (bool), `"pdf_signatures"` (what ingest does with a PDF's embedded
+ signatures, verified against the trust store as it stands): `"record"` (the default:
+ the check is kept with the record, see `rv_vault_pdf_check`, and the PDF is stored
+ whatever it says), `"refuse_failed"` (also refuse, with `RV_CONTENT_REFUSED` and
+ nothing stored, a PDF whose signatures are FAILED: tampered, modified after signing,
+ signer revoked before signing; or that cannot be read as a PDF. Content is taken for a
+ PDF when its `media_type` is `application/pdf` or its first 1024 bytes hold `%PDF-`.
+ An unsigned or INDETERMINATE PDF is stored with its check), `"ignore"` (not looked
+ at). Options are not stored in the file: give them at every open. Unknown fields and
+ an unknown `"mode"` or `"pdf_signatures"` value are refused (`RV_INVALID_JSON`); an
+ option out of its range is `RV_INVALID_ARGUMENT`, before any file is created.
 
  Ownership: on `RV_OK`, `*out` is a new handle owned by the caller: close it with
  `rv_vault_close` and release it with `rv_vault_free`. On failure `*out` is untouched.
@@ -298,11 +309,41 @@ enum rv_result rv_vault_verify_pdf(const struct rv_vault *v,
                                    char **out_json);
 
 /*
+ The check of a stored result's embedded PDF signatures, made when it was ingested
+ (under the `"pdf_signatures"` open option `"record"`, the default, or
+ `"refuse_failed"`), against the trust store as it stood then. It is read, not made
+ again: `rv_vault_verify_pdf` on `rv_vault_read_content`'s bytes verifies it now.
+
+ `*out_json` is `{"checked_at", "verdict", "problem"}`: `checked_at` (RFC 3339, the
+ validation time), `verdict` (the PDF's verdict as `rv_verify_pdf` returns it:
+ `revisions`, `indication`, `sub_indication`, `signatures`; `null` when the file could
+ not be read as a PDF) and `problem` (why it could not be read, else `null`). It is the
+ JSON `null` when the result exists but was not checked: not a PDF, ingested under
+ `"pdf_signatures": "ignore"`, or ingested before the vault checked PDFs.
+
+ Codes: `RV_NOT_FOUND` when no result has this id (never for a result without a
+ check: that is `null`), `RV_INVALID_ARGUMENT` for an id that is not a ULID, and the
+ argument and storage codes.
+
+ Ownership: `id` is only read during the call. On `RV_OK`, `*out_json` is a new string
+ owned by the caller (`null` included): free it with `rv_string_free`. On failure it is
+ untouched.
+
+ # Safety
+ `v` NULL or a live handle; `id` NULL or a NUL-terminated string; `out_json` NULL or
+ writable.
+ */
+enum rv_result rv_vault_pdf_check(const struct rv_vault *v, const char *id, char **out_json);
+
+/*
  Ingests one result: `meta_json` is the record's metadata (a `NewRecord` object:
  dossier_code, procedure_code, document_type, document_number, issuer, subject,
  issued_at, valid_from, valid_until?, media_type, file_name?, provenance, extra?),
  `content` its `content_len` bytes. `*out_json` is `{"record": {...}, "created": bool}`;
  `created` is false when the same result was already stored and is returned as it was.
+ A PDF's embedded signatures are checked as the open option `"pdf_signatures"` says
+ (the check: `rv_vault_pdf_check`); under `"refuse_failed"` a PDF with FAILED
+ signatures, or not readable as a PDF, is `RV_CONTENT_REFUSED` and nothing is stored.
 
  Ownership: `content` is only read during the call. `*out_json`: free with
  `rv_string_free`.
@@ -654,6 +695,29 @@ enum rv_result rv_vault_resume_remote(const struct rv_vault *v,
 enum rv_result rv_vault_remote_request(const struct rv_vault *v,
                                        const char *session_id,
                                        char **out_json);
+
+/*
+ The provider requests a restarted portal must resume, oldest first: those still
+ `"sending"`, `"waiting"` or `"approved"` whose signing session is not completed. It only
+ reads the vault and never calls a provider. Resume each with `rv_vault_resume_remote`
+ (its `session_id` and `provider`, with that provider's configuration): a `"waiting"`
+ one is polled again, an `"approved"` one completed, a `"sending"` one looked up by its
+ `client_request_id` where the provider allows it (else marked `"unknown"`:
+ `RV_PROVIDER_OUTCOME_UNKNOWN`).
+
+ `*out_json` is a JSON array (empty when nothing is unfinished) of requests, each as
+ `rv_vault_remote_request` gives it: `session_id`, `provider`, `client_request_id`,
+ `provider_transaction_id`, `state`, `detail`, `outcome`, `polls`, `created_at`,
+ `updated_at`. The remote calls are part of every `capi` build (the feature enables
+ `remote`), so this function is always there.
+
+ Ownership: on `RV_OK`, `*out_json` is a new string owned by the caller: free it with
+ `rv_string_free`. On failure it is untouched.
+
+ # Safety
+ `v` NULL or a live handle; `out_json` NULL or writable.
+ */
+enum rv_result rv_vault_unfinished_remote_requests(const struct rv_vault *v, char **out_json);
 
 /*
  Begins a signing session for a stored result. `chain` holds the signer's certificate

@@ -464,6 +464,7 @@ fn c_abi_messages_describe_bad_json_without_the_id() {
         format!(r#"{{"reason": "r", "decision_ref": "d", "at": "{PROBE}", "by": "b"}}"#),
         format!(r#"{{"seq": "{PROBE}", "hash": "00"}}"#),
         format!(r#"{{"mode": "{PROBE}"}}"#),
+        format!(r#"{{"pdf_signatures": "{PROBE}"}}"#),
         format!(r#"{{"policy": "{PROBE}"}}"#),
         format!(r#"{{"validation_time": "{PROBE}"}}"#),
         format!(r#"{{"proof_of_existence": "{PROBE}"}}"#),
@@ -624,6 +625,10 @@ fn c_abi_messages_describe_bad_json_without_the_id() {
         (
             "remote_request",
             Box::new(|a, o| unsafe { remote::rv_vault_remote_request(v, a, o) }),
+        ),
+        (
+            "pdf_check",
+            Box::new(|a, o| unsafe { pdf::rv_vault_pdf_check(v, a, o) }),
         ),
         (
             "sign_remote provider",

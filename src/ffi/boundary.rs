@@ -55,7 +55,9 @@ pub enum rv_result {
     RV_SIGNATURE_REFUSED = 13,
     /// A reuse request without a full requester.
     RV_REUSE_REFUSED = 14,
-    /// Content empty or larger than the vault accepts.
+    /// Content empty or larger than the vault accepts, or a PDF refused at ingest under
+    /// the open option `"pdf_signatures": "refuse_failed"` (FAILED signatures, or not
+    /// readable as a PDF).
     RV_CONTENT_REFUSED = 15,
     /// The file: missing, already there, not a vault, written by a newer version, corrupt.
     RV_FILE = 16,

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::boundary::{guard, json_arg, opt_str_arg, out_arg, str_arg, Failure, FfiResult};
 use super::rv_result;
 use crate::verify::signature::Policy;
-use crate::{Vault, VaultOptions};
+use crate::{PdfSignaturePolicy, Vault, VaultOptions};
 
 /// An open vault. Opaque to C: made by `rv_vault_open`, closed by `rv_vault_close`,
 /// released by `rv_vault_free`.
@@ -50,6 +50,8 @@ struct OpenOptions {
     signing_session_ttl_seconds: Option<u64>,
     signature_policy: Option<Policy>,
     cache_verdicts: Option<bool>,
+    /// `"record"`, `"refuse_failed"` or `"ignore"`; any other value is `RV_INVALID_JSON`.
+    pdf_signatures: Option<PdfSignaturePolicy>,
 }
 
 impl OpenOptions {
@@ -75,6 +77,9 @@ impl OpenOptions {
         }
         if let Some(cache) = self.cache_verdicts {
             o.cache_verdicts = cache;
+        }
+        if let Some(policy) = self.pdf_signatures {
+            o.pdf_signatures = policy;
         }
         o
     }
@@ -102,8 +107,17 @@ pub(crate) unsafe fn vault_arg(v: *const rv_vault) -> FfiResult<Arc<Vault>> {
 /// 65536), `"signing_session_ttl_seconds"` (at most 31622400: 366 days),
 /// `"signature_policy"` (an object: `name`, `require_signing_certificate_attribute`,
 /// `require_revocation_data`, `crl_issued_after_signing`, `allow_legacy_algorithms`),
-/// `"cache_verdicts"` (bool). Unknown fields are refused; an option out of its range is
-/// `RV_INVALID_ARGUMENT`, before any file is created.
+/// `"cache_verdicts"` (bool), `"pdf_signatures"` (what ingest does with a PDF's embedded
+/// signatures, verified against the trust store as it stands): `"record"` (the default:
+/// the check is kept with the record, see `rv_vault_pdf_check`, and the PDF is stored
+/// whatever it says), `"refuse_failed"` (also refuse, with `RV_CONTENT_REFUSED` and
+/// nothing stored, a PDF whose signatures are FAILED: tampered, modified after signing,
+/// signer revoked before signing; or that cannot be read as a PDF. Content is taken for a
+/// PDF when its `media_type` is `application/pdf` or its first 1024 bytes hold `%PDF-`.
+/// An unsigned or INDETERMINATE PDF is stored with its check), `"ignore"` (not looked
+/// at). Options are not stored in the file: give them at every open. Unknown fields and
+/// an unknown `"mode"` or `"pdf_signatures"` value are refused (`RV_INVALID_JSON`); an
+/// option out of its range is `RV_INVALID_ARGUMENT`, before any file is created.
 ///
 /// Ownership: on `RV_OK`, `*out` is a new handle owned by the caller: close it with
 /// `rv_vault_close` and release it with `rv_vault_free`. On failure `*out` is untouched.
@@ -199,4 +213,31 @@ pub unsafe extern "C" fn rv_vault_path(v: *const rv_vault, out_path: *mut *mut c
             .into_raw();
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pdf_ingest_policy_is_an_option_and_unknown_values_are_refused() {
+        assert_eq!(
+            OpenOptions::default().vault_options().pdf_signatures,
+            PdfSignaturePolicy::Record
+        );
+        for (name, policy) in [
+            ("record", PdfSignaturePolicy::Record),
+            ("refuse_failed", PdfSignaturePolicy::RefuseFailed),
+            ("ignore", PdfSignaturePolicy::Ignore),
+        ] {
+            let o: OpenOptions = json_arg(&format!(r#"{{"pdf_signatures":"{name}"}}"#), "options_json").unwrap();
+            assert_eq!(o.vault_options().pdf_signatures, policy, "{name}");
+        }
+        for bad in [r#""refuse""#, r#""RefuseFailed""#, r#""REFUSE_FAILED""#, "1", "{}"] {
+            let failure =
+                json_arg::<OpenOptions>(&format!(r#"{{"pdf_signatures":{bad}}}"#), "options_json").unwrap_err();
+            assert_eq!(failure.code, rv_result::RV_INVALID_JSON, "{bad}");
+            assert!(failure.message.contains("expected"), "{bad}: {}", failure.message);
+        }
+    }
 }

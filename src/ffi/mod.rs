@@ -16,8 +16,12 @@
 //! [`handle`] (opening and closing), [`records`] (ingest, status, reuse, log, statistics),
 //! [`signing`] (two-phase signing and attached signatures), [`trust`] (the trust store),
 //! [`verification`] (a record's verdict, and a detached CMS without a vault), [`pdf`]
-//! (a signed PDF's signatures, with or without a vault) and [`remote`] (signing through a
-//! remote provider: CSC, VNPT SmartCA, Viettel MySign; these calls block while polling).
+//! (a signed PDF's signatures, with or without a vault, and the check a stored PDF was
+//! given at ingest) and [`remote`] (signing through a remote provider: CSC, VNPT SmartCA,
+//! Viettel MySign; these calls block while polling).
+//!
+//! Every public method of [`crate::Vault`] has its C function here, or a documented reason
+//! not to: `tests/capi_parity.rs` holds the table and fails when a method is missing.
 #![allow(unsafe_code)]
 // C names: `rv_vault`, `rv_result`, `RV_OK`.
 #![allow(non_camel_case_types)]

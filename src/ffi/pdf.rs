@@ -1,5 +1,6 @@
 //! Signed PDFs through the C ABI: every signature of a PDF verified (PAdES), against the
-//! caller's trust material or the vault's trust store.
+//! caller's trust material or the vault's trust store; and the check a stored PDF was given
+//! at ingest.
 
 use std::ffi::c_char;
 
@@ -7,6 +8,7 @@ use serde::Deserialize;
 
 use super::boundary::{answer_json, bytes_arg, json_arg, opt_str_arg, time_arg, Failure, FfiResult};
 use super::handle::{rv_vault, vault_arg};
+use super::records::id_arg;
 use super::rv_result;
 use super::verification::material;
 use crate::pdf::{verify_pdf_with, ChangePolicy, PdfError, PdfVerdict};
@@ -150,6 +152,44 @@ pub unsafe extern "C" fn rv_vault_verify_pdf(
             let pdf = bytes_arg(pdf, len, "pdf")?;
             let options = PdfOptions::read(options_json)?;
             options.verify(pdf, vault.trust_material()?)
+        })
+    }
+}
+
+/// The check of a stored result's embedded PDF signatures, made when it was ingested
+/// (under the `"pdf_signatures"` open option `"record"`, the default, or
+/// `"refuse_failed"`), against the trust store as it stood then. It is read, not made
+/// again: `rv_vault_verify_pdf` on `rv_vault_read_content`'s bytes verifies it now.
+///
+/// `*out_json` is `{"checked_at", "verdict", "problem"}`: `checked_at` (RFC 3339, the
+/// validation time), `verdict` (the PDF's verdict as `rv_verify_pdf` returns it:
+/// `revisions`, `indication`, `sub_indication`, `signatures`; `null` when the file could
+/// not be read as a PDF) and `problem` (why it could not be read, else `null`). It is the
+/// JSON `null` when the result exists but was not checked: not a PDF, ingested under
+/// `"pdf_signatures": "ignore"`, or ingested before the vault checked PDFs.
+///
+/// Codes: `RV_NOT_FOUND` when no result has this id (never for a result without a
+/// check: that is `null`), `RV_INVALID_ARGUMENT` for an id that is not a ULID, and the
+/// argument and storage codes.
+///
+/// Ownership: `id` is only read during the call. On `RV_OK`, `*out_json` is a new string
+/// owned by the caller (`null` included): free it with `rv_string_free`. On failure it is
+/// untouched.
+///
+/// # Safety
+/// `v` NULL or a live handle; `id` NULL or a NUL-terminated string; `out_json` NULL or
+/// writable.
+#[no_mangle]
+pub unsafe extern "C" fn rv_vault_pdf_check(
+    v: *const rv_vault,
+    id: *const c_char,
+    out_json: *mut *mut c_char,
+) -> rv_result {
+    // SAFETY: the contract above.
+    unsafe {
+        answer_json(out_json, || {
+            let vault = vault_arg(v)?;
+            Ok(vault.pdf_check(&id_arg(id)?)?)
         })
     }
 }

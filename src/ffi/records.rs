@@ -23,6 +23,9 @@ use crate::Sha256;
 /// issued_at, valid_from, valid_until?, media_type, file_name?, provenance, extra?),
 /// `content` its `content_len` bytes. `*out_json` is `{"record": {...}, "created": bool}`;
 /// `created` is false when the same result was already stored and is returned as it was.
+/// A PDF's embedded signatures are checked as the open option `"pdf_signatures"` says
+/// (the check: `rv_vault_pdf_check`); under `"refuse_failed"` a PDF with FAILED
+/// signatures, or not readable as a PDF, is `RV_CONTENT_REFUSED` and nothing is stored.
 ///
 /// Ownership: `content` is only read during the call. `*out_json`: free with
 /// `rv_string_free`.

@@ -288,6 +288,34 @@ pub unsafe extern "C" fn rv_vault_remote_request(
     }
 }
 
+/// The provider requests a restarted portal must resume, oldest first: those still
+/// `"sending"`, `"waiting"` or `"approved"` whose signing session is not completed. It only
+/// reads the vault and never calls a provider. Resume each with `rv_vault_resume_remote`
+/// (its `session_id` and `provider`, with that provider's configuration): a `"waiting"`
+/// one is polled again, an `"approved"` one completed, a `"sending"` one looked up by its
+/// `client_request_id` where the provider allows it (else marked `"unknown"`:
+/// `RV_PROVIDER_OUTCOME_UNKNOWN`).
+///
+/// `*out_json` is a JSON array (empty when nothing is unfinished) of requests, each as
+/// `rv_vault_remote_request` gives it: `session_id`, `provider`, `client_request_id`,
+/// `provider_transaction_id`, `state`, `detail`, `outcome`, `polls`, `created_at`,
+/// `updated_at`. The remote calls are part of every `capi` build (the feature enables
+/// `remote`), so this function is always there.
+///
+/// Ownership: on `RV_OK`, `*out_json` is a new string owned by the caller: free it with
+/// `rv_string_free`. On failure it is untouched.
+///
+/// # Safety
+/// `v` NULL or a live handle; `out_json` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn rv_vault_unfinished_remote_requests(
+    v: *const rv_vault,
+    out_json: *mut *mut c_char,
+) -> rv_result {
+    // SAFETY: the contract above.
+    unsafe { answer_json(out_json, || Ok(vault_arg(v)?.unfinished_remote_requests()?)) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -226,6 +226,20 @@ trait Signing
     }
 
     /**
+     * The provider requests a restarted portal must resume, oldest first
+     * (`rv_vault_unfinished_remote_requests`): those still `sending`, `waiting` or
+     * `approved` whose signing session is not completed. The provider is not called.
+     * Resume each with {@see resumeRemote()} (its `provider` and `session_id`, with that
+     * provider's configuration), e.g. from a worker started with the portal.
+     *
+     * @return list<array<string, mixed>> each as {@see remoteRequest()} returns it; empty when none
+     */
+    public function unfinishedRemoteRequests(): array
+    {
+        return $this->lib->callJson('rv_vault_unfinished_remote_requests', $this->handle());
+    }
+
+    /**
      * A provider configuration as the JSON text the library reads: an array is encoded
      * as a JSON object (an empty one too), a string is passed as it is.
      *

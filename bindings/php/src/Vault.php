@@ -46,8 +46,13 @@ final class Vault
      * ingests), `max_content_size` (bytes), `busy_timeout_ms`, `page_size`,
      * `signing_session_ttl_seconds`, `signature_policy` (an array: `name`,
      * `require_signing_certificate_attribute`, `require_revocation_data`,
-     * `crl_issued_after_signing`, `allow_legacy_algorithms`), `cache_verdicts` (bool).
-     * Unknown options are refused.
+     * `crl_issued_after_signing`, `allow_legacy_algorithms`), `cache_verdicts` (bool),
+     * `pdf_signatures` (what ingest does with a PDF's embedded signatures: `"record"`, the
+     * default: check them and keep the check with the record, see {@see pdfCheck()};
+     * `"refuse_failed"`: also refuse a PDF whose signatures are FAILED or that cannot be
+     * read as a PDF, with a {@see Exception\ContentRefusedException} and nothing stored;
+     * `"ignore"`: do not look). Options hold for this handle only: give them at every open.
+     * Unknown options, and an unknown `mode` or `pdf_signatures` value, are refused.
      *
      * @param string              $path    the file's path (UTF-8)
      * @param array<string, mixed>|object $options see above; empty: the defaults
@@ -55,7 +60,9 @@ final class Vault
      *
      * @throws Exception\FileException            the file is missing (mode open), already there
      *                                            (mode create), not a vault, newer, or corrupt
-     * @throws Exception\InvalidArgumentException an option is unknown or of the wrong type
+     * @throws Exception\InvalidArgumentException an option is unknown, of the wrong type or out of its
+     *                                            range (`RV_INVALID_JSON` for an unknown
+     *                                            `pdf_signatures` value)
      * @throws Exception\StorageException         I/O or SQLite failed
      * @throws Exception\LibraryException         the library could not be loaded
      */
@@ -137,7 +144,9 @@ final class Vault
      *                                                           result was already stored
      *
      * @throws Exception\InvalidArgumentException bad JSON shape or field values
-     * @throws Exception\ContentRefusedException  empty or too large content
+     * @throws Exception\ContentRefusedException  empty or too large content; under the open option
+     *                                            `'pdf_signatures' => 'refuse_failed'`, a PDF whose
+     *                                            signatures are FAILED or that cannot be read
      * @throws Exception\ConflictException        another result holds this dossier + procedure + number
      */
     public function ingest(array|object $meta, string $content): array
@@ -545,6 +554,26 @@ final class Vault
             strlen($pdf),
             Verifier::pdfOptions($this->lib, $options, $fn),
         );
+    }
+
+    /**
+     * The check of a stored result's embedded PDF signatures, made when it was ingested
+     * against the trust store as it stood then (`rv_vault_pdf_check`). It is read, not
+     * made again: {@see verifyPdf()} over {@see readContent()} verifies the PDF now.
+     *
+     * @param string $id a 26-character ULID
+     * @return array{checked_at: string, verdict: array<string, mixed>|null, problem: string|null}|null
+     *         `verdict` as {@see verifyPdf()} returns it, null when the file could not be read
+     *         as a PDF (`problem` says why); null for a result that was not checked (not a
+     *         PDF, ingested under `'pdf_signatures' => 'ignore'` or before the vault checked PDFs)
+     *
+     * @throws Exception\NotFoundException        no such result
+     * @throws Exception\InvalidArgumentException not a valid id
+     */
+    public function pdfCheck(string $id): ?array
+    {
+        $fn = 'rv_vault_pdf_check';
+        return $this->lib->callJson($fn, $this->handle(), $this->text($id, 'id', $fn));
     }
 
     // ---- Plumbing ----

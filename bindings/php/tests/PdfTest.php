@@ -5,14 +5,18 @@ declare(strict_types=1);
 namespace ResultsVault\Tests;
 
 use ResultsVault\Exception\ClosedException;
+use ResultsVault\Exception\ContentRefusedException;
 use ResultsVault\Exception\InvalidArgumentException;
+use ResultsVault\Exception\NotFoundException;
 use ResultsVault\Exception\PdfUnreadableException;
 use ResultsVault\Library;
 use ResultsVault\ResultCode;
+use ResultsVault\Vault;
 use ResultsVault\Verifier;
 
 /**
- * Signed PDFs (`rv_verify_pdf`, `rv_vault_verify_pdf`): a PDF signed by
+ * Signed PDFs (`rv_verify_pdf`, `rv_vault_verify_pdf`, `rv_vault_pdf_check`, the open
+ * option `pdf_signatures`): a PDF signed by
  * bindings/testdata/make-signed-pdf.py (the real openssl, the test PKI's officer) passes
  * against the root and its CRL, given by the caller or held by a vault; altered or
  * unsigned PDFs are verdicts; bytes that are no PDF throw PdfUnreadableException.
@@ -162,6 +166,106 @@ final class PdfTest extends TestCase
         $vault->close();
         $this->expectException(ClosedException::class);
         $vault->verifyPdf(self::$pdf);
+    }
+
+    /** The signed PDF with one byte of its signed content flipped. */
+    private static function tampered(): string
+    {
+        $tampered = self::$pdf;
+        $at = strpos($tampered, '(Trich luc');
+        self::assertIsInt($at);
+        $tampered[$at + 3] = chr(ord($tampered[$at + 3]) ^ 0x01);
+        return $tampered;
+    }
+
+    public function testAStoredPdfsCheckIsTheOneMadeAtIngest(): void
+    {
+        $vault = $this->trustedVault();
+        $signed = $vault->ingest(self::meta(['dossier_code' => 'H-PDF-1']), self::$pdf)['record']['result_id'];
+        $check = $vault->pdfCheck($signed);
+        self::assertIsArray($check);
+        $keys = array_keys($check);
+        sort($keys);
+        self::assertSame(['checked_at', 'problem', 'verdict'], $keys);
+        self::assertStringEndsWith('Z', $check['checked_at']);
+        self::assertNull($check['problem']);
+        self::assertSame(Verifier::PASSED, $check['verdict']['indication']);
+        self::assertSame('CN=Test Officer', $check['verdict']['signatures'][0]['verdict']['signer']['subject']);
+
+        // The default policy stores a tampered PDF, its check FAILED.
+        $tampered = $vault->ingest(self::meta(['dossier_code' => 'H-PDF-2']), self::tampered())['record']['result_id'];
+        self::assertSame(Verifier::FAILED, $vault->pdfCheck($tampered)['verdict']['indication']);
+
+        // Declared a PDF but not readable as one: no verdict, and why.
+        $unreadable = $vault->ingest(self::meta(['dossier_code' => 'H-PDF-3']), self::pdfBytes('x'))['record']['result_id'];
+        $check = $vault->pdfCheck($unreadable);
+        self::assertNull($check['verdict']);
+        self::assertIsString($check['problem']);
+
+        // Not a PDF: no check at all (null, not an exception).
+        $text = $vault->ingest(
+            self::meta(['dossier_code' => 'H-PDF-4', 'media_type' => 'text/plain', 'file_name' => 'a.txt']),
+            'a plain text result',
+        )['record']['result_id'];
+        self::assertNull($vault->pdfCheck($text));
+
+        // No such result is an exception; so is a closed vault.
+        try {
+            $vault->pdfCheck('01M8442DNE2PJSSAEKS0MKZ3CK');
+            self::fail('an unknown id was answered');
+        } catch (NotFoundException $e) {
+            self::assertSame('rv_vault_pdf_check', $e->getFunction());
+        }
+        try {
+            $vault->pdfCheck('not-an-id');
+            self::fail('a malformed id was answered');
+        } catch (InvalidArgumentException $e) {
+            self::assertSame('RV_INVALID_ARGUMENT', $e->getRvName());
+        }
+        $vault->close();
+        $this->expectException(ClosedException::class);
+        $vault->pdfCheck($signed);
+    }
+
+    public function testRefuseFailedRefusesAFailedOrUnreadablePdfAndStoresNothing(): void
+    {
+        $path = $this->tempDir() . '/refuse.vault';
+        $vault = $this->track(Vault::open($path, ['mode' => 'create', 'pdf_signatures' => 'refuse_failed']));
+        $vault->addTrustAnchor(self::pkiFile('root.pem'));
+        $vault->addCrl(self::pkiFile('crl.der'));
+        $head = $vault->logHead();
+        foreach (['tampered' => self::tampered(), 'not readable' => self::pdfBytes('y')] as $what => $content) {
+            try {
+                $vault->ingest(self::meta(['dossier_code' => "R-{$what}"]), $content);
+                self::fail("{$what}: stored");
+            } catch (ContentRefusedException $e) {
+                self::assertSame(15, $e->getRvCode(), $what);
+                self::assertSame('rv_vault_ingest', $e->getFunction(), $what);
+                self::assertStringContainsString('PDF refused', $e->getMessage(), $what);
+            }
+        }
+        self::assertSame($head, $vault->logHead(), 'a refused PDF stores nothing');
+        $signed = $vault->ingest(self::meta(['dossier_code' => 'R-signed']), self::$pdf)['record']['result_id'];
+        self::assertSame(Verifier::PASSED, $vault->pdfCheck($signed)['verdict']['indication']);
+
+        // "ignore": not looked at, so no check; "record" by name is the default.
+        foreach (['ignore' => true, 'record' => false] as $policy => $none) {
+            $other = $this->track(Vault::open($this->tempDir() . "/{$policy}.vault", ['pdf_signatures' => $policy]));
+            $id = $other->ingest(self::meta(['dossier_code' => "P-{$policy}"]), self::tampered())['record']['result_id'];
+            self::assertSame($none, $other->pdfCheck($id) === null, $policy);
+        }
+
+        // Any other value is refused, before a file is made.
+        foreach (['refuse', 'RefuseFailed', 'IGNORE', '', 1, true] as $bad) {
+            $badPath = $this->tempDir() . '/bad.vault';
+            try {
+                Vault::open($badPath, ['mode' => 'create', 'pdf_signatures' => $bad]);
+                self::fail('accepted: ' . var_export($bad, true));
+            } catch (InvalidArgumentException $e) {
+                self::assertSame('RV_INVALID_JSON', $e->getRvName(), var_export($bad, true));
+                self::assertFileDoesNotExist($badPath);
+            }
+        }
     }
 
     public function testAVaultWithoutTrustTakesTheOptionsTrust(): void

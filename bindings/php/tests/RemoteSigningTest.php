@@ -16,7 +16,7 @@ use ResultsVault\Vault;
 
 /**
  * Signing through VNPT SmartCA (`rv_vault_sign_remote`, `rv_vault_resume_remote`,
- * `rv_vault_remote_request`) against a real HTTP peer: tests/mock/smartca-router.php run
+ * `rv_vault_remote_request`, `rv_vault_unfinished_remote_requests`) against a real HTTP peer: tests/mock/smartca-router.php run
  * by PHP's built-in server, whose "HSM" is the real openssl CLI with the test PKI's
  * officer key.
  */
@@ -221,6 +221,7 @@ final class RemoteSigningTest extends TestCase
         $vault = $this->trustedVault($path);
         $id = $this->storedResult($vault, 'pending');
         $scenario = 'approve-after-2-resume';
+        self::assertSame([], $vault->unfinishedRemoteRequests());
 
         try {
             // wait_seconds 0: one poll, "waiting", and the call returns.
@@ -237,13 +238,27 @@ final class RemoteSigningTest extends TestCase
         self::assertSame(1, $request['polls']);
         self::assertSame([], $vault->signatures($id));
 
-        // A restart: a new handle on the same file goes on polling, and never sends again.
+        self::assertSame([$request], $vault->unfinishedRemoteRequests());
+
+        // A restart: a new handle on the same file finds what to resume, goes on polling,
+        // and never sends again.
         $vault->close();
         $reopened = $this->track(Vault::open($path, ['mode' => 'open']));
-        $stored = $reopened->resumeRemote('vnpt-smartca', self::config($scenario), $sessionId, self::FAST);
+        $unfinished = $reopened->unfinishedRemoteRequests();
+        self::assertCount(1, $unfinished);
+        self::assertSame($sessionId, $unfinished[0]['session_id']);
+        self::assertSame('vnpt-smartca', $unfinished[0]['provider']);
+        self::assertSame('waiting', $unfinished[0]['state']);
+        $stored = $reopened->resumeRemote(
+            $unfinished[0]['provider'],
+            self::config($scenario),
+            $unfinished[0]['session_id'],
+            self::FAST,
+        );
         self::assertSame('PASSED', $stored['acceptance']['indication']);
         self::assertSame($sessionId, $stored['source']['session_id']);
         self::assertSame(3, $reopened->remoteRequest($sessionId)['polls']);
+        self::assertSame([], $reopened->unfinishedRemoteRequests(), 'nothing left to resume');
         self::assertCount(1, $reopened->signatures($id));
         $paths = array_column(self::requests($scenario), 'path');
         self::assertCount(1, array_keys($paths, '/v1/signatures/sign'), 'sent once');

@@ -367,6 +367,16 @@ public final class RvNative {
     public static native int rv_vault_remote_request(VaultHandle v, String sessionId, PointerByReference outJson);
 
     /**
+     * {@code rv_vault_unfinished_remote_requests(v, out_json)}: the provider requests a restarted portal
+     * must resume, oldest first.
+     *
+     * @param v the handle
+     * @param outJson receives an array of requests (empty when none)
+     * @return an {@code rv_result}
+     */
+    public static native int rv_vault_unfinished_remote_requests(VaultHandle v, PointerByReference outJson);
+
+    /**
      * {@code rv_vault_signing_session(v, session_id, out_json)}.
      *
      * @param v the handle
@@ -577,4 +587,15 @@ public final class RvNative {
      */
     public static native int rv_vault_verify_pdf(VaultHandle v, byte[] pdf, SizeT len, String optionsJson,
             PointerByReference outJson);
+
+    /**
+     * {@code rv_vault_pdf_check(v, id, out_json)}: the check of a stored result's PDF signatures made at
+     * ingest, or JSON {@code null} for a result without one.
+     *
+     * @param v the handle
+     * @param id the result id
+     * @param outJson receives {@code {"checked_at", "verdict", "problem"}} or {@code null}
+     * @return an {@code rv_result} ({@code RV_NOT_FOUND} if there is no such result)
+     */
+    public static native int rv_vault_pdf_check(VaultHandle v, String id, PointerByReference outJson);
 }

@@ -281,6 +281,20 @@ public final class Signing {
     }
 
     /**
+     * The provider requests a restarted portal must resume, oldest first
+     * ({@code rv_vault_unfinished_remote_requests}): those still {@code "sending"}, {@code "waiting"}
+     * or {@code "approved"} whose signing session is not completed. The provider is not called. Resume
+     * each with {@link #resumeRemote(String, Map, String, Map)} (its {@code provider} and
+     * {@code session_id}, with that provider's configuration), e.g. from a worker started with the
+     * portal.
+     *
+     * @return an array of requests, each as {@link #remoteRequest(String)} returns it; empty when none
+     */
+    public Json unfinishedRemoteRequests() {
+        return nativeVault.callJson(RvNative::rv_vault_unfinished_remote_requests);
+    }
+
+    /**
      * Attaches a detached CMS made elsewhere over the record's {@link Vault#envelope(String)},
      * verified as a completed session's reply is.
      *

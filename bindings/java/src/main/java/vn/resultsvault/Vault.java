@@ -89,13 +89,19 @@ public final class Vault implements AutoCloseable {
      * {@code "busy_timeout_ms"}, {@code "page_size"}, {@code "signing_session_ttl_seconds"},
      * {@code "signature_policy"} (an object: {@code name}, {@code require_signing_certificate_attribute},
      * {@code require_revocation_data}, {@code crl_issued_after_signing},
-     * {@code allow_legacy_algorithms}) and {@code "cache_verdicts"} (boolean). Unknown fields are
-     * refused.
+     * {@code allow_legacy_algorithms}), {@code "cache_verdicts"} (boolean) and {@code "pdf_signatures"}
+     * (what ingest does with a PDF's embedded signatures: {@code "record"}, the default: check them and
+     * keep the check with the record, see {@link #pdfCheck(String)}; {@code "refuse_failed"}: also
+     * refuse a PDF whose signatures are FAILED or that cannot be read as a PDF, with a
+     * {@link ContentRefusedException} and nothing stored; {@code "ignore"}: do not look). Options hold
+     * for this handle only: give them at every open. Unknown fields, and an unknown {@code "mode"} or
+     * {@code "pdf_signatures"} value, are refused.
      *
      * @param path the file
      * @param optionsJson the options as JSON text, or {@code null} for the defaults
      * @return the open vault; close it
-     * @throws InvalidArgumentException if the options are not valid
+     * @throws InvalidArgumentException if the options are not valid ({@link ResultCode#INVALID_JSON}
+     *     for an unknown field or value, {@link ResultCode#INVALID_ARGUMENT} for one out of its range)
      * @throws VaultFileException if the mode's condition fails or the file is not a usable vault
      */
     public static Vault open(String path, String optionsJson) {
@@ -199,7 +205,9 @@ public final class Vault implements AutoCloseable {
      *     same result was already stored and is returned as it was
      * @throws InvalidArgumentException if the metadata is not valid JSON or not acceptable
      * @throws ConflictException if another result holds the same dossier + procedure + document number
-     * @throws ContentRefusedException if the content is empty or too large
+     * @throws ContentRefusedException if the content is empty or too large, or, under the open option
+     *     {@code "pdf_signatures": "refuse_failed"}, a PDF whose signatures are FAILED or that cannot be
+     *     read
      */
     public Json ingest(String metaJson, byte[] content) {
         return ingestWith(metaJson, content);
@@ -684,6 +692,24 @@ public final class Vault implements AutoCloseable {
         byte[] p = Ffi.bytes(pdf, "pdf");
         String o = Ffi.json(options, "options_json");
         return nativeVault.callJson((h, out) -> RvNative.rv_vault_verify_pdf(h, p, Ffi.len(p), o, out));
+    }
+
+    /**
+     * The check of a stored result's embedded PDF signatures, made when it was ingested against the
+     * trust store as it stood then ({@code rv_vault_pdf_check}). It is read, not made again:
+     * {@link #verifyPdf(byte[])} over {@link #readContent(String)} verifies the PDF now.
+     *
+     * @param id the result id
+     * @return {@code {"checked_at", "verdict", "problem"}}: {@code verdict} as {@link #verifyPdf(byte[])}
+     *     returns it, JSON {@code null} when the file could not be read as a PDF ({@code problem} says
+     *     why); or JSON {@code null} ({@link Json#isNull()}) for a result that was not checked (not a
+     *     PDF, ingested under {@code "pdf_signatures": "ignore"} or before the vault checked PDFs)
+     * @throws NotFoundException if there is no such result
+     * @throws InvalidArgumentException if the id is not a ULID
+     */
+    public Json pdfCheck(String id) {
+        String i = Ffi.text(id, "id");
+        return nativeVault.callJson((h, out) -> RvNative.rv_vault_pdf_check(h, i, out));
     }
 
     @Override

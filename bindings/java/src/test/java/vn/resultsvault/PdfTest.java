@@ -21,6 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * rv_verify_pdf and rv_vault_verify_pdf over a PDF signed by bindings/testdata/make-signed-pdf.py (the
  * real openssl, the test PKI's officer): PASSED against the root and its CRL, from the caller or the
  * vault; altered or unsigned PDFs are verdicts; bytes that are no PDF are a PdfUnreadableException.
+ * The same PDF ingested: its check (rv_vault_pdf_check) and the open option pdf_signatures, whose
+ * "refuse_failed" refuses a tampered or unreadable PDF with a ContentRefusedException.
  */
 class PdfTest {
     @TempDir
@@ -153,6 +155,94 @@ class PdfTest {
         try (Vault empty = Vault.open(tmp.resolve("empty.vault"))) {
             assertEquals("INDETERMINATE", empty.verifyPdf(pdf).get("indication").asString());
             assertEquals("PASSED", empty.verifyPdf(pdf, trusted(pki)).get("indication").asString());
+        }
+    }
+
+    private static Map<String, Object> meta(String dossier, String mediaType) {
+        Map<String, Object> meta = TestSupport.meta(dossier, dossier + "/TLKS");
+        meta.put("media_type", mediaType);
+        return meta;
+    }
+
+    private static String ingest(Vault vault, String dossier, byte[] content) {
+        return vault.ingest(meta(dossier, "application/pdf"), content).get("record").get("result_id").asString();
+    }
+
+    @Test
+    void aStoredPdfsCheckIsTheOneMadeAtIngest() throws Exception {
+        TestSupport.Pki pki = TestSupport.pki();
+        byte[] pdf = signedPdf(pki);
+        Vault closed;
+        try (Vault vault = Vault.open(tmp.resolve("check.vault"))) {
+            TestSupport.trust(vault, pki);
+            String signed = ingest(vault, "H-PDF-1", pdf);
+            Json check = vault.pdfCheck(signed);
+            assertEquals(List.of("checked_at", "problem", "verdict"),
+                    check.asMap().keySet().stream().sorted().toList(), check.raw());
+            assertTrue(check.get("checked_at").asString().endsWith("Z"), check.raw());
+            assertTrue(check.get("problem").isNull());
+            assertEquals("PASSED", check.get("verdict").get("indication").asString(), check.raw());
+            assertEquals("CN=Test Officer", check.get("verdict").get("signatures").get(0).get("verdict")
+                    .get("signer").get("subject").asString());
+
+            // The default policy stores a tampered PDF, its check FAILED.
+            String tampered = ingest(vault, "H-PDF-2", flipAfter(pdf, "(Trich luc", 3));
+            assertEquals("FAILED", vault.pdfCheck(tampered).get("verdict").get("indication").asString());
+
+            // Declared a PDF but not readable as one: no verdict, and why.
+            String unreadable = ingest(vault, "H-PDF-3", "%PDF-1.7\nnot really".getBytes(StandardCharsets.US_ASCII));
+            Json noVerdict = vault.pdfCheck(unreadable);
+            assertTrue(noVerdict.get("verdict").isNull(), noVerdict.raw());
+            assertFalse(noVerdict.get("problem").asString().isEmpty());
+
+            // Not a PDF: no check at all (JSON null, not an exception).
+            String text = vault.ingest(meta("H-PDF-4", "text/plain"), "a plain text result".getBytes(StandardCharsets.UTF_8))
+                    .get("record").get("result_id").asString();
+            assertTrue(vault.pdfCheck(text).isNull());
+
+            assertThrows(NotFoundException.class, () -> vault.pdfCheck("01M8442DNE2PJSSAEKS0MKZ3CK"));
+            assertEquals(ResultCode.INVALID_ARGUMENT,
+                    assertThrows(InvalidArgumentException.class, () -> vault.pdfCheck("not-an-id")).resultCode());
+            assertEquals(ResultCode.NULL_PARAMETER,
+                    assertThrows(InvalidArgumentException.class, () -> vault.pdfCheck(null)).resultCode());
+            closed = vault;
+        }
+        assertThrows(ClosedException.class, () -> closed.pdfCheck("01M8442DNE2PJSSAEKS0MKZ3CK"));
+    }
+
+    @Test
+    void refuseFailedRefusesAFailedOrUnreadablePdfAndStoresNothing() throws Exception {
+        TestSupport.Pki pki = TestSupport.pki();
+        byte[] pdf = signedPdf(pki);
+        try (Vault vault = Vault.open(tmp.resolve("refuse.vault"), map("mode", "create", "pdf_signatures", "refuse_failed"))) {
+            TestSupport.trust(vault, pki);
+            Json head = vault.logHead();
+            for (byte[] bad : List.of(flipAfter(pdf, "(Trich luc", 3), "%PDF-1.7\nnot really".getBytes(StandardCharsets.US_ASCII))) {
+                ContentRefusedException e = assertThrows(ContentRefusedException.class,
+                        () -> ingest(vault, "R-" + bad.length, bad));
+                assertEquals(ResultCode.CONTENT_REFUSED, e.resultCode());
+                assertTrue(e.getMessage().contains("PDF refused"), e.getMessage());
+            }
+            assertEquals(head, vault.logHead(), "a refused PDF stores nothing");
+            String signed = ingest(vault, "R-signed", pdf);
+            assertEquals("PASSED", vault.pdfCheck(signed).get("verdict").get("indication").asString());
+        }
+
+        // "ignore": not looked at, so no check; "record" by name is the default.
+        for (String policy : List.of("ignore", "record")) {
+            try (Vault vault = Vault.open(tmp.resolve(policy + ".vault").toString(), "{\"pdf_signatures\":\"" + policy + "\"}")) {
+                String id = ingest(vault, "P-" + policy, flipAfter(pdf, "(Trich luc", 3));
+                assertEquals(policy.equals("ignore"), vault.pdfCheck(id).isNull(), policy);
+            }
+        }
+
+        // Any other value is refused, before a file is made.
+        Path bad = tmp.resolve("bad.vault");
+        for (Object value : List.of("refuse", "RefuseFailed", "IGNORE", "", 1, true)) {
+            InvalidArgumentException e = assertThrows(InvalidArgumentException.class,
+                    () -> Vault.open(bad, map("mode", "create", "pdf_signatures", value)), String.valueOf(value));
+            assertEquals(ResultCode.INVALID_JSON, e.resultCode(), e.getMessage());
+            assertFalse(Files.exists(bad), String.valueOf(value));
         }
     }
 }

@@ -308,6 +308,7 @@ class RemoteSigningTest {
         String id;
         try (Vault vault = trustedVault("pending.vault")) {
             id = ingest(vault, "pending");
+            assertEquals(0, vault.signing().unfinishedRemoteRequests().size());
             Map<String, Object> once = new java.util.LinkedHashMap<>(FAST);
             once.put("wait_seconds", 0);
             ProviderPendingException e = assertThrows(ProviderPendingException.class,
@@ -319,15 +320,24 @@ class RemoteSigningTest {
             Json request = vault.signing().remoteRequest(sessionId);
             assertEquals("waiting", request.get("state").asString());
             assertEquals(1, request.get("polls").asLong());
+            assertEquals(List.of(request), vault.signing().unfinishedRemoteRequests().elements());
         }
-        // A restart: a new handle goes on polling, and never sends the request again.
+        // A restart: a new handle finds what to resume, goes on polling, and never sends the request
+        // again.
         try (Vault vault = Vault.open(tmp.resolve("pending.vault").toString(), "{\"mode\":\"open\"}")) {
-            Json stored = vault.signing().resumeRemote("vnpt-smartca", Json.stringify(config(scenario)), sessionId,
-                    Json.stringify(FAST));
+            Json unfinished = vault.signing().unfinishedRemoteRequests();
+            assertEquals(1, unfinished.size(), unfinished.raw());
+            Json request = unfinished.get(0);
+            assertEquals(sessionId, request.get("session_id").asString());
+            assertEquals("vnpt-smartca", request.get("provider").asString());
+            assertEquals("waiting", request.get("state").asString());
+            Json stored = vault.signing().resumeRemote(request.get("provider").asString(),
+                    Json.stringify(config(scenario)), request.get("session_id").asString(), Json.stringify(FAST));
             assertEquals("PASSED", stored.get("acceptance").get("indication").asString(), stored.raw());
             assertEquals(sessionId, stored.get("source").get("session_id").asString());
             assertEquals(3, vault.signing().remoteRequest(sessionId).get("polls").asLong());
             assertEquals(1, vault.signing().signatures(id).size());
+            assertEquals(0, vault.signing().unfinishedRemoteRequests().size(), "nothing left to resume");
         }
         long sends = requests(scenario).stream().filter(r -> r.get("path").equals("/v1/signatures/sign")).count();
         assertEquals(1, sends);
