@@ -509,7 +509,8 @@ enum rv_result rv_vault_stats(const struct rv_vault *v,
 
 /*
  Checks the audit log: the hash chain, every record against its last event, every
- reuse against its event. With `head_json` (a head kept outside the vault, `{"seq",
+ signature, trust item, PDF check and reuse against the event that binds it, and every
+ stored content re-hashed. With `head_json` (a head kept outside the vault, `{"seq",
  "hash"}`; NULL: none) it also checks that the log still holds that head.
 
  Both outputs are optional: `*out_intact` is true when nothing was found wrong;
@@ -524,6 +525,25 @@ enum rv_result rv_vault_verify_log(const struct rv_vault *v,
                                    const char *head_json,
                                    bool *out_intact,
                                    char **out_json);
+
+/*
+ [`rv_vault_verify_log`] with options: `options_json` is `{"against": {"seq", "hash"},
+ "skip_contents": true}` (both optional; NULL or `{}`: the full check). `skip_contents`
+ does not re-hash the stored contents (the slow part of the audit, every byte of the
+ archive); an unknown field is `RV_INVALID_JSON`.
+
+ Both outputs are optional, as for [`rv_vault_verify_log`]: `*out_intact` is true when
+ nothing was found wrong; `*out_json` is the report, freed with `rv_string_free`; the
+ report's `contents` is the number of contents re-hashed (0 when skipped). A damaged log
+ is a report, not an error: the call returns `RV_OK`.
+
+ # Safety
+ As the module's functions; `out_intact` NULL or writable.
+ */
+enum rv_result rv_vault_verify_log_with(const struct rv_vault *v,
+                                        const char *options_json,
+                                        bool *out_intact,
+                                        char **out_json);
 
 /*
  The newest audit event, `{"seq", "hash"}`, or `null` for an empty log: keep it outside

@@ -157,8 +157,11 @@ pub enum Error {
     #[error("reading content: {0}")]
     Io(#[from] std::io::Error),
 
-    /// Any other storage failure.
-    #[error("storage: {0}")]
+    /// Any other storage failure. Its message says the cause in plain words when SQLite
+    /// names one (the disk is full, the file or its folder is read-only, another program
+    /// holds the file locked, it cannot be opened, the disk failed), then SQLite's own
+    /// words; [`rusqlite::Error::sqlite_error_code`] tells them apart.
+    #[error("storage: {}", storage_words(.0))]
     Storage(#[source] rusqlite::Error),
 
     /// A stored value could not be decoded (a bug, or an edit behind the vault's back).
@@ -168,6 +171,23 @@ pub enum Error {
 
 /// The vault's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A storage failure as a person reads it: the cause in plain words, then SQLite's message.
+fn storage_words(e: &rusqlite::Error) -> String {
+    use rusqlite::ErrorCode as C;
+    let words = match e.sqlite_error_code() {
+        Some(C::DiskFull) => "the disk is full",
+        Some(C::ReadOnly) => "the vault file or its folder is read-only",
+        Some(C::PermissionDenied) => "permission to the vault file was denied",
+        Some(C::DatabaseBusy | C::DatabaseLocked) => {
+            "the vault file is locked by another program, still after the busy timeout"
+        }
+        Some(C::CannotOpen) => "the vault file cannot be opened",
+        Some(C::SystemIoFailure) => "the disk could not be read or written",
+        _ => return e.to_string(),
+    };
+    format!("{words} ({e})")
+}
 
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {

@@ -37,6 +37,7 @@ const MAPPING: &[(&str, &[&str])] = &[
     ("verify_log", &["rv_vault_verify_log"]),
     // rv_vault_verify_log with head_json.
     ("verify_log_against", &["rv_vault_verify_log"]),
+    ("verify_log_with", &["rv_vault_verify_log_with"]),
     ("log_head", &["rv_vault_log_head"]),
     ("check_storage", &["rv_vault_check_storage"]),
     ("verify_contents", &["rv_vault_verify_contents"]),
@@ -82,10 +83,7 @@ const EXEMPT: &[(&str, &str)] = &[
         "sign_with",
         "takes a Rust `&dyn Signer` (a key in this process); C signs in two phases (rv_vault_begin_signing + rv_vault_complete_signing_raw/_cms)",
     ),
-    (
-        "verify_log_with",
-        "takes a Rust `LogCheck`: its `against` is rv_vault_verify_log's head_json; `skip_contents` (the CLI's fast check) is not offered to C, which always re-hashes",
-    ),
+
 ];
 
 /// `rv_vault_*` functions that are no `Vault` method, each with the reason.

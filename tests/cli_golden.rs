@@ -408,6 +408,8 @@ fn an_office_day_from_init_to_export() {
 
     o.case("show", 0, &format!("show {id}"));
     o.case("sign_local", 0, &o.sign_local(&id));
+    o.case("show_signed", 0, &format!("show {id}"));
+    o.case("history", 0, &format!("history {id}"));
     let birth = o.p("birth.pdf");
     o.case("verify_vi", 0, &format!("verify {birth} --at {later}"));
     o.case("verify_en", 0, &format!("verify {birth} --at {later} --lang en"));
@@ -433,6 +435,7 @@ fn an_office_day_from_init_to_export() {
     let by = ["--reason", "Cấp nhầm", "--decision", "08/QĐ-UBND", "--by", "G22.46.01"];
     o.case_args("revoke", 0, &[&["revoke", revoked.as_str()][..], &by].concat());
     o.case("verify_revoked_record", 3, &format!("verify {revoked}"));
+    o.case("history_revoked_json", 0, &format!("history {revoked} --json"));
 
     let head = o.case("log_head", 0, "log head").stdout.trim().to_owned();
     o.case("log_verify_intact", 0, &format!("log verify --against {head}"));
@@ -450,6 +453,22 @@ fn an_office_day_from_init_to_export() {
     o.case("trust_list_after_remove", 0, "trust list");
     o.case("trust_remove_again", 64, &format!("trust remove {anchor}"));
     o.case("verify_after_root_removed", 2, &format!("verify {birth} --at {later}"));
+
+    // A result replaced by a corrected one: superseded once, and its history says so.
+    let wrong = o.ingest(None, "wrong.pdf", "126/TLKS", b"%PDF-1.7 wrong name", None);
+    let corrected = o.ingest(None, "corrected.pdf", "126/TLKS-BS", b"%PDF-1.7 corrected", None);
+    let by = [
+        "--reason",
+        "Sai họ tên",
+        "--decision",
+        "09/QĐ-UBND",
+        "--by",
+        "G22.46.01",
+    ];
+    let supersede = [&["supersede", wrong.as_str(), corrected.as_str()][..], &by].concat();
+    o.case_args("supersede", 0, &supersede);
+    o.case_args("supersede_again", 65, &supersede);
+    o.case("history_superseded", 0, &format!("history {wrong}"));
 }
 
 #[test]

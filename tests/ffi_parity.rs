@@ -421,3 +421,47 @@ fn unfinished_remote_requests_are_what_a_restarted_portal_resumes() {
     // SAFETY: freed once.
     unsafe { handle::rv_vault_free(v) };
 }
+
+/// `rv_vault_verify_log_with(v, options, NULL, &out)`.
+fn verify_log_with(v: *const rv_vault, options: Option<&str>) -> Outcome {
+    let options = options.map(|o| CString::new(o).unwrap());
+    let mut out = sentinel();
+    // SAFETY: a live handle, a string or NULL, NULL for the optional flag, a writable out-param.
+    let rc = unsafe {
+        records::rv_vault_verify_log_with(
+            v,
+            options.as_ref().map_or(ptr::null(), |o| o.as_ptr()),
+            ptr::null_mut(),
+            &mut out,
+        )
+    };
+    outcome(rc, out, "rv_vault_verify_log_with")
+}
+
+#[test]
+fn the_audit_options_reach_c_callers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.vault");
+    let v = open(&path, Some(r#"{"mode": "create"}"#)).unwrap();
+    ingest(v, &meta("L-1", "application/octet-stream"), b"a result").unwrap();
+    ingest(v, &meta("L-2", "application/octet-stream"), b"another result").unwrap();
+    let full = verify_log_with(v, None).unwrap();
+    assert_eq!(
+        (full["contents"].as_u64(), full["problem_count"].as_u64()),
+        (Some(2), Some(0)),
+        "{full}"
+    );
+    let fast = verify_log_with(v, Some(r#"{"skip_contents": true}"#)).unwrap();
+    assert_eq!(fast["contents"].as_u64(), Some(0), "{fast}");
+    // With a head kept outside: a head the log never had is reported.
+    let wrong = verify_log_with(
+        v,
+        Some(&format!(r#"{{"against": {{"seq": 1, "hash": "{}"}}}}"#, "0".repeat(64))),
+    )
+    .unwrap();
+    assert!(wrong["problem_count"].as_u64().unwrap() > 0, "{wrong}");
+    let (rc, message) = refused(verify_log_with(v, Some(r#"{"skip": true}"#)), "an unknown option");
+    assert_eq!(rc, rv_result::RV_INVALID_JSON, "{message}");
+    // SAFETY: the test's handle, not used after.
+    unsafe { handle::rv_vault_free(v) };
+}

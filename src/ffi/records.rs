@@ -13,7 +13,7 @@ use super::boundary::{
 };
 use super::handle::{rv_vault, vault_arg};
 use super::rv_result;
-use crate::log::LogHead;
+use crate::log::{LogCheck, LogHead};
 use crate::record::{NewRecord, ResultId, StatusChange};
 use crate::reuse::{Requester, ReuseQuery};
 use crate::Sha256;
@@ -375,7 +375,8 @@ pub unsafe extern "C" fn rv_vault_stats(
 }
 
 /// Checks the audit log: the hash chain, every record against its last event, every
-/// reuse against its event. With `head_json` (a head kept outside the vault, `{"seq",
+/// signature, trust item, PDF check and reuse against the event that binds it, and every
+/// stored content re-hashed. With `head_json` (a head kept outside the vault, `{"seq",
 /// "hash"}`; NULL: none) it also checks that the log still holds that head.
 ///
 /// Both outputs are optional: `*out_intact` is true when nothing was found wrong;
@@ -408,6 +409,48 @@ pub unsafe extern "C" fn rv_vault_verify_log(
             Some(head) => vault.verify_log_against(&head)?,
             None => vault.verify_log()?,
         };
+        if let Some(out) = out_json {
+            *out = json_out(&report)?;
+        }
+        if let Some(out) = out_intact {
+            *out = report.is_intact();
+        }
+        Ok(())
+    })
+}
+
+/// [`rv_vault_verify_log`] with options: `options_json` is `{"against": {"seq", "hash"},
+/// "skip_contents": true}` (both optional; NULL or `{}`: the full check). `skip_contents`
+/// does not re-hash the stored contents (the slow part of the audit, every byte of the
+/// archive); an unknown field is `RV_INVALID_JSON`.
+///
+/// Both outputs are optional, as for [`rv_vault_verify_log`]: `*out_intact` is true when
+/// nothing was found wrong; `*out_json` is the report, freed with `rv_string_free`; the
+/// report's `contents` is the number of contents re-hashed (0 when skipped). A damaged log
+/// is a report, not an error: the call returns `RV_OK`.
+///
+/// # Safety
+/// As the module's functions; `out_intact` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn rv_vault_verify_log_with(
+    v: *const rv_vault,
+    options_json: *const c_char,
+    out_intact: *mut bool,
+    out_json: *mut *mut c_char,
+) -> rv_result {
+    guard(|| {
+        // SAFETY (every block below): the contract above.
+        let out_intact = unsafe { opt_out_arg(out_intact) };
+        // SAFETY: as above.
+        let out_json = unsafe { opt_out_arg(out_json) };
+        // SAFETY: as above.
+        let vault = unsafe { vault_arg(v) }?;
+        // SAFETY: as above.
+        let check: LogCheck = match unsafe { opt_str_arg(options_json, "options_json") }? {
+            Some(text) => json_arg(text, "options_json")?,
+            None => LogCheck::default(),
+        };
+        let report = vault.verify_log_with(&check)?;
         if let Some(out) = out_json {
             *out = json_out(&report)?;
         }

@@ -199,8 +199,11 @@ pub struct LogHead {
     pub hash: Sha256,
 }
 
-/// What [`crate::Vault::verify_log_with`] checks besides the chain and the bound rows.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// What [`crate::Vault::verify_log_with`] checks besides the chain and the bound rows
+/// (as JSON, the C ABI's `rv_vault_verify_log_with` options: `{"against": {"seq", "hash"},
+/// "skip_contents": true}`, both optional, no other field).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct LogCheck {
     /// A head kept outside the vault: the event at its `seq` must still have its hash
     /// (a rewritten or truncated log shows).

@@ -390,22 +390,27 @@ final class Vault
     // ---- Audit log and storage ----
 
     /**
-     * Checks the audit log (`rv_vault_verify_log`): the hash chain, every record against
-     * its last event, every reuse against its event; with `$head` (from
-     * {@see logHead()}, kept outside the vault) also that the log still holds it.
-     * A damaged log is a report, not an exception.
+     * Checks the audit log (`rv_vault_verify_log_with`): the hash chain, every record,
+     * signature, trust item, PDF check and reuse against the event that binds it, and every
+     * stored content re-hashed; with `$head` (from {@see logHead()}, kept outside the
+     * vault) also that the log still holds it. `$skipContents` skips the re-hashing (the
+     * slow part). A damaged log is a report, not an exception.
      *
      * @param array{seq: int, hash: string}|object|null $head a head from logHead(); null: none
-     * @return array{events: int, records: int, reuses: int, head: mixed, problems: list<mixed>, problem_count: int}
+     * @return array{events: int, records: int, reuses: int, contents: int, head: mixed, problems: list<mixed>, problem_count: int}
      */
-    public function verifyLog(array|object|null $head = null): array
+    public function verifyLog(array|object|null $head = null, bool $skipContents = false): array
     {
-        $fn = 'rv_vault_verify_log';
+        $fn = 'rv_vault_verify_log_with';
+        $options = ['skip_contents' => $skipContents];
+        if ($head !== null) {
+            $options['against'] = $head;
+        }
         $out = $this->lib->ffi()->new('char*');
         $this->lib->call(
             $fn,
             $this->handle(),
-            $head === null ? null : $this->lib->encode($head, 'head', $fn),
+            $this->lib->encode($options, 'options', $fn),
             null,
             FFI::addr($out),
         );

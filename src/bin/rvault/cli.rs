@@ -23,6 +23,17 @@ pub struct Args {
     /// The vault file.
     #[arg(long, global = true, env = "RVAULT_VAULT", default_value = "results.vault")]
     vault: PathBuf,
+    /// How long to wait for another program that holds the vault file locked before giving
+    /// up (exit 75), in milliseconds.
+    #[arg(
+        long,
+        global = true,
+        env = "RVAULT_BUSY_TIMEOUT_MS",
+        default_value_t = 30_000,
+        value_name = "MS",
+        value_parser = clap::value_parser!(u64).range(..=i32::MAX as u64)
+    )]
+    busy_timeout_ms: u64,
     #[command(subcommand)]
     command: Command,
 }
@@ -47,15 +58,39 @@ enum Command {
         #[arg(long)]
         jobs: Option<usize>,
     },
-    /// Print a record as JSON.
+    /// Print a record as JSON, with its signatures and the check of its PDF signatures.
     Show {
         /// The result id.
         id: String,
+    },
+    /// Print a record's audit events, oldest first: one line each, or JSON Lines.
+    History {
+        /// The result id.
+        id: String,
+        /// One JSON object per event (JSON Lines), as the audit log holds it.
+        #[arg(long)]
+        json: bool,
     },
     /// Revoke a result by decision.
     Revoke {
         /// The result id.
         id: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        /// The decision's reference, e.g. 45/QĐ-UBND.
+        #[arg(long)]
+        decision: String,
+        /// Who decided (agency code).
+        #[arg(long)]
+        by: String,
+    },
+    /// Replace a result by another one about the same subject, by decision.
+    Supersede {
+        /// The result id of the result replaced.
+        old: String,
+        /// The result id of its replacement (stored, in force, same subject).
+        new: String,
         /// Why.
         #[arg(long)]
         reason: String,
@@ -284,24 +319,32 @@ pub(crate) fn id_arg(value: &str) -> Result<ResultId, CliError> {
         .map_err(|e: results_vault::FieldError| CliError::Usage(e.to_string()))
 }
 
-fn print_json(value: &impl serde::Serialize) {
-    println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
+fn print_json(value: &impl serde::Serialize) -> Result<(), CliError> {
+    outln!("{}", serde_json::to_string_pretty(value).unwrap_or_default())
 }
 
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
+    let busy_timeout = std::time::Duration::from_millis(args.busy_timeout_ms);
     let open = || {
         Vault::open(
             &args.vault,
             VaultOptions {
                 actor: "rvault".into(),
+                busy_timeout,
                 ..VaultOptions::default()
             },
         )
     };
     match args.command {
         Command::Init => {
-            Vault::create(&args.vault, VaultOptions::default())?;
-            println!("created {}", redact::shown_path(&args.vault));
+            Vault::create(
+                &args.vault,
+                VaultOptions {
+                    busy_timeout,
+                    ..VaultOptions::default()
+                },
+            )?;
+            outln!("created {}", redact::shown_path(&args.vault))?;
         }
         Command::Ingest {
             manifest: Some(manifest),
@@ -311,14 +354,22 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
             let summary = crate::ingest_many::ingest_manifest(&open()?, &manifest, jobs)?;
             for failure in &summary.failed {
-                eprintln!("rvault: {failure}");
+                errln!("rvault: {failure}");
             }
-            println!(
-                "{} stored, {} already stored, {} failed",
+            let not_tried = match summary.not_tried {
+                0 => String::new(),
+                n => format!(", {n} not tried"),
+            };
+            outln!(
+                "{} stored, {} already stored, {} failed{not_tried}",
                 summary.stored,
                 summary.already,
                 summary.failed.len()
-            );
+            )?;
+            if let Some(e) = summary.stopped_by {
+                // Said last, with its hint and exit code: a re-run stores the rest.
+                return Err(e.into());
+            }
             if !summary.failed.is_empty() {
                 return Ok(ExitCode::from(65));
             }
@@ -340,14 +391,15 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             })?;
             let content = read(&file)?;
             let done = open()?.ingest(record, &content)?;
-            println!(
+            outln!(
                 "{} {} sha256 {}",
                 if done.created { "stored" } else { "already stored" },
                 done.record.result_id,
                 done.record.content.sha256
-            );
+            )?;
         }
-        Command::Show { id } => print_json(&open()?.get(&id_arg(&id)?)?),
+        Command::Show { id } => print_json(&crate::history::shown_record(&open()?, &id_arg(&id)?)?)?,
+        Command::History { id, json } => crate::history::print(&open()?, &id_arg(&id)?, json)?,
         Command::Revoke {
             id,
             reason,
@@ -361,7 +413,24 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                 by,
             };
             let record = open()?.revoke(&id_arg(&id)?, change)?;
-            println!("revoked {}", record.result_id);
+            outln!("revoked {}", record.result_id)?;
+        }
+        Command::Supersede {
+            old,
+            new,
+            reason,
+            decision,
+            by,
+        } => {
+            let (old, new) = (id_arg(&old)?, id_arg(&new)?);
+            let change = StatusChange {
+                reason,
+                decision_ref: decision,
+                at: OffsetDateTime::now_utc(),
+                by,
+            };
+            let record = open()?.supersede(&old, &new, change)?;
+            outln!("superseded {} by {new}", record.result_id)?;
         }
         Command::Reuse {
             kind,
@@ -393,14 +462,14 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                 purpose,
             };
             // The answer is for another agency: the signers' personal IDs are masked.
-            print_json(&redact::shown_reuse_answer(open()?.find_reusable(query, requester)?));
+            print_json(&redact::shown_reuse_answer(open()?.find_reusable(query, requester)?))?;
         }
-        Command::Stats { from, to } => print_json(&open()?.stats(time_arg("from", &from)?, time_arg("to", &to)?)?),
+        Command::Stats { from, to } => print_json(&open()?.stats(time_arg("from", &from)?, time_arg("to", &to)?)?)?,
         Command::Log {
             command: LogCommand::Head,
         } => match open()?.log_head()? {
-            Some(head) => println!("{}:{}", head.seq, head.hash),
-            None => println!("0:empty"),
+            Some(head) => outln!("{}:{}", head.seq, head.hash)?,
+            None => outln!("0:empty")?,
         },
         Command::Log {
             command: LogCommand::Verify { against, skip_contents },
@@ -430,9 +499,9 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                     .map(|s| format!("event {s}"))
                     .or(p.result_id.clone())
                     .unwrap_or_default();
-                println!("PROBLEM {at}: {}", p.what);
+                outln!("PROBLEM {at}: {}", p.what)?;
             }
-            println!(
+            outln!(
                 "{}: {} events, {} records, {} reuses checked, {} contents re-hashed, {} problems",
                 if report.is_intact() { "INTACT" } else { "TAMPERED" },
                 report.events,
@@ -440,7 +509,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                 report.reuses,
                 report.contents,
                 report.problem_count
-            );
+            )?;
             if !report.is_intact() {
                 return Ok(ExitCode::from(1));
             }
@@ -502,7 +571,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                 ..opts
             };
             if vault.is_none() && opts.signature.is_none() && !json {
-                eprintln!(
+                errln!(
                     "rvault: no vault at {}: files are checked alone (give --vault, or --signature with --trust and --crl)",
                     redact::shown_path(&args.vault)
                 );
@@ -534,7 +603,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                             "no trust item {hash}: see `rvault trust list`"
                         )));
                     }
-                    println!("removed {hash}");
+                    outln!("removed {hash}")?;
                 }
             }
         }
@@ -554,7 +623,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                 )?,
                 SignCommand::Begin { id, certs, digest } => {
                     let chain = crate::verify::read_items(&certs, "certificate")?;
-                    print_json(&vault.begin_signing(&id_arg(&id)?, chain, crate::trust_sign::digest_arg(&digest)?)?);
+                    print_json(&vault.begin_signing(&id_arg(&id)?, chain, crate::trust_sign::digest_arg(&digest)?)?)?;
                 }
                 SignCommand::Complete {
                     session,
@@ -570,13 +639,13 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                 )?,
                 SignCommand::Cancel { session } => {
                     vault.cancel_signing(&session)?;
-                    println!("cancelled {session}");
+                    outln!("cancelled {session}")?;
                 }
             }
         }
         Command::Export { id, out, force } => {
             for file in crate::export::export(&open()?, &id_arg(&id)?, &out, force)? {
-                println!("{}", redact::shown_path(&out.join(file)));
+                outln!("{}", redact::shown_path(&out.join(file)))?;
             }
         }
     }

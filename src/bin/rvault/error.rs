@@ -14,6 +14,8 @@ const EX_CANTCREAT: u8 = 73;
 /// A remote signing request still pending: try again later (`--resume`).
 const EX_TEMPFAIL: u8 = 75;
 const EX_IOERR: u8 = 74;
+/// The vault file (or its folder, or its disk) may not be written.
+const EX_NOPERM: u8 = 77;
 
 pub enum CliError {
     Vault(results_vault::Error),
@@ -38,11 +40,69 @@ pub enum CliError {
     OutputExists {
         path: String,
     },
+    /// Standard output could not be written (other than a reader closing the pipe, which
+    /// is not an error: see `out`).
+    Stdout(std::io::Error),
+}
+
+/// A storage failure by what the officer can do about it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Storage {
+    /// No space left (SQLITE_FULL, ENOSPC, a quota).
+    DiskFull,
+    /// The file, its folder or its disk may not be written (SQLITE_READONLY, SQLITE_PERM,
+    /// EROFS, EACCES).
+    ReadOnly,
+    /// Another program holds the file locked past the busy timeout (SQLITE_BUSY,
+    /// SQLITE_LOCKED).
+    Locked,
+    /// SQLite could not open the file (SQLITE_CANTOPEN).
+    CannotOpen,
+    /// The disk failed to read or write (SQLITE_IOERR, another I/O error).
+    Io,
+}
+
+/// Whether `e` is a failure of the vault file itself (disk full, read-only, locked, I/O),
+/// which every other write would meet too.
+pub fn is_storage_failure(e: &results_vault::Error) -> bool {
+    storage(e).is_some()
+}
+
+/// Whether `e` is another program holding the vault file locked past the busy timeout.
+pub fn is_lock_timeout(e: &results_vault::Error) -> bool {
+    storage(e) == Some(Storage::Locked)
+}
+
+/// What kind of storage failure `e` is, if it is one.
+fn storage(e: &results_vault::Error) -> Option<Storage> {
+    use rusqlite::ErrorCode as C;
+    use std::io::ErrorKind as K;
+    match e {
+        results_vault::Error::Storage(e) => match e.sqlite_error_code()? {
+            C::DiskFull => Some(Storage::DiskFull),
+            C::ReadOnly | C::PermissionDenied => Some(Storage::ReadOnly),
+            C::DatabaseBusy | C::DatabaseLocked => Some(Storage::Locked),
+            C::CannotOpen => Some(Storage::CannotOpen),
+            C::SystemIoFailure => Some(Storage::Io),
+            _ => None,
+        },
+        results_vault::Error::Io(e) => Some(match e.kind() {
+            K::StorageFull | K::QuotaExceeded => Storage::DiskFull,
+            K::ReadOnlyFilesystem | K::PermissionDenied => Storage::ReadOnly,
+            _ => Storage::Io,
+        }),
+        _ => None,
+    }
 }
 
 impl CliError {
     pub fn hint(&self) -> Option<&'static str> {
         use results_vault::Error as E;
+        if let CliError::Vault(e) = self {
+            if let Some(kind) = storage(e) {
+                return Some(storage_hint(kind));
+            }
+        }
         match self {
             CliError::Vault(E::Path { .. }) => Some("create the vault with `rvault init`, or point --vault (RVAULT_VAULT) at an existing one"),
             CliError::Vault(E::NewerSchema { .. }) => Some("this vault was written by a newer rvault: upgrade rvault"),
@@ -65,8 +125,14 @@ impl CliError {
                 "an anchor must be a CA certificate; a CRL needs its issuing CA in the trust store first (`rvault trust add anchor`)",
             ),
             CliError::Vault(E::Remote(r)) => remote_hint(r),
+            CliError::Vault(E::InvalidTransition { .. }) => Some(
+                "only an ACTIVE result can be revoked, superseded or replace another: see what happened to it with `rvault history ID`",
+            ),
             CliError::Vault(E::NotFound(_)) => Some("see the record ids with `rvault verify FILE --json`, or ask the portal"),
             CliError::Json { .. } => Some("see README.md for the metadata JSON format"),
+            CliError::Output { error, .. } if error.kind() == std::io::ErrorKind::StorageFull => {
+                Some("the disk is full: free some space, or write to another disk")
+            }
             CliError::Output { .. } => Some("check that the folder exists and that you may write to it"),
             CliError::OutputExists { .. } => Some(
                 "choose another name, or give --force to replace it (replaced whole; a symbolic link is replaced, not followed)",
@@ -77,12 +143,24 @@ impl CliError {
     }
 
     pub fn exit_code(&self) -> ExitCode {
+        if let Some(kind) = match self {
+            CliError::Vault(e) => storage(e),
+            _ => None,
+        } {
+            return ExitCode::from(match kind {
+                Storage::DiskFull | Storage::Io => EX_IOERR,
+                Storage::ReadOnly => EX_NOPERM,
+                Storage::Locked => EX_TEMPFAIL,
+                Storage::CannotOpen => EX_NOINPUT,
+            });
+        }
         ExitCode::from(match self {
             CliError::Usage(_) => EX_USAGE,
             CliError::Json { .. } => EX_DATAERR,
             CliError::Input { .. } => EX_NOINPUT,
             CliError::Output { .. } | CliError::OutputExists { .. } => EX_CANTCREAT,
             CliError::Report(_) => EX_SOFTWARE,
+            CliError::Stdout(_) => EX_IOERR,
             CliError::Vault(results_vault::Error::Io(_)) => EX_IOERR,
             CliError::Vault(results_vault::Error::Remote(
                 results_vault::RemoteError::StillWaiting { .. } | results_vault::RemoteError::Transport { .. },
@@ -92,6 +170,26 @@ impl CliError {
             CliError::Vault(results_vault::Error::Storage(_) | results_vault::Error::Malformed(_)) => EX_SOFTWARE,
             CliError::Vault(_) => EX_DATAERR,
         })
+    }
+}
+
+fn storage_hint(kind: Storage) -> &'static str {
+    match kind {
+        Storage::DiskFull => {
+            "the disk that holds the vault is full: free some space (see `df -h` on its folder) and run the command again; the failed change was rolled back whole"
+        }
+        Storage::ReadOnly => {
+            "rvault must write the vault file and its folder, even to read (SQLite keeps `-wal` and `-shm` files beside it): check their owner and permissions (`ls -l`), and that the disk is not mounted read-only"
+        }
+        Storage::Locked => {
+            "another program holds the vault file locked (a long transaction, a backup, an `sqlite3` shell): let it finish and run the command again, or wait longer with --busy-timeout-ms (RVAULT_BUSY_TIMEOUT_MS)"
+        }
+        Storage::CannotOpen => {
+            "check that the vault file and its folder exist and that you may read and write them (`ls -l`)"
+        }
+        Storage::Io => {
+            "check that the disk has free space (`df -h`) and is healthy (`dmesg`); the failed change was rolled back whole"
+        }
     }
 }
 
@@ -115,6 +213,9 @@ fn remote_hint(e: &results_vault::RemoteError) -> Option<&'static str> {
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            // Outside a reader's content (which rvault never streams), the library's I/O
+            // errors come from creating the vault file.
+            CliError::Vault(results_vault::Error::Io(error)) => write!(f, "the vault file: {}", io(error)),
             CliError::Vault(e) => write!(f, "{e}"),
             // A path may name a file after a citizen's ID, and serde quotes the values it
             // refuses: neither is echoed whole (results_vault::redact).
@@ -124,6 +225,7 @@ impl fmt::Display for CliError {
             CliError::Output { path, error } => write!(f, "cannot write {}: {}", shown(path), io(error)),
             CliError::Report(why) => write!(f, "the report could not be written: {why}"),
             CliError::OutputExists { path } => write!(f, "{} already exists: it was left as it is", shown(path)),
+            CliError::Stdout(error) => write!(f, "cannot write to standard output: {}", io(error)),
         }
     }
 }
@@ -141,5 +243,92 @@ fn io(error: &std::io::Error) -> String {
 impl From<results_vault::Error> for CliError {
     fn from(e: results_vault::Error) -> Self {
         CliError::Vault(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::ErrorCode;
+
+    fn sqlite(code: ErrorCode, extended_code: std::ffi::c_int) -> CliError {
+        CliError::Vault(results_vault::Error::Storage(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error { code, extended_code },
+            None,
+        )))
+    }
+
+    /// Every storage failure says its cause in words, has a hint and its own exit code.
+    #[test]
+    fn storage_failures_are_said_in_words_with_a_hint_and_their_exit_code() {
+        let cases = [
+            (sqlite(ErrorCode::DiskFull, 13), "the disk is full", "df -h", EX_IOERR),
+            // SQLITE_IOERR_WRITE, as a write past the end of a full disk may come back.
+            (
+                sqlite(ErrorCode::SystemIoFailure, 778),
+                "could not be read or written",
+                "df -h",
+                EX_IOERR,
+            ),
+            (sqlite(ErrorCode::ReadOnly, 8), "read-only", "permissions", EX_NOPERM),
+            // SQLITE_READONLY_DIRECTORY: the folder may not be written.
+            (sqlite(ErrorCode::ReadOnly, 1544), "read-only", "permissions", EX_NOPERM),
+            (
+                sqlite(ErrorCode::DatabaseBusy, 5),
+                "locked by another program",
+                "--busy-timeout-ms",
+                EX_TEMPFAIL,
+            ),
+            (
+                sqlite(ErrorCode::DatabaseLocked, 6),
+                "locked by another program",
+                "--busy-timeout-ms",
+                EX_TEMPFAIL,
+            ),
+            (
+                sqlite(ErrorCode::CannotOpen, 14),
+                "cannot be opened",
+                "ls -l",
+                EX_NOINPUT,
+            ),
+            (
+                CliError::Vault(results_vault::Error::Io(std::io::Error::from_raw_os_error(28))),
+                "No space left on device",
+                "df -h",
+                EX_IOERR,
+            ),
+            (
+                CliError::Vault(results_vault::Error::Io(std::io::Error::from_raw_os_error(30))),
+                "Read-only file system",
+                "permissions",
+                EX_NOPERM,
+            ),
+        ];
+        for (e, words, hint, code) in cases {
+            let message = e.to_string();
+            assert!(message.contains(words), "{message}");
+            assert!(!message.contains("reading content"), "{message}");
+            let said = e.hint().unwrap_or_default();
+            assert!(said.contains(hint), "{message}: {said}");
+            assert_eq!(e.exit_code(), ExitCode::from(code), "{message}");
+        }
+        // Other SQLite failures keep SQLite's words and exit 70, as before.
+        let e = sqlite(ErrorCode::ConstraintViolation, 19);
+        assert_eq!(e.to_string(), "storage: Error code 19: constraint failed");
+        assert_eq!(e.exit_code(), ExitCode::from(EX_SOFTWARE));
+        assert!(!is_storage_failure(match &e {
+            CliError::Vault(e) => e,
+            _ => unreachable!(),
+        }));
+    }
+
+    #[test]
+    fn standard_output_that_cannot_be_written_is_exit_74() {
+        let e = CliError::Stdout(std::io::Error::from_raw_os_error(28));
+        assert_eq!(
+            e.to_string(),
+            "cannot write to standard output: No space left on device (os error 28)"
+        );
+        assert_eq!(e.exit_code(), ExitCode::from(EX_IOERR));
     }
 }

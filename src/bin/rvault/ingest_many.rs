@@ -7,7 +7,7 @@
 //! manifest's folder.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use results_vault::redact;
@@ -192,6 +192,12 @@ pub struct Summary {
     pub stored: usize,
     pub already: usize,
     pub failed: Vec<String>,
+    /// Results not tried because the vault itself failed (see `stopped_by`).
+    pub not_tried: usize,
+    /// A failure of the vault file itself (disk full, read-only, locked, I/O): the run
+    /// stopped there, since every other result would fail the same way (or wait out the
+    /// busy timeout each); a re-run stores the rest.
+    pub stopped_by: Option<results_vault::Error>,
 }
 
 /// Results stored per transaction: one commit (one fsync) for a batch instead of one per
@@ -210,10 +216,14 @@ pub fn ingest_manifest(vault: &Vault, manifest: &Path, jobs: usize) -> Result<Su
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
     let summary = Mutex::new(Summary::default());
     std::thread::scope(|s| {
         for _ in 0..jobs.max(1) {
             s.spawn(|| loop {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
                 let mut batch = Vec::new();
                 let mut failed = Vec::new();
                 let mut bytes = 0;
@@ -236,14 +246,19 @@ pub fn ingest_manifest(vault: &Vault, manifest: &Path, jobs: usize) -> Result<Su
                 if batch.is_empty() && failed.is_empty() {
                     break;
                 }
-                let outcomes = ingest_batch(vault, &batch);
+                let (outcomes, storage) = ingest_batch(vault, &batch);
                 let mut summary = summary.lock().unwrap_or_else(|p| p.into_inner());
+                summary.not_tried += batch.len() - outcomes.len();
                 for outcome in outcomes {
                     match outcome {
                         Ok(true) => summary.stored += 1,
                         Ok(false) => summary.already += 1,
                         Err(why) => summary.failed.push(why),
                     }
+                }
+                if let Some(e) = storage {
+                    stop.store(true, Ordering::Relaxed);
+                    summary.stopped_by.get_or_insert(e);
                 }
                 progress.inc((batch.len() + failed.len()) as u64);
                 summary.failed.append(&mut failed);
@@ -252,28 +267,46 @@ pub fn ingest_manifest(vault: &Vault, manifest: &Path, jobs: usize) -> Result<Su
     });
     progress.finish_and_clear();
     let mut summary = summary.into_inner().unwrap_or_else(|p| p.into_inner());
+    if summary.stopped_by.is_some() {
+        let done = summary.stored + summary.already + summary.failed.len() + summary.not_tried;
+        summary.not_tried += entries.len().saturating_sub(done);
+    }
     summary.failed.sort();
     Ok(summary)
 }
 
 /// Stores a batch in one transaction; if that fails (one bad row fails the whole batch),
 /// each result is stored alone, so that the good ones go in and the bad one is named.
-/// `Ok(true)`: stored now; `Ok(false)`: already stored.
-fn ingest_batch(vault: &Vault, batch: &[(&Entry, Vec<u8>)]) -> Vec<Result<bool, String>> {
+/// `Ok(true)`: stored now; `Ok(false)`: already stored. A failure of the vault file
+/// itself (disk full, read-only, locked, I/O) ends the batch there: it comes back beside
+/// the outcomes of the results tried before it, and those after it are not tried.
+#[allow(clippy::type_complexity)]
+fn ingest_batch(
+    vault: &Vault,
+    batch: &[(&Entry, Vec<u8>)],
+) -> (Vec<Result<bool, String>>, Option<results_vault::Error>) {
     let items = batch
         .iter()
         .map(|(entry, content)| (entry.meta.clone(), content.as_slice()))
         .collect();
-    if let Ok(done) = vault.ingest_batch(items) {
-        return done.into_iter().map(|d| Ok(d.created)).collect();
+    match vault.ingest_batch(items) {
+        Ok(done) => return (done.into_iter().map(|d| Ok(d.created)).collect(), None),
+        // Waited out the busy timeout already: one by one would wait it again each.
+        Err(e) if crate::error::is_lock_timeout(&e) => return (Vec::new(), Some(e)),
+        // Otherwise (one bad row, or a disk too full for the whole batch) one by one.
+        Err(_) => {}
     }
-    batch
-        .iter()
-        .map(|(entry, content)| {
-            vault
-                .ingest(entry.meta.clone(), content)
-                .map(|d| d.created)
-                .map_err(|e| format!("{} ({}): {e}", entry.place, redact::shown_path(&entry.file)))
-        })
-        .collect()
+    let mut outcomes = Vec::new();
+    for (entry, content) in batch {
+        match vault.ingest(entry.meta.clone(), content) {
+            Ok(done) => outcomes.push(Ok(done.created)),
+            Err(e) if crate::error::is_storage_failure(&e) => return (outcomes, Some(e)),
+            Err(e) => outcomes.push(Err(format!(
+                "{} ({}): {e}",
+                entry.place,
+                redact::shown_path(&entry.file)
+            ))),
+        }
+    }
+    (outcomes, None)
 }

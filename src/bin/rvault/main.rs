@@ -1,9 +1,26 @@
 //! `rvault`: the officer's command-line tool over a results vault.
 
+/// One line to standard output, `println!`'s arguments: `Result<(), CliError>`, and a
+/// reader that closed the pipe is not an error (see `out`).
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::out::line(format_args!($($arg)*))
+    };
+}
+
+/// One line to standard error, `eprintln!`'s arguments; never fails, never panics.
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::out::error_line(format_args!($($arg)*))
+    };
+}
+
 mod cli;
 mod error;
 mod export;
+mod history;
 mod ingest_many;
+mod out;
 mod output;
 mod remote_sign;
 mod trust_sign;
@@ -19,7 +36,7 @@ fn main() -> ExitCode {
         Ok(args) => args,
         Err(e) if e.use_stderr() => {
             // clap quotes the argument it refused, which may be a personal ID: masked.
-            eprint!("{}", results_vault::redact::shown_message(&e.render().to_string()));
+            out::error_text(&results_vault::redact::shown_message(&e.render().to_string()));
             return ExitCode::from(64);
         }
         Err(e) => {
@@ -27,12 +44,12 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
     };
-    match cli::run(args) {
+    match cli::run(args).and_then(|code| out::flush().map(|()| code)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("rvault: {e}");
+            errln!("rvault: {e}");
             if let Some(hint) = e.hint() {
-                eprintln!("hint: {hint}");
+                errln!("hint: {hint}");
             }
             e.exit_code()
         }

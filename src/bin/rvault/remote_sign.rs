@@ -46,7 +46,7 @@ pub struct RemoteSignArgs {
 pub fn run(vault: &Vault, args: &RemoteSignArgs) -> Result<(), CliError> {
     if args.pending {
         for r in vault.unfinished_remote_requests()? {
-            println!(
+            outln!(
                 "{}  {:<14} {:<8} polls {:<4} since {}",
                 r.session_id,
                 r.provider,
@@ -55,7 +55,7 @@ pub fn run(vault: &Vault, args: &RemoteSignArgs) -> Result<(), CliError> {
                 r.created_at
                     .format(&time::format_description::well_known::Rfc3339)
                     .unwrap_or_default()
-            );
+            )?;
         }
         return Ok(());
     }
@@ -88,9 +88,11 @@ pub fn run(vault: &Vault, args: &RemoteSignArgs) -> Result<(), CliError> {
     let progress = |request: &RemoteRequest| {
         if !announced.swap(true, std::sync::atomic::Ordering::SeqCst) {
             spinner.suspend(|| {
-                eprintln!(
+                errln!(
                     "session {} ({}); if this stops, resume with: rvault sign --resume {}",
-                    request.session_id, request.provider, request.session_id
+                    request.session_id,
+                    request.provider,
+                    request.session_id
                 )
             });
         }
@@ -118,7 +120,7 @@ pub fn run(vault: &Vault, args: &RemoteSignArgs) -> Result<(), CliError> {
     };
     spinner.finish_and_clear();
     let stored = outcome?;
-    println!(
+    outln!(
         "signed {} through {provider_name} by {}: {} at {}",
         stored.result_id,
         // The signer's name carries their personal ID (`UID=CCCD:…`): masked.
@@ -129,6 +131,6 @@ pub fn run(vault: &Vault, args: &RemoteSignArgs) -> Result<(), CliError> {
             .map_or("?".to_owned(), |s| results_vault::redact::mask_personal_ids(&s.subject)),
         stored.acceptance.indication.as_str(),
         stored.acceptance.proof_of_existence.as_deref().unwrap_or("?")
-    );
+    )?;
     Ok(())
 }

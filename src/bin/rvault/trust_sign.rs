@@ -25,12 +25,12 @@ pub fn trust_add(vault: &Vault, kind: TrustItemKind, files: &[PathBuf]) -> Resul
             TrustItemKind::Intermediate => vault.add_intermediate(&der),
             TrustItemKind::Crl => vault.add_crl(&der),
         }?;
-        println!(
+        outln!(
             "{} {} {}",
             item.kind.as_str(),
             item.sha256,
             redact::mask_personal_ids(&item.name)
-        );
+        )?;
     }
     Ok(())
 }
@@ -38,12 +38,12 @@ pub fn trust_add(vault: &Vault, kind: TrustItemKind, files: &[PathBuf]) -> Resul
 /// `rvault trust list`: one line per item.
 pub fn trust_list(vault: &Vault) -> Result<(), CliError> {
     for item in vault.trust_items()? {
-        println!(
+        outln!(
             "{:<12} {} {}",
             item.kind.as_str(),
             item.sha256,
             redact::mask_personal_ids(&item.name)
-        );
+        )?;
     }
     Ok(())
 }
@@ -79,7 +79,7 @@ pub fn sign_local(
     let chain = read_items(certs, "certificate")?;
     let signer = LocalSigner::from_pkcs8(&key_der, chain).map_err(results_vault::Error::from)?;
     let stored = vault.sign_with(id, &signer, digest)?;
-    println!(
+    outln!(
         "signed {} by {}: {} at {}",
         id,
         // The signer's name carries their personal ID (`UID=CCCD:…`): masked.
@@ -90,7 +90,7 @@ pub fn sign_local(
             .map_or("?".to_owned(), |s| redact::mask_personal_ids(&s.subject)),
         stored.acceptance.indication.as_str(),
         stored.acceptance.proof_of_existence.as_deref().unwrap_or("?")
-    );
+    )?;
     Ok(())
 }
 
@@ -127,11 +127,11 @@ pub fn sign_complete(
         }
     };
     let stored = vault.complete_signing(session, reply)?;
-    println!(
+    outln!(
         "signed {} (signature {}, accepted at {})",
         stored.result_id,
         stored.sha256,
         stored.acceptance.proof_of_existence.as_deref().unwrap_or("?")
-    );
+    )?;
     Ok(())
 }

@@ -314,7 +314,7 @@ pub fn verify_input(input: &str, vault: Option<&Vault>, opts: &VerifyOptions) ->
     // stays INDETERMINATE / SIGNED_DATA_NOT_FOUND, and why is said); a vault or detached
     // signature over it still decides.
     if let Some(problem) = pdf.problem.as_ref().filter(|_| verdicts.is_empty()) {
-        eprintln!("rvault: {shown}: {problem}");
+        errln!("rvault: {shown}: {problem}");
     }
     let mut signatures: Vec<SignatureLine> = verdicts[pdf_lines.len()..].iter().map(SignatureLine::of).collect();
     signatures.splice(0..0, pdf_lines);
@@ -464,9 +464,9 @@ pub fn run(
         match verify_input(input, vault, opts) {
             Ok(v) => {
                 if json {
-                    println!("{}", serde_json::to_string(&v).unwrap_or_default());
+                    outln!("{}", serde_json::to_string(&v).unwrap_or_default())?;
                 } else {
-                    print_human(&v, lang, vault.is_some());
+                    print_human(&v, lang, vault.is_some())?;
                 }
                 code = worse(code, v.exit_code());
                 if opts.report.is_some() {
@@ -475,9 +475,9 @@ pub fn run(
             }
             Err(e @ CliError::Input { .. }) => {
                 // Said now, and the other inputs still answered; the exit code says it too.
-                eprintln!("rvault: {e}");
+                errln!("rvault: {e}");
                 if let Some(hint) = e.hint() {
-                    eprintln!("hint: {hint}");
+                    errln!("hint: {hint}");
                 }
                 unreadable = Some(e.exit_code());
             }
@@ -511,7 +511,7 @@ fn write_report(path: &Path, documents: Vec<DocumentCheck>, opts: &VerifyOptions
     };
     let bytes = report.render().map_err(|e| CliError::Report(e.to_string()))?;
     crate::output::write_new(path, &bytes, opts.force)?;
-    eprintln!("rvault: report written to {}", redact::shown_path(path));
+    errln!("rvault: report written to {}", redact::shown_path(path));
     Ok(())
 }
 
@@ -538,40 +538,40 @@ fn words(lang: Lang, en: &'static str, vi: &'static str) -> &'static str {
 }
 
 /// A few short lines an officer reads at the counter.
-fn print_human(v: &InputVerdict, lang: Lang, with_vault: bool) {
+fn print_human(v: &InputVerdict, lang: Lang, with_vault: bool) -> Result<(), CliError> {
     use results_vault::verify::wording;
-    println!("{}", v.input);
+    outln!("{}", v.input)?;
     let proven = v.signatures.iter().all(|s| s.valid_at_signing_time == Some(true));
-    println!(
+    outln!(
         "  {}: {} — {}",
         words(lang, "Verdict", "Kết luận"),
         wording::indication_label(lang, v.indication),
         wording::verdict_sentence(lang, v.indication, v.sub_indication, v.status, proven)
-    );
+    )?;
     if with_vault && v.record.is_none() && v.signatures.is_empty() {
         // Most often a copy that differs from the stored result by a byte: say so, rather
         // than let "no signature" suggest an unsigned original.
-        println!(
+        outln!(
             "  {}",
             words(
                 lang,
                 "Note: this file is not in the vault (its SHA-256 matches no stored result): it may be another version, or altered; check by the record id",
                 "Ghi chú: tệp này không có trong kho (SHA-256 không khớp kết quả nào đã lưu): có thể là một bản khác, hoặc đã bị sửa; hãy kiểm tra bằng mã kết quả",
             )
-        );
+        )?;
     }
     if v.integrity == Some(false) {
-        println!(
+        outln!(
             "  {}",
             words(
                 lang,
                 "Integrity: the stored content does NOT match its SHA-256: it was changed in the vault",
                 "Toàn vẹn: nội dung lưu trong kho KHÔNG khớp mã băm SHA-256: dữ liệu trong kho đã bị thay đổi",
             )
-        );
+        )?;
     }
     if let Some(record) = &v.record {
-        println!(
+        outln!(
             "  {}: {} {}, {} {} ({})",
             words(lang, "Result", "Kết quả"),
             record.meta.document_type,
@@ -584,18 +584,18 @@ fn print_human(v: &InputVerdict, lang: Lang, with_vault: bool) {
                 .as_deref()
                 .unwrap_or(&record.meta.issuer.agency_code),
             v.status.map(|s| wording::status_label(lang, s)).unwrap_or("-"),
-        );
-        println!("  {}: {}", words(lang, "Record", "Mã kết quả"), record.result_id);
+        )?;
+        outln!("  {}: {}", words(lang, "Record", "Mã kết quả"), record.result_id)?;
     }
     if let Some(hash) = &v.sha256 {
-        println!("  SHA-256: {hash}");
+        outln!("  SHA-256: {hash}")?;
     }
     for (i, s) in v.signatures.iter().enumerate() {
         let sub = s
             .sub_indication
             .map(|x| format!(" / {}", x.as_str()))
             .unwrap_or_default();
-        println!(
+        outln!(
             "  {} {}: {}{sub}; {} {}; {} {}; {} {}",
             words(lang, "Signature", "Chữ ký"),
             i + 1,
@@ -609,6 +609,7 @@ fn print_human(v: &InputVerdict, lang: Lang, with_vault: bool) {
                 .as_deref()
                 .or(s.signing_time.as_deref())
                 .unwrap_or("?"),
-        );
+        )?;
     }
+    Ok(())
 }

@@ -274,6 +274,19 @@ public final class RvNative {
             PointerByReference outJson);
 
     /**
+     * {@code rv_vault_verify_log_with(v, options_json, bool *out_intact, out_json)}: the audit with
+     * options {@code {"against": {"seq", "hash"}, "skip_contents": true}}.
+     *
+     * @param v the handle
+     * @param optionsJson {@code null} or the options
+     * @param outIntact {@code null} or receives 1 when nothing was found wrong
+     * @param outJson {@code null} or receives the report
+     * @return the result code
+     */
+    public static native int rv_vault_verify_log_with(VaultHandle v, String optionsJson, ByteByReference outIntact,
+            PointerByReference outJson);
+
+    /**
      * {@code rv_vault_log_head(v, out_json)}: the newest audit event {@code {"seq", "hash"}} or {@code null}.
      *
      * @param v the handle

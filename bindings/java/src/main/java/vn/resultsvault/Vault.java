@@ -499,6 +499,24 @@ public final class Vault implements AutoCloseable {
         return verifyLogWith(head == null || head.isNull() ? null : head);
     }
 
+    /**
+     * Checks the audit log, optionally against a head, and without re-hashing the stored
+     * contents when {@code skipContents} (the slow part of the audit).
+     *
+     * @param head the head as {@link #logHead()} returned it, or {@code null}
+     * @param skipContents {@code true} not to re-hash every stored content
+     * @return the report, as {@link #verifyLog()}; its {@code contents} counts the contents re-hashed
+     */
+    public Json verifyLog(Json head, boolean skipContents) {
+        java.util.Map<String, Object> options = new java.util.LinkedHashMap<>();
+        options.put("skip_contents", skipContents);
+        if (head != null && !head.isNull()) {
+            options.put("against", head);
+        }
+        String opts = Ffi.json(options, "options_json");
+        return nativeVault.callJson((h, out) -> RvNative.rv_vault_verify_log_with(h, opts, null, out));
+    }
+
     private Json verifyLogWith(Object head) {
         String hd = Ffi.json(head, "head_json");
         return nativeVault.callJson((h, out) -> RvNative.rv_vault_verify_log(h, hd, null, out));
