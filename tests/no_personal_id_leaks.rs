@@ -201,6 +201,16 @@ fn cli_arguments_and_files_holding_an_id_are_not_echoed() {
             "revoke",
             vec!["revoke", PROBE, "--reason", "r", "--decision", "d", "--by", "b"],
         ),
+        (
+            "supersede",
+            vec!["supersede", PROBE, &id, "--reason", "r", "--decision", "d", "--by", "b"],
+        ),
+        (
+            "supersede, the new one",
+            vec!["supersede", &id, PROBE, "--reason", "r", "--decision", "d", "--by", "b"],
+        ),
+        ("history", vec!["history", PROBE]),
+        ("history --json", vec!["history", PROBE, "--json"]),
         ("export", vec!["export", PROBE, "--out", in_dir]),
         ("export to a bad folder", vec!["export", &id, "--out", file]),
         (
