@@ -3,6 +3,11 @@
 //! a provider's HSM in production), revoke one, verify a record, answer a reuse request
 //! with its verdicts, and print the statistics and the audit-log check.
 //!
+//! The sample results are real PDFs, rendered in Rust (`pdf::report::document`). The birth
+//! extract arrives as agencies issue theirs: signed inside by the officer (PAdES,
+//! `pdf::sign::sign_pdf`), and the vault verifies that signature when it ingests the file.
+//! The vault then adds its own signatures over the records (the envelope) as before.
+//!
 //! The demo PKI (a root CA, an officer's certificate, an empty CRL) is made fresh each
 //! run, in Rust, with `rcgen`: no openssl needed.
 //!
@@ -17,9 +22,11 @@ use rcgen::{
     BasicConstraints, CertificateParams, CertificateRevocationListParams, DnType, IsCa, KeyIdMethod, KeyPair,
     KeyUsagePurpose, SerialNumber,
 };
+use results_vault::pdf::report::document;
+use results_vault::pdf::sign::sign_pdf;
 use results_vault::{
-    DigestAlgorithm, Issuer, LocalSigner, NewRecord, Provenance, Requester, ReuseQuery, StatusChange, Subject,
-    SubjectId, SubjectKind, Vault, VaultOptions,
+    DigestAlgorithm, Indication, Issuer, LocalSigner, NewRecord, Provenance, Requester, ResultId, ReuseQuery,
+    StatusChange, Subject, SubjectId, SubjectKind, Vault, VaultOptions,
 };
 use time::format_description::well_known::Rfc3339;
 use time::macros::date;
@@ -51,8 +58,16 @@ fn main() -> Result<(), Box<dyn Error>> {
     let officer = LocalSigner::from_pkcs8(&pki.officer_key, vec![pki.officer.clone()])?;
     println!("trusting the demo root CA and its CRL; officer key in memory (demo only)");
 
-    // 2. Ingest: a birth extract, a residence confirmation (expires), and one issued in error.
+    // 2. Ingest: a birth extract (signed inside the PDF by the officer, as agencies issue
+    // results), a residence confirmation (expires), and an extract issued in error. Each is
+    // a real PDF; the vault verifies a PDF's embedded signatures as it ingests it.
     let citizen = SubjectId::new("001203004567");
+    let birth_pdf = sample_pdf(
+        "TRÍCH LỤC KHAI SINH",
+        "123/TLKS",
+        &[("Ngày, tháng, năm sinh", "05/10/2026"), ("Nơi sinh", "Đà Nẵng")],
+    )?;
+    let birth_pdf = sign_pdf(&birth_pdf, &officer, "Signature1", OffsetDateTime::now_utc())?;
     let birth = vault.ingest(
         result(
             "G22.46-261001-0001",
@@ -62,7 +77,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             &citizen,
             None,
         ),
-        sample_pdf("Trích lục khai sinh — Nguyễn Văn An").as_bytes(),
+        &birth_pdf,
     )?;
     let residence = vault.ingest(
         result(
@@ -73,7 +88,14 @@ fn main() -> Result<(), Box<dyn Error>> {
             &citizen,
             Some(date!(2027 - 04 - 05)),
         ),
-        sample_pdf("Xác nhận thông tin về cư trú").as_bytes(),
+        &sample_pdf(
+            "XÁC NHẬN THÔNG TIN VỀ CƯ TRÚ",
+            "45/XN-CA",
+            &[
+                ("Nơi thường trú", "phường Hải Châu, thành phố Đà Nẵng"),
+                ("Có giá trị đến", "05/04/2027"),
+            ],
+        )?,
     )?;
     let wrong = vault.ingest(
         result(
@@ -84,7 +106,11 @@ fn main() -> Result<(), Box<dyn Error>> {
             &citizen,
             None,
         ),
-        sample_pdf("Trích lục khai sinh — cấp nhầm").as_bytes(),
+        &sample_pdf(
+            "TRÍCH LỤC KHAI SINH",
+            "124/TLKS",
+            &[("Ngày, tháng, năm sinh", "05/10/2025"), ("Nơi sinh", "Đà Nẵng")],
+        )?,
     )?;
     for done in [&birth, &residence, &wrong] {
         let r = &done.record;
@@ -95,18 +121,25 @@ fn main() -> Result<(), Box<dyn Error>> {
             &r.content.sha256.to_hex()[..16],
             r.meta.subject.id // masked on display
         );
+        print_pdf_check(&vault, &r.result_id)?;
+    }
+    // CI runs this example: the officer's signature inside the PDF must have passed.
+    let inside = vault.pdf_check(&birth.record.result_id)?.and_then(|c| c.verdict);
+    if inside.is_none_or(|v| v.indication != Indication::Passed || v.signatures.len() != 1) {
+        return Err("the birth extract's signature inside the PDF did not pass at ingest".into());
     }
     // Ingest is idempotent: the same result again is the stored one.
     let again = vault.ingest(birth.record.meta.clone(), &vault.read_content(&birth.record.result_id)?)?;
     println!("ingesting the birth extract again: created = {}", again.created);
 
-    // 3. Sign: begin a session, sign what it asks for, complete it. The vault verifies the
-    // signature (chain to the root, CRL) before it keeps it. The residence confirmation
-    // stays unsigned, as a scanned paper would be until an officer signs it.
+    // 3. Sign the records: begin a session, sign what it asks for (the record's canonical
+    // envelope), complete it. The vault verifies the signature (chain to the root, CRL)
+    // before it keeps it, and reuse decides on these. The residence confirmation stays
+    // unsigned, as a scanned paper would be until an officer signs it.
     for done in [&birth, &wrong] {
         let signature = vault.sign_with(&done.record.result_id, &officer, DigestAlgorithm::Sha256)?;
         println!(
-            "signed   {}  by {}  accepted at {}",
+            "signed   {}  record envelope by {}  accepted at {}",
             done.record.result_id,
             signature.acceptance.signer.as_ref().map_or("?", |s| s.subject.as_str()),
             signature.proof_of_existence.format(&Rfc3339)?
@@ -236,12 +269,55 @@ fn result(
     }
 }
 
-/// A tiny one-page PDF, enough to stand for a real result in the demo.
-fn sample_pdf(title: &str) -> String {
-    format!(
-        "%PDF-1.7\n1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\n2 0 obj <</Type/Pages/Kids[3 0 R]/Count 1>> endobj\n\
-         3 0 obj <</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>> endobj\n% {title}\ntrailer <</Root 1 0 R>>\n%%EOF\n"
-    )
+/// A one-page result as the ward issues it, a real PDF: `title`, its number, the
+/// citizen, `lines`, the issuer.
+fn sample_pdf(title: &str, number: &str, lines: &[(&str, &str)]) -> Result<Vec<u8>, Box<dyn Error>> {
+    let mut all = vec![("Số", number), ("Họ, chữ đệm, tên", "NGUYỄN VĂN AN")];
+    all.extend_from_slice(lines);
+    all.extend([
+        ("Cơ quan cấp", "Ủy ban nhân dân phường Hải Châu"),
+        ("Ngày cấp", "05/10/2026"),
+        ("Ghi chú", "Tài liệu mẫu của results-vault, không có giá trị pháp lý"),
+    ]);
+    Ok(document(
+        "UBND PHƯỜNG HẢI CHÂU",
+        title,
+        &all,
+        OffsetDateTime::now_utc(),
+    )?)
+}
+
+/// What the vault found inside a stored PDF when it ingested it: each embedded signature,
+/// its signer and its verdict.
+fn print_pdf_check(vault: &Vault, id: &ResultId) -> Result<(), Box<dyn Error>> {
+    let Some(check) = vault.pdf_check(id)? else {
+        return Ok(());
+    };
+    match (check.verdict, check.problem) {
+        (Some(verdict), _) if verdict.signatures.is_empty() => println!("         PDF, no signature inside"),
+        (Some(verdict), _) => {
+            for s in &verdict.signatures {
+                println!(
+                    "         PDF signed inside by {}: {}{} ({}, field {}{})",
+                    s.verdict.signer.as_ref().map_or("?", |s| s.subject.as_str()),
+                    s.verdict.indication.as_str(),
+                    s.verdict
+                        .sub_indication
+                        .map(|s| format!("/{}", s.as_str()))
+                        .unwrap_or_default(),
+                    s.sub_filter,
+                    s.field,
+                    if s.covers_whole_file {
+                        ", covers the whole file"
+                    } else {
+                        ""
+                    }
+                );
+            }
+        }
+        (None, problem) => println!("         PDF unreadable: {}", problem.unwrap_or_default()),
+    }
+    Ok(())
 }
 
 /// A throw-away PKI for the demo: a root CA, an officer's certificate under it and the

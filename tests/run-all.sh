@@ -76,3 +76,23 @@ first_id=$(awk '/^ingested/ {print $2; exit}' target/quickstart-ci.txt)
 step cargo run --all-features --bin rvault -- --vault target/quickstart-ci.vault verify "$first_id" \
     --report target/quickstart-ci.pdf
 pdftotext target/quickstart-ci.pdf - | grep -q "HỢP LỆ" || { echo "the quick start's report does not say HỢP LỆ" >&2; exit 1; }
+# Every stored result is a real PDF: `verify --json` reads each with no pdf_problem (exit codes
+# 0-3 are verdicts: one result is unsigned, one revoked), and the first carries the officer's
+# signature inside the PDF (a signature with a field), PASSED.
+first=1
+for id in $(awk '/^ingested/ {print $2}' target/quickstart-ci.txt); do
+    rc=0
+    json=$(cargo run -q --all-features --bin rvault -- --vault target/quickstart-ci.vault verify "$id" --json) || rc=$?
+    ((rc <= 3)) || { echo "rvault verify --json $id: exit code $rc" >&2; exit 1; }
+    VERDICT="$json" python3 - "$first" <<'PY' || { echo "the quick start's record $id: see above" >&2; exit 1; }
+import json, os, sys
+verdict = json.loads(os.environ["VERDICT"])
+if "pdf_problem" in verdict:
+    sys.exit(f"pdf_problem: {verdict['pdf_problem']}")
+inside = [s for s in verdict["signatures"] if s.get("field")]
+if sys.argv[1] == "1" and not (inside and inside[0]["indication"] == "PASSED"):
+    sys.exit(f"no PASSED signature inside the PDF: {verdict['signatures']}")
+PY
+    first=0
+done
+echo "== the quick start's records: real PDFs, the first signed inside"

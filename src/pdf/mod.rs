@@ -1,5 +1,6 @@
-//! PDF: verifying the signatures of signed PDFs as officers receive them (PAdES), and the
-//! verification report the CLI prints (feature `report`).
+//! PDF: verifying the signatures of signed PDFs as officers receive them (PAdES), signing
+//! a PDF inside as an agency issues it ([`sign`]), and the verification report the CLI
+//! prints (feature `report`).
 //!
 //! The PDF syntax is read by a small parser of our own (`lexer`, `object`, `filters`,
 //! `xref`, `revision`): signature checks need what general PDF libraries hide or repair
@@ -15,6 +16,7 @@ mod object;
 mod pades;
 mod revision;
 mod roles;
+pub mod sign;
 mod signature;
 mod xref;
 

@@ -62,27 +62,35 @@ fn attribute(typ: ConstOid, value: impl Values) -> Attribute {
     }
 }
 
-/// The DER `SET OF Attribute` that a signature over `envelope_digest` signs: contentType
-/// id-data, messageDigest, signingTime, and signingCertificateV2 naming `signer`
-/// (SHA-256 of its DER, with its issuer and serial number).
+/// The DER `SET OF Attribute` that a signature over `message_digest` signs: contentType
+/// id-data, messageDigest, signingTime (when given), and signingCertificateV2 naming
+/// `signer` (SHA-256 of its DER, with its issuer and serial number).
+///
+/// The vault's envelope signatures carry a signingTime (CAdES B-B); a PDF signature
+/// (PAdES B-B, EN 319 142-1 §5.3) must not: its claimed time is the signature
+/// dictionary's `/M`, so [`crate::pdf::sign`] passes `None`.
 pub(crate) fn signed_attributes(
-    envelope_digest: &[u8],
-    signing_time: OffsetDateTime,
+    message_digest: &[u8],
+    signing_time: Option<OffsetDateTime>,
     signer: &[u8],
 ) -> Result<Vec<u8>, SigningError> {
     let parsed = X509Certificate::from_der(signer)
         .map_err(|_| SigningError::BadCertificateChain("the signer's certificate is not DER X.509".into()))?
         .1;
-    let chrono_time = chrono::DateTime::<chrono::Utc>::from_timestamp(signing_time.unix_timestamp(), 0)
-        .ok_or_else(|| SigningError::BadRequest("signing time out of range".into()))?;
-    let time = x509_certificate::asn1time::Time::from(chrono_time);
+    let time = signing_time
+        .map(|t| {
+            chrono::DateTime::<chrono::Utc>::from_timestamp(t.unix_timestamp(), 0)
+                .map(x509_certificate::asn1time::Time::from)
+                .ok_or_else(|| SigningError::BadRequest("signing time out of range".into()))
+        })
+        .transpose()?;
     let serial = CapturedX509Certificate::from_der(signer.to_vec())
         .map_err(|e| SigningError::BadCertificateChain(format!("the signer's certificate: {e}")))?
         .serial_number_asn1()
         .clone();
     let issuer = captured(parsed.issuer().as_raw())?;
     let cert_hash = OctetString::new(Bytes::from(DigestAlgorithm::Sha256.digest(signer)));
-    let envelope_digest = OctetString::new(Bytes::copy_from_slice(envelope_digest));
+    let message_digest = OctetString::new(Bytes::copy_from_slice(message_digest));
     // SigningCertificateV2 ::= SEQUENCE { certs SEQUENCE OF ESSCertIDv2 }
     // ESSCertIDv2 ::= SEQUENCE { certHash OCTET STRING, issuerSerial IssuerSerial }
     //   (hashAlgorithm is left out: its DEFAULT is SHA-256, and DER omits defaults)
@@ -96,8 +104,10 @@ pub(crate) fn signed_attributes(
     ))));
     let mut attributes = SignedAttributes::default();
     attributes.push(attribute(OID_CONTENT_TYPE, OID_ID_DATA.encode()));
-    attributes.push(attribute(OID_MESSAGE_DIGEST, envelope_digest.encode_ref()));
-    attributes.push(attribute(OID_SIGNING_TIME, time.encode_ref()));
+    attributes.push(attribute(OID_MESSAGE_DIGEST, message_digest.encode_ref()));
+    if let Some(time) = &time {
+        attributes.push(attribute(OID_SIGNING_TIME, time.encode_ref()));
+    }
     attributes.push(attribute(OID_SIGNING_CERTIFICATE_V2, ess));
     // DER orders a SET OF by encoding: the bytes signed must be the bytes embedded.
     let sorted = attributes
@@ -288,7 +298,7 @@ mod tests {
         let digest = [7u8; 32];
         let der = signed_attributes(
             &digest,
-            OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap(),
+            Some(OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap()),
             &cert,
         )
         .unwrap();
@@ -312,6 +322,18 @@ mod tests {
         assert!(digest_at, "messageDigest carries the envelope digest");
         let cert_hash = DigestAlgorithm::Sha256.digest(&cert);
         assert!(der.windows(32).any(|w| w == cert_hash), "ESS certHash of the signer");
+    }
+
+    #[test]
+    fn without_a_signing_time_there_are_three_attributes() {
+        // PAdES baseline: no signingTime attribute (its OID, 1.2.840.113549.1.9.5).
+        let cert = certificate();
+        let with = signed_attributes(&[7u8; 32], Some(OffsetDateTime::UNIX_EPOCH), &cert).unwrap();
+        let without = signed_attributes(&[7u8; 32], None, &cert).unwrap();
+        let oid = [0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x05];
+        assert!(with.windows(oid.len()).any(|w| w == oid));
+        assert!(!without.windows(oid.len()).any(|w| w == oid));
+        assert!(without.len() < with.len());
     }
 
     #[test]

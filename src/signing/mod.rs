@@ -13,6 +13,7 @@
 
 pub(crate) mod cades;
 mod local;
+pub(crate) mod reply;
 
 use std::fmt;
 
@@ -269,7 +270,8 @@ pub struct SigningSession {
     #[serde(with = "hex::list")]
     pub certificate_chain: Vec<Vec<u8>>,
     /// The digest of the record's canonical envelope: what VNPT/Viettel-style providers
-    /// sign, answering a whole CMS (hex in JSON).
+    /// sign, answering a whole CMS (hex in JSON). For a signature inside a PDF, the
+    /// digest of its ByteRange bytes.
     #[serde(with = "hex")]
     pub envelope_digest: Vec<u8>,
     /// The DER signed attributes (a `SET OF Attribute`): what the signature value signs
@@ -280,7 +282,8 @@ pub struct SigningSession {
     #[serde(with = "hex")]
     pub signed_attributes_digest: Vec<u8>,
     /// The signingTime inside the signed attributes (a claim; the vault's completion
-    /// time is the proof of existence).
+    /// time is the proof of existence). For a signature inside a PDF
+    /// ([`crate::pdf::sign`]) it is the `/M` time, and the attributes carry none.
     #[serde(with = "time::serde::rfc3339")]
     pub signing_time: OffsetDateTime,
     /// When the session was begun.

@@ -11,8 +11,8 @@ use crate::hash::Sha256;
 use crate::log::EventKind;
 use crate::record::{Record, ResultId};
 use crate::signing::{
-    self, cades, KeyKind, RawAlgorithm, SessionState, SignatureReply, SignatureSource, Signer, SigningError,
-    SigningSession, StoredSignature,
+    self, cades, KeyKind, SessionState, SignatureReply, SignatureSource, Signer, SigningError, SigningSession,
+    StoredSignature,
 };
 use crate::store::{self, signatures::StoredSession};
 use crate::verify::cms;
@@ -52,7 +52,7 @@ impl Vault {
         check_signer_now(&snapshot, &chain, now, &self.options.signature_policy)?;
         let envelope = Envelope::new(&record.meta, &record.content)?;
         let envelope_digest = digest.digest(envelope.as_bytes());
-        let signed_attributes = cades::signed_attributes(&envelope_digest, now, leaf)?;
+        let signed_attributes = cades::signed_attributes(&envelope_digest, Some(now), leaf)?;
         let session = SigningSession {
             session_id: ulid::Ulid::from_datetime(now.into()).to_string(),
             result_id: id.clone(),
@@ -157,13 +157,7 @@ impl Vault {
         }
         ensure_active(&record, "sign")?;
         let envelope = Envelope::new(&record.meta, &record.content)?;
-        let candidates = match &reply {
-            SignatureReply::Raw { algorithm, value } => raw_candidates(session, *algorithm, value)?,
-            SignatureReply::Cms { cms } => {
-                check_provider_cms(session, cms)?;
-                vec![cms.clone()]
-            }
-        };
+        let candidates = signing::reply::candidates(session, &reply)?;
         let snapshot = self.store.read(|tx| self.trust_snapshot(tx))?;
         let (cms, verdict) = self.first_passing(&snapshot, &candidates, envelope.as_bytes(), session, now)?;
         let source = SignatureSource::Session {
@@ -492,75 +486,5 @@ fn check_signer_now(
             "the trust store has no anchor: add the root CA first".into(),
         )),
         Err(e) => Err(SigningError::BadCertificateChain(e.to_string())),
-    }
-}
-
-/// The CMS a raw reply makes. ECDSA values may be DER or raw `r || s`: every reading of
-/// the bytes is tried, and verification picks the one that holds.
-fn raw_candidates(
-    session: &SigningSession,
-    algorithm: RawAlgorithm,
-    value: &[u8],
-) -> Result<Vec<Vec<u8>>, SigningError> {
-    if !cades::fits(algorithm, session.key) {
-        return Err(SigningError::AlgorithmMismatch(format!(
-            "{algorithm} for a {:?} key",
-            session.key
-        )));
-    }
-    if value.is_empty() || value.len() > 2048 {
-        return Err(SigningError::MalformedReply(format!(
-            "a signature value of {} bytes",
-            value.len()
-        )));
-    }
-    let mut values = Vec::new();
-    if algorithm == RawAlgorithm::Ecdsa {
-        let field = if session.key == KeyKind::EcdsaP256 { 32 } else { 48 };
-        if cades::is_der_ecdsa(value) {
-            values.push(value.to_vec());
-        }
-        if let Some(der) = cades::ecdsa_raw_to_der(value, field) {
-            values.push(der);
-        }
-        if values.is_empty() {
-            return Err(SigningError::MalformedReply(format!(
-                "an ECDSA value of {} bytes is neither DER nor r||s of {} bytes",
-                value.len(),
-                2 * field
-            )));
-        }
-    } else {
-        values.push(value.to_vec());
-    }
-    values
-        .iter()
-        .map(|v| {
-            cades::assemble(
-                &session.signed_attributes,
-                session.digest_algorithm,
-                algorithm,
-                v,
-                &session.certificate_chain,
-            )
-        })
-        .collect()
-}
-
-/// A provider's CMS: one SignerInfo, signed by the session's certificate.
-fn check_provider_cms(session: &SigningSession, cms: &[u8]) -> Result<(), SigningError> {
-    let checked = cms::check_detached(cms, &[]).map_err(|e| SigningError::MalformedReply(e.to_string()))?;
-    let [signer] = checked.signers.as_slice() else {
-        return Err(SigningError::MalformedReply(format!(
-            "{} SignerInfos where one was expected",
-            checked.signers.len()
-        )));
-    };
-    match &signer.certificate {
-        Some(cert) if *cert == session.certificate_chain[0] => Ok(()),
-        Some(_) => Err(SigningError::SignerMismatch),
-        None => Err(SigningError::MalformedReply(
-            "the CMS does not carry the signer's certificate".into(),
-        )),
     }
 }

@@ -12,6 +12,9 @@
 //! copies out as written. The report is reproducible: it reads no clock (the time of the
 //! check is given) and no random source, so the same inputs give the same bytes.
 //!
+//! The same layout and font also draw [`document`]: a simple administrative document (the
+//! national heading, the agency, a title, labelled lines), the quick start's sample results.
+//!
 //! ```no_run
 //! use results_vault::pdf::report::{DocumentCheck, Report};
 //! use results_vault::verify::wording::Lang;
@@ -39,10 +42,13 @@
 //! # Ok(()) }
 //! ```
 
+mod document;
 mod font;
 mod layout;
 mod sections;
 mod write;
+
+pub use document::document;
 
 use time::OffsetDateTime;
 
