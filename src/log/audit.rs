@@ -24,8 +24,10 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, check: &LogCheck) -> Result
         problems: Vec::new(),
         problem_count: 0,
     };
-    // Per record: the state its last state-changing event pins, and whether it was ingested.
-    let mut pinned: HashMap<String, Sha256> = HashMap::new();
+    // Per record: the state its last state-changing event pins, and that event's kind.
+    let mut pinned: HashMap<String, (Sha256, EventKind)> = HashMap::new();
+    // The previous event's time: the vault never dates an event before the one it follows.
+    let mut prev_at_ms = i64::MIN;
     // Reuse events, to be matched with the reuse rows.
     let mut reuse_events: HashMap<u64, (String, serde_json::Value, i64)> = HashMap::new();
     // The trust items the log says are in the store (added and not removed since), with
@@ -55,6 +57,14 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, check: &LogCheck) -> Result
             );
         }
         expected_seq = seq + 1;
+        if e.at_ms < prev_at_ms {
+            report.problem(
+                Some(seq),
+                e.result_id.as_deref(),
+                "event is dated before the event it follows: the log was edited",
+            );
+        }
+        prev_at_ms = prev_at_ms.max(e.at_ms);
         let stored_prev = Sha256::from_slice(&e.prev_hash);
         if stored_prev != Some(prev) {
             report.problem(
@@ -121,8 +131,17 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, check: &LogCheck) -> Result
                         if kind == EventKind::Ingest && pinned.contains_key(&id) {
                             report.problem(Some(seq), Some(&id), "a second ingest event for one record");
                         }
-                        if kind != EventKind::Ingest && !pinned.contains_key(&id) {
-                            report.problem(Some(seq), Some(&id), "status change before the record's ingest event");
+                        match pinned.get(&id) {
+                            None if kind != EventKind::Ingest => {
+                                report.problem(Some(seq), Some(&id), "status change before the record's ingest event")
+                            }
+                            // Revocation and supersession are final: nothing changes a record after them.
+                            Some((_, last @ (EventKind::Revoke | EventKind::Supersede))) => report.problem(
+                                Some(seq),
+                                Some(&id),
+                                format!("a status change after the record's {last}: the log was edited"),
+                            ),
+                            _ => {}
                         }
                         if kind == EventKind::Ingest {
                             if let Some(check) = details.get("pdf_check") {
@@ -136,7 +155,7 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, check: &LogCheck) -> Result
                                 }
                             }
                         }
-                        pinned.insert(id, state);
+                        pinned.insert(id, (state, kind));
                     }
                     (id, _) => report.problem(Some(seq), id.as_deref(), "event lacks its record id or state hash"),
                 }
@@ -167,7 +186,9 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, check: &LogCheck) -> Result
                         if !pinned.contains_key(&id) {
                             report.problem(Some(seq), Some(&id), "signature before the record's ingest event");
                         }
-                        signed.insert((id, sha));
+                        if !signed.insert((id.clone(), sha)) {
+                            report.problem(Some(seq), Some(&id), "a second sign event for one signature");
+                        }
                     }
                     (id, _) => report.problem(
                         Some(seq),
@@ -206,7 +227,7 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, check: &LogCheck) -> Result
         }
     }
 
-    store::records::for_each(tx, |record, last| {
+    store::records::for_each(tx, |record, last, stored_id| {
         report.records += 1;
         let id = record.result_id.as_str();
         if last != last_event.get(id).copied() {
@@ -216,16 +237,25 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, check: &LogCheck) -> Result
                 "the record's history does not start at its newest event",
             );
         }
+        if stored_id != id {
+            report.problem(None, Some(id), "the record's key is not its id as the vault writes it");
+        }
         match pinned.remove(id) {
             None => report.problem(
                 None,
                 Some(id),
                 "record has no ingest event: it was added behind the vault's back",
             ),
-            Some(state) if state != record_state(&record)? => report.problem(
+            Some((state, _)) if state != record_state(&record)? => report.problem(
                 None,
                 Some(id),
                 "record differs from the state its last event pins: it was changed behind the vault's back",
+            ),
+            // The status must be what the kind of that event makes it.
+            Some((_, kind)) if !status_fits(kind, &record.status) => report.problem(
+                None,
+                Some(id),
+                format!("record's status does not follow from its last event ({kind}): the log was edited"),
             ),
             Some(_) => {}
         }
@@ -262,6 +292,7 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, check: &LogCheck) -> Result
         }
         Ok(())
     })?;
+    check_structure(tx, &mut report, check.skip_contents)?;
     if !check.skip_contents {
         report.contents = super::contents::rehash(tx, &mut report)?;
     }
@@ -421,6 +452,44 @@ fn check_pdf_checks(
             Some(&id),
             "the PDF check its ingest event names is gone: deleted behind the vault's back",
         );
+    }
+    Ok(())
+}
+
+/// Whether `status` is what an event of `kind` leaves a record in.
+fn status_fits(kind: EventKind, status: &crate::record::LegalStatus) -> bool {
+    use crate::record::LegalStatus;
+    matches!(
+        (kind, status),
+        (EventKind::Ingest, LegalStatus::Active)
+            | (EventKind::Revoke, LegalStatus::Revoked { .. })
+            | (EventKind::Supersede, LegalStatus::Superseded { .. })
+    )
+}
+
+/// The file's structure: its schema exactly the vault's (no planted trigger, view or
+/// index), and every table's indexes agreeing with the table (verdicts look rows up through
+/// indexes while this audit scans tables, so a stale index could hide a row from one and
+/// not the other). The contents table, the bulk of the file, only when contents are checked.
+fn check_structure(tx: &rusqlite::Transaction<'_>, report: &mut LogReport, skip_contents: bool) -> Result<()> {
+    for difference in store::schema::schema_differences(tx)? {
+        report.problem(None, None, format!("the vault's schema was changed: {difference}"));
+    }
+    let tables: Vec<String> = {
+        let mut stmt =
+            tx.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")?;
+        let names = stmt.query_map([], |r| r.get(0))?;
+        names.collect::<rusqlite::Result<_>>()?
+    };
+    for table in tables.iter().filter(|t| !(skip_contents && *t == "contents")) {
+        let mut stmt = tx.prepare("SELECT * FROM pragma_integrity_check(?1)")?;
+        let lines = stmt.query_map([table], |r| r.get::<_, String>(0))?;
+        for line in lines {
+            let line = line?;
+            if line != "ok" {
+                report.problem(None, None, format!("the table {table} is inconsistent: {line}"));
+            }
+        }
     }
     Ok(())
 }

@@ -18,16 +18,26 @@ pub(crate) fn append(
     result_id: Option<&ResultId>,
     details: serde_json::Value,
 ) -> Result<Event> {
-    let mut head = tx.prepare_cached("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")?;
-    let (last_seq, prev_hash) = match head
-        .query_row([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))
+    let mut head = tx.prepare_cached("SELECT seq, hash, at_ms FROM events ORDER BY seq DESC LIMIT 1")?;
+    let (last_seq, prev_hash, last_at_ms) = match head
+        .query_row([], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, i64>(2)?))
+        })
         .optional()?
     {
-        Some((seq, hash)) => (
+        Some((seq, hash, at_ms)) => (
             seq as u64,
             Sha256::from_slice(&hash).ok_or_else(|| Error::Malformed("stored event hash is not 32 bytes".into()))?,
+            at_ms,
         ),
-        None => (0, GENESIS),
+        None => (0, GENESIS, i64::MIN),
+    };
+    // Event times never go back (the audit checks it): a clock stepped back dates the event
+    // at its predecessor's time, never before it.
+    let at = if to_ms(at) < last_at_ms {
+        from_ms(last_at_ms)?
+    } else {
+        at
     };
     let event = Event::new(
         last_seq + 1,

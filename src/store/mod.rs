@@ -11,7 +11,7 @@ pub(crate) mod pdf_checks;
 pub(crate) mod records;
 pub(crate) mod remote;
 pub(crate) mod reuses;
-mod schema;
+pub(crate) mod schema;
 pub(crate) mod signatures;
 pub(crate) mod trust;
 
@@ -102,6 +102,15 @@ impl Store {
             return Err(Error::Malformed(format!(
                 "could not switch the file to WAL (journal_mode is {mode})"
             )));
+        }
+        // A schema that is not exactly the vault's (a planted trigger, view or index, a
+        // redefined table) is refused before anything runs in it, migrations included.
+        let differences = schema::schema_differences(&writer).map_err(contextualize)?;
+        if !differences.is_empty() {
+            return Err(Error::Corrupt {
+                path: path.to_owned(),
+                detail: format!("its schema is not the vault's: {}", differences.join("; ")),
+            });
         }
         schema::migrate(&mut writer).map_err(contextualize)?;
         Ok(Store {

@@ -136,11 +136,16 @@ pub(crate) fn find_by_subject(
 }
 
 /// Visits every record in id order, with the head of its history list (for the audits).
-pub(crate) fn for_each(tx: &Transaction<'_>, mut f: impl FnMut(Record, Option<i64>) -> Result<()>) -> Result<()> {
+pub(crate) fn for_each(
+    tx: &Transaction<'_>,
+    mut f: impl FnMut(Record, Option<i64>, String) -> Result<()>,
+) -> Result<()> {
     let mut stmt = tx.prepare(&select("ORDER BY r.result_id"))?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
-        f(from_row(row)?, row.get(26)?)?;
+        // The key as stored: the audit checks it is the id as the vault writes it.
+        let stored_id = row.get_ref(0)?.as_str().unwrap_or_default().to_owned();
+        f(from_row(row)?, row.get(26)?, stored_id)?;
     }
     Ok(())
 }

@@ -208,3 +208,48 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
     tx.commit()?;
     Ok(())
 }
+
+/// One object of `sqlite_schema`: type, name, table and SQL text.
+type SchemaObject = (String, String, String, Option<String>);
+
+/// What `sqlite_schema` holds, sorted (SQLite's own statistics tables left out).
+fn schema_objects(conn: &Connection) -> Result<Vec<SchemaObject>> {
+    let mut stmt = conn.prepare(
+        "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_stat%' ORDER BY type, name",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The schema the first `version` migrations make, from an empty in-memory database.
+fn expected_objects(version: i64) -> Result<Vec<SchemaObject>> {
+    let conn = Connection::open_in_memory()?;
+    for sql in MIGRATIONS.iter().take(version.clamp(0, SCHEMA_VERSION) as usize) {
+        conn.execute_batch(sql)?;
+    }
+    schema_objects(&conn)
+}
+
+/// How the file's schema differs from what its version's migrations make: a trigger, view
+/// or index planted in the file (a trigger runs inside the vault's own transactions, and
+/// could drop a revocation or a CRL without a word), or a table or index whose definition
+/// was changed. Empty when it is exactly the vault's.
+pub(crate) fn schema_differences(conn: &Connection) -> Result<Vec<String>> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let expected = expected_objects(version)?;
+    let found = schema_objects(conn)?;
+    let mut differences = Vec::new();
+    for object in &found {
+        match expected.iter().find(|e| e.0 == object.0 && e.1 == object.1) {
+            None => differences.push(format!("an unexpected {} {:?}", object.0, object.1)),
+            Some(e) if e != object => differences.push(format!("the {} {:?} was redefined", object.0, object.1)),
+            Some(_) => {}
+        }
+    }
+    for e in &expected {
+        if !found.iter().any(|o| o.0 == e.0 && o.1 == e.1) {
+            differences.push(format!("the {} {:?} is missing", e.0, e.1));
+        }
+    }
+    Ok(differences)
+}

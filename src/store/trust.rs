@@ -79,8 +79,9 @@ pub(crate) fn all(tx: &Transaction<'_>) -> Result<Vec<(TrustItem, Vec<u8>)>> {
 /// Every item the log says is in the store, of the kind its trust_add event gave it (the
 /// event unedited), oldest first, with its DER: what verifications use. An item
 /// relabelled in the file (an intermediate made an anchor, a CRL made an intermediate)
-/// is used as what it was added as, and one added behind the vault's back is left out,
-/// so neither can change a verdict; `rvault log verify` reports both.
+/// is used as what it was added as. A store that disagrees with the log otherwise (an item
+/// no unedited event added, an added item missing) is an error, so verifications fail
+/// closed; `rvault log verify` says what differs.
 pub(crate) fn all_bound(tx: &Transaction<'_>) -> Result<Vec<(TrustItem, Vec<u8>)>> {
     let mut logged: std::collections::HashMap<Sha256, String> = std::collections::HashMap::new();
     // The partial index `events_trust` (schema 6) makes this a walk of the trust events only.
@@ -128,13 +129,24 @@ pub(crate) fn all_bound(tx: &Transaction<'_>) -> Result<Vec<(TrustItem, Vec<u8>)
             }
         }
     }
-    Ok(all(tx)?
-        .into_iter()
-        .filter_map(|(mut item, der)| {
-            item.kind = logged.get(&item.sha256)?.parse().ok()?;
-            Some((item, der))
-        })
-        .collect())
+    // Fail closed: a store that disagrees with its log (an item no unedited event added, an
+    // added item gone) is no basis for a verdict, not a store with one item less.
+    let disagree = |what: String| {
+        Error::Malformed(format!(
+            "the trust store disagrees with the audit log ({what}): run `rvault log verify`"
+        ))
+    };
+    let mut items = all(tx)?;
+    for (item, _) in &mut items {
+        item.kind = logged
+            .remove(&item.sha256)
+            .and_then(|kind| kind.parse().ok())
+            .ok_or_else(|| disagree(format!("trust item {} has no trust_add event", item.sha256)))?;
+    }
+    if let Some(gone) = logged.keys().next() {
+        return Err(disagree(format!("trust item {gone} was added and is gone")));
+    }
+    Ok(items)
 }
 
 /// Visits every stored item's recorded hash, the hash of its bytes, its kind and its

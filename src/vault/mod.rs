@@ -555,7 +555,7 @@ impl Vault {
     pub fn verify_contents(&self) -> Result<Vec<ResultId>> {
         self.store.read(|tx| {
             let mut bad = Vec::new();
-            store::records::for_each(tx, |record, _| match store::records::read_content(tx, &record) {
+            store::records::for_each(tx, |record, _, _| match store::records::read_content(tx, &record) {
                 Ok(_) => Ok(()),
                 Err(Error::Integrity { result_id, .. }) => {
                     bad.push(result_id);
