@@ -13,7 +13,8 @@
 //! # Ok(()) }
 //! ```
 //!
-//! See `README.md` for the whole tour, and `DESIGN.md` of the project for the concepts.
+//! See `README.md` for the whole tour: the record, reuse, signing, PDFs, the audit log, the
+//! C ABI and the CLI.
 
 #![deny(unsafe_code)]
 #![warn(missing_docs)]

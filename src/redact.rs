@@ -127,12 +127,16 @@ pub fn shown_path(path: &Path) -> String {
 /// `001203004567` ``): the value is replaced by its shape (`string (12 digits)`); an
 /// unknown field's name is kept (it names a typo) but masked and cut.
 ///
+/// For `"001203004567"` read as a list of numbers, serde says
+///
+/// ```text
+/// invalid type: string "001203004567", expected a sequence at line 1 column 14
 /// ```
-/// use results_vault::redact::json_error;
-/// let e = serde_json::from_str::<Vec<u8>>(r#""001203004567""#).unwrap_err();
-/// let message = json_error(&e);
-/// assert!(!message.contains("001203004567"), "{message}");
-/// assert!(message.contains("string (12 digits)") && message.contains("line 1"), "{message}");
+///
+/// and this says (the unit tests below check it)
+///
+/// ```text
+/// data error: invalid type: string (12 digits), expected a sequence at line 1 column 14
 /// ```
 pub fn json_error(e: &serde_json::Error) -> String {
     use serde_json::error::Category;
@@ -434,6 +438,15 @@ mod tests {
         assert_eq!(
             serde_message(&format!("custom words with {ID} in them")),
             "custom words with **********67 in them"
+        );
+    }
+
+    #[test]
+    fn the_documented_example_holds() {
+        let message = json_error(&serde_json::from_str::<Vec<u8>>(r#""001203004567""#).unwrap_err());
+        assert_eq!(
+            message,
+            "data error: invalid type: string (12 digits), expected a sequence at line 1 column 14"
         );
     }
 }

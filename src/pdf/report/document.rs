@@ -24,7 +24,7 @@ const MOTTO: &str = "Độc lập - Tự do - Hạnh phúc";
 ///     "UBND PHƯỜNG HẢI CHÂU",
 ///     "TRÍCH LỤC KHAI SINH",
 ///     &[("Họ, chữ đệm, tên", "NGUYỄN VĂN AN"), ("Ngày sinh", "05/10/2026")],
-///     time::OffsetDateTime::UNIX_EPOCH,
+///     results_vault::record::EARLIEST_INSTANT, // 1970-01-01: a reproducible creation date
 /// )
 /// .unwrap();
 /// assert!(pdf.starts_with(b"%PDF-"));

@@ -21,9 +21,11 @@
 //! use results_vault::pdf::sign::sign_pdf;
 //! use results_vault::LocalSigner;
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let now = results_vault::record::EARLIEST_INSTANT;
 //! let officer = LocalSigner::from_pkcs8(&std::fs::read("officer.p8")?, vec![std::fs::read("officer.der")?])?;
 //! let unsigned = std::fs::read("trich-luc.pdf")?;
-//! let signed = sign_pdf(&unsigned, &officer, "Signature1", time::OffsetDateTime::now_utc())?;
+//! // `now`: the portal's clock (time::OffsetDateTime::now_utc()), written as the PDF's /M.
+//! let signed = sign_pdf(&unsigned, &officer, "Signature1", now)?;
 //! std::fs::write("trich-luc-signed.pdf", signed)?;
 //! # Ok(()) }
 //! ```
