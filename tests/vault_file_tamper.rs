@@ -464,3 +464,46 @@ fn the_audit_rehashes_every_stored_content() {
         .unwrap();
     assert!(skipped.is_intact() && skipped.contents == 0, "{skipped:?}");
 }
+
+/// A clock stepped back (NTP, a VM restored) never dates an event before its predecessor,
+/// and what a row records of the event's time is the event's (the audit compares them).
+#[test]
+fn a_clock_that_goes_back_leaves_the_log_intact() {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    use std::sync::Arc;
+    let t0 = datetime!(2026-11-01 10:00 UTC).unix_timestamp();
+    let ticks = Arc::new(AtomicI64::new(0));
+    let clock: results_vault::Clock = Arc::new(move || {
+        // Forward, then one hour back every third call.
+        let n = ticks.fetch_add(1, Ordering::SeqCst);
+        let back = if n % 3 == 2 { 3600 } else { 0 };
+        time::OffsetDateTime::from_unix_timestamp(t0 + n - back).unwrap()
+    });
+    let s = TestSigner::new();
+    let t = temp_vault_with(results_vault::VaultOptions { clock, ..options() });
+    let v = &t.vault;
+    s.trust(v);
+    let id = signed_record(&s, &t, 12);
+    for n in 0..4 {
+        let answer = v
+            .find_reusable(
+                results_vault::ReuseQuery {
+                    subject_kind: results_vault::SubjectKind::Citizen,
+                    subject_id: results_vault::SubjectId::new(CITIZEN_ID),
+                    document_type: "birth-extract".into(),
+                    at: LATER,
+                },
+                results_vault::Requester {
+                    agency_code: "G22.46.02".into(),
+                    procedure_code: "1.001193".into(),
+                    dossier_code: format!("D-{n}"),
+                    purpose: "Đăng ký nhập học".into(),
+                },
+            )
+            .unwrap();
+        assert_eq!(answer.results.len(), 1, "{:?}", answer.excluded);
+    }
+    assert!(problems(v).is_empty(), "{:?}", problems(v));
+    let times: Vec<_> = v.history(&id).unwrap().iter().map(|e| e.at).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+}

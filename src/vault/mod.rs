@@ -494,7 +494,8 @@ impl Vault {
                     Some(&current.result_id),
                     details,
                 )?;
-                store::reuses::insert(tx, event.seq, &current.result_id, now, requester)?;
+                // The event's time, not `now`: an event is never dated before its predecessor.
+                store::reuses::insert(tx, event.seq, &current.result_id, event.at, requester)?;
                 handed_out.push(current);
                 verdicts.push(verdict.clone());
             }
