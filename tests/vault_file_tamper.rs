@@ -271,53 +271,39 @@ fn an_intermediate_relabelled_as_an_anchor_stays_an_intermediate() {
             "/CN=Leaf Officer"
         ]
     ));
-    assert!(openssl(
-        d,
-        &[
-            "ca",
-            "-batch",
-            "-config",
-            "ca.cnf",
-            "-cert",
-            "ica.pem",
-            "-keyfile",
-            "ica.key",
-            "-in",
-            "leaf.csr",
-            "-out",
-            "leaf.pem",
-            "-extensions",
-            "v3_signer",
-            "-notext",
-            "-startdate",
-            DATED.0,
-            "-enddate",
-            DATED.1,
-        ]
-    ));
+    // `openssl ca` with the intermediate's key and certificate.
+    let by_ica = |args: &[&str]| {
+        let mut all = vec![
+            "ca", "-batch", "-config", "ca.cnf", "-cert", "ica.pem", "-keyfile", "ica.key",
+        ];
+        all.extend_from_slice(args);
+        assert!(openssl(d, &all), "openssl ca (intermediate) {args:?}");
+    };
+    by_ica(&[
+        "-in",
+        "leaf.csr",
+        "-out",
+        "leaf.pem",
+        "-extensions",
+        "v3_signer",
+        "-notext",
+        "-startdate",
+        DATED.0,
+        "-enddate",
+        DATED.1,
+    ]);
     let leaf = pki.der("x509", "leaf.pem");
     let ica_crl = |name: &str| {
         let file = format!("{name}.crl");
-        assert!(openssl(
-            d,
-            &[
-                "ca",
-                "-batch",
-                "-config",
-                "ca.cnf",
-                "-cert",
-                "ica.pem",
-                "-keyfile",
-                "ica.key",
-                "-gencrl",
-                "-out",
-                &file,
-                "-crlexts",
-                "crl_ext",
-                "-crl_lastupdate",
-                "20261031000000Z",
-            ]
-        ));
+        by_ica(&[
+            "-gencrl",
+            "-out",
+            &file,
+            "-crlexts",
+            "crl_ext",
+            "-crl_lastupdate",
+            "20261031000000Z",
+        ]);
         pki.der("crl", &file)
     };
     let t = temp_vault();
