@@ -9,41 +9,21 @@
 
 mod common;
 
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::{c_char, CString};
 use std::path::Path;
 use std::ptr;
 use std::time::Duration;
 
-use results_vault::ffi::{
-    handle, pdf, records, remote, rv_last_error_message, rv_result, rv_string_free, rv_vault, trust,
-};
+use results_vault::ffi::{handle, pdf, records, remote, rv_result, rv_vault, trust};
 use results_vault::remote::{AnswerFormat, PollAnswer, Provider, ProviderRequest, Submitted, TransactionRef};
 use results_vault::{Error, ProviderOutcome, RemoteError, RemoteSigningOptions, Vault, VaultOptions};
 use serde_json::{json, Value};
 
+use common::ffi::{last_error, sentinel, take};
 use common::pades::PadesFixtures;
 use common::pki::Pki;
 
 type Outcome = Result<Value, (rv_result, String)>;
-
-fn sentinel() -> *mut c_char {
-    ptr::dangling_mut::<c_char>()
-}
-
-fn last_error() -> String {
-    // SAFETY: the library's thread-local message, read before the next call.
-    unsafe { CStr::from_ptr(rv_last_error_message()) }
-        .to_string_lossy()
-        .into_owned()
-}
-
-fn take(out: *mut c_char) -> String {
-    // SAFETY: a string the library returned on RV_OK; freed right after the copy.
-    let text = unsafe { CStr::from_ptr(out) }.to_string_lossy().into_owned();
-    // SAFETY: as above; not used after.
-    unsafe { rv_string_free(out) };
-    text
-}
 
 /// The JSON answer on RV_OK; on failure the code and message, after checking that the
 /// out-param was not written.

@@ -9,37 +9,19 @@
 
 mod common;
 
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::{c_char, CString};
 use std::path::Path;
 use std::process::Command;
 use std::ptr;
 
 use results_vault::ffi::pdf::{rv_vault_verify_pdf, rv_verify_pdf};
-use results_vault::ffi::{handle, records, rv_last_error_message, rv_result, rv_string_free, rv_vault, trust};
+use results_vault::ffi::{handle, records, rv_result, rv_vault, trust};
 use serde_json::Value;
 
+use common::ffi::{last_error, sentinel, take};
 use common::pades::PadesFixtures;
 
 /// Written to every out-param before a call: a failed call must leave it as it was.
-fn sentinel() -> *mut c_char {
-    ptr::dangling_mut::<c_char>()
-}
-
-fn last_error() -> String {
-    // SAFETY: the library's thread-local message, read before the next call.
-    unsafe { CStr::from_ptr(rv_last_error_message()) }
-        .to_string_lossy()
-        .into_owned()
-}
-
-fn take(out: *mut c_char) -> String {
-    // SAFETY: a string the library returned on RV_OK; freed right after the copy.
-    let text = unsafe { CStr::from_ptr(out) }.to_string_lossy().into_owned();
-    // SAFETY: as above; not used after.
-    unsafe { rv_string_free(out) };
-    text
-}
-
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

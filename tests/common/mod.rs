@@ -138,6 +138,8 @@ pub fn raw_sqlite(path: &std::path::Path) -> rusqlite::Connection {
 
 pub mod crafted;
 pub mod der;
+#[cfg(feature = "capi")]
+pub mod ffi;
 #[cfg(feature = "cli")]
 pub mod office;
 pub mod pades;
