@@ -21,6 +21,14 @@ fi
 command -v cargo >/dev/null || { echo "cargo not found: install Rust (https://rustup.rs) first" >&2; exit 1; }
 
 step() { echo; echo "== $*"; "$@"; }
+# Each feature set links its own copy of every test binary (one per tests/*.rs). The copies
+# of a finished set are deleted before the next is built, so a run needs the disk of one set,
+# not of five (a CI machine's disk filled otherwise). Only executables without an extension
+# in deps/ are test binaries: libraries, proc-macros and build scripts are left alone.
+prune_test_binaries() {
+    find target/debug/deps -maxdepth 1 -type f -perm -u+x ! -name '*.*' -delete 2>/dev/null || true
+    echo "== disk: $(du -sh target 2>/dev/null | cut -f1) in target, $(df -h --output=avail . | tail -1 | tr -d ' ') free"
+}
 
 # The external suites (x509-limbo, PDF signature attack files) are read in place from
 # $RV_TESTDATA (default ../shared/testdata). A clone without them skips those tests, loudly;
@@ -46,12 +54,17 @@ else
 fi
 # Every feature set builds and passes: default (cli), none, each alone, all.
 step cargo test --no-default-features
+prune_test_binaries
 step cargo test --no-default-features --features capi
+prune_test_binaries
 step cargo test --no-default-features --features cli
+prune_test_binaries
 step cargo test --no-default-features --features report --lib
+prune_test_binaries
 RUSTDOCFLAGS="-D warnings" step cargo doc --no-deps --all-features
 # Benchmarks are compiled, never run here (nor their 1M-record generator).
 step cargo bench --no-run --all-features
+prune_test_binaries
 # The x509-limbo line (agreement, skips, false accepts) in the log.
 step cargo test --all-features --test limbo -- --nocapture
 step cargo test --all-features
