@@ -31,6 +31,8 @@ pub const MAX_CMS_SIZE: usize = 1024 * 1024;
 const OID_DATA: &str = "1.2.840.113549.1.7.1";
 const OID_CONTENT_TYPE: &str = "1.2.840.113549.1.9.3";
 const OID_MESSAGE_DIGEST: &str = "1.2.840.113549.1.9.4";
+/// adbe-revocationInfoArchival: revocation data a PDF signer embeds in its signed attributes.
+const OID_REVOCATION_INFO_ARCHIVAL: &str = "1.2.840.113583.1.1.8";
 const OID_SIGNING_TIME: &str = "1.2.840.113549.1.9.5";
 /// ESS signing-certificate (RFC 2634, SHA-1 hashes) and -v2 (RFC 5035).
 const OID_SIGNING_CERTIFICATE: &str = "1.2.840.113549.1.9.16.2.12";
@@ -57,6 +59,12 @@ pub struct SignerCheck {
     pub signed_attributes: bool,
     /// The outcome of the checks, in the order they run.
     pub outcome: SignerOutcome,
+    /// Revocation evidence the CMS carries for this signer (DER CRLs and OCSP responses):
+    /// the adbe-revocationInfoArchival signed attribute (what PDF signers embed, ISO
+    /// 32000-2 §12.8.3.3.2), then the SignedData's `crls` (CertificateLists, and OCSP
+    /// responses as RFC 5940 other revocation info). Each piece proves itself by its
+    /// issuer's signature: carrying it vouches for nothing.
+    pub revocation_values: Vec<Vec<u8>>,
 }
 
 /// What the ESS signing-certificate(-v2) attribute says of the signer's certificate.
@@ -206,6 +214,15 @@ fn read(cms: &[u8], trailing: Trailing) -> Result<Decoded, FormatFailure> {
     decode_framed(cms, trailing)
 }
 
+/// The certificates a CMS carries (DER, as received), without checking any signer; empty
+/// when it cannot be read. What the vault's revocation refresh reads signers' certificates
+/// (their distribution points, their OCSP responders) from.
+pub(crate) fn carried_certificates(cms: &[u8]) -> Vec<Vec<u8>> {
+    guarded(|| read(cms, Trailing::None))
+        .map(|decoded| decoded.certificates)
+        .unwrap_or_default()
+}
+
 /// Checks every SignerInfo of `signed` against the content made of `parts`.
 fn check_signers(signed: Decoded, parts: &[&[u8]], legacy: bool) -> Result<CmsCheck, FormatFailure> {
     let econtent_type = signed.content_type.to_string();
@@ -234,6 +251,7 @@ fn check_signers(signed: Decoded, parts: &[&[u8]], legacy: bool) -> Result<CmsCh
             if let Some(problem) = signed.problems.first() {
                 check.outcome = SignerOutcome::Malformed(problem.clone());
             }
+            check.revocation_values.extend(signed.revocation_values.iter().cloned());
             check
         })
         .collect();
@@ -256,6 +274,7 @@ fn check_signer(
         signing_certificate_attribute: EssBinding::Absent,
         signed_attributes: signer.signed_attributes.is_some(),
         outcome: SignerOutcome::Intact,
+        revocation_values: Vec::new(),
     };
     // Every ESS signing-certificate attribute present (v2 and the older v1): each must
     // bind the signer's certificate (see `SigningCertificateMismatch`).
@@ -305,6 +324,11 @@ fn check_signer(
                     Ok(None) => return SignerOutcome::FormatFailure("signed attributes without messageDigest".into()),
                     Err(e) => return e,
                 };
+                match value(OID_REVOCATION_INFO_ARCHIVAL) {
+                    Ok(Some(v)) => check.revocation_values = revocation_info_archival(v.as_slice()),
+                    Ok(None) => {}
+                    Err(e) => return e,
+                }
                 match value(OID_SIGNING_TIME) {
                     Ok(Some(v)) => match v.decode(x509_certificate::asn1time::Time::take_from) {
                         Ok(t) => {
@@ -408,6 +432,8 @@ struct Decoded {
     content_type: Oid,
     content: Option<OctetString>,
     certificates: Vec<Vec<u8>>,
+    /// The CRLs and OCSP responses of its `crls` field (see [`revocation_choices`]).
+    revocation_values: Vec<Vec<u8>>,
     signer_infos: Vec<SignerInfo>,
     /// Encoding faults that did not stop the reading (see [`Problems`]).
     problems: Vec<String>,
@@ -495,8 +521,9 @@ fn decode(cms: &[u8]) -> Result<Decoded, FormatFailure> {
                             rest = after;
                         }
                     }
-                    // CRLs inside the CMS are not used: the caller supplies revocation data.
-                    cons.take_opt_constructed_if(Tag::CTX_1, |c| c.skip_all())?;
+                    // Revocation data inside the CMS, as received.
+                    let revocation = cons.take_opt_constructed_if(Tag::CTX_1, |set| set.capture_all())?;
+                    let revocation_values = revocation.map_or_else(Vec::new, |c| revocation_choices(c.as_slice()));
                     let signer_infos = cons.take_set(|set| {
                         let mut all = Vec::new();
                         while let Some(si) = set.take_opt_sequence(|si| signer_info(si, &problems))? {
@@ -508,6 +535,7 @@ fn decode(cms: &[u8]) -> Result<Decoded, FormatFailure> {
                         content_type: encapsulated.content_type,
                         content: encapsulated.content,
                         certificates,
+                        revocation_values,
                         signer_infos,
                         problems: Vec::new(),
                     })
@@ -520,6 +548,70 @@ fn decode(cms: &[u8]) -> Result<Decoded, FormatFailure> {
         ..decoded
     })
     .map_err(|e| FormatFailure(e.to_string()))
+}
+
+/// Most pieces of revocation evidence read from one CMS (each costs a parse, and a
+/// signature check when it is about a certificate of the path).
+const MAX_REVOCATION_VALUES: usize = 32;
+
+/// id-ri-ocsp-response (RFC 5940, 1.3.6.1.5.5.7.16.2, as encoded): an OCSPResponse as
+/// other revocation info.
+const OID_RI_OCSP_RESPONSE: [u8; 8] = [0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x10, 0x02];
+
+/// The DER elements of `content`, in order; stops at the first that is not DER.
+fn elements(mut content: &[u8]) -> Vec<(u8, &[u8], &[u8])> {
+    let mut out = Vec::new();
+    while let Some((tag, inner, rest)) = super::crl::tlv(content) {
+        out.push((tag, inner, &content[..content.len() - rest.len()]));
+        content = rest;
+    }
+    out
+}
+
+/// RevocationInfoChoices (RFC 5652 §10.2.1, the content of SignedData's `[1] crls`): each
+/// CertificateList, and each OCSPResponse given as other revocation info (RFC 5940).
+fn revocation_choices(set: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for (tag, inner, whole) in elements(set).into_iter().take(MAX_REVOCATION_VALUES) {
+        match tag {
+            0x30 => out.push(whole.to_vec()),
+            // [1] OtherRevocationInfoFormat { otherRevInfoFormat OID, otherRevInfo ANY }
+            0xa1 => {
+                if let [(0x06, oid, _), (_, _, value)] = elements(inner).as_slice() {
+                    if *oid == OID_RI_OCSP_RESPONSE {
+                        out.push(value.to_vec());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// RevocationInfoArchival (the adbe-revocationInfoArchival attribute's value):
+/// `SEQUENCE { crl [0] EXPLICIT SEQUENCE OF CertificateList OPTIONAL, ocsp [1] EXPLICIT
+/// SEQUENCE OF OCSPResponse OPTIONAL, otherRevInfo [2] … OPTIONAL }`; the CRLs and OCSP
+/// responses it holds.
+fn revocation_info_archival(value: &[u8]) -> Vec<Vec<u8>> {
+    let Some((0x30, content, _)) = super::crl::tlv(value) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (tag, inner, _) in elements(content) {
+        if tag != 0xa0 && tag != 0xa1 {
+            continue;
+        }
+        let Some((0x30, list, _)) = super::crl::tlv(inner) else {
+            continue;
+        };
+        for (_, _, whole) in elements(list) {
+            if out.len() < MAX_REVOCATION_VALUES {
+                out.push(whole.to_vec());
+            }
+        }
+    }
+    out
 }
 
 /// Encoding faults of a CMS that can still be read: each makes every SignerInfo

@@ -16,12 +16,18 @@
 //!   §5.2, §5.3: "MUST NOT use that CRL"): [`Finding::Skip`], as if it were absent;
 //! - otherwise it **applies**: a listing is a revocation, and it may also say "good"
 //!   when it is complete for the certificate and current (see [`Finding::Applies`]).
+//!
+//! What does not depend on the certificate ([`facts`], the listing) is read once per CRL
+//! into a [`CrlIndex`]; [`apply`] adds the certificate-dependent checks (scope, the
+//! partition the certificate points to, its serial, its notBefore).
 
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::{DistributionPointName, GeneralName, IssuingDistributionPoint, ParsedExtension};
 use x509_parser::prelude::FromDer;
 use x509_parser::revocation_list::CertificateRevocationList;
 use x509_parser::x509::{RelativeDistinguishedName, X509Name};
+
+use super::crl_index::CrlIndex;
 
 /// How long a CRL without nextUpdate (RFC 5280 §5.1.2.5 requires one) counts as current:
 /// as if its nextUpdate were thisUpdate + 24 hours. It also says nothing good of a
@@ -31,6 +37,8 @@ pub(super) const NO_NEXT_UPDATE_MAX_AGE: i64 = 24 * 3600;
 
 const OID_CRL_NUMBER: &str = "2.5.29.20";
 const OID_REASON_CODE: &str = "2.5.29.21";
+/// The content octets of the reasonCode OID.
+const REASON_CODE_DER: &[u8] = &[0x55, 0x1d, 0x15];
 const OID_HOLD_INSTRUCTION: &str = "2.5.29.23";
 const OID_INVALIDITY_DATE: &str = "2.5.29.24";
 const OID_DELTA_CRL_INDICATOR: &str = "2.5.29.27";
@@ -43,7 +51,7 @@ const OID_AUTHORITY_INFO_ACCESS: &str = "1.3.6.1.5.5.7.1.1";
 
 /// reasonCode removeFromCRL (RFC 5280 §5.3.1): only in delta CRLs, where it takes a
 /// certificate off hold.
-const REMOVE_FROM_CRL: u8 = 8;
+pub(super) const REMOVE_FROM_CRL: u8 = 8;
 
 /// What an authentic CRL of the issuer says of one certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,40 +77,47 @@ pub(super) enum Finding {
     },
 }
 
-/// Whether `crl` can be `issuer`'s by key identifiers: a CRL whose authorityKeyIdentifier
-/// names another key than the issuer's subjectKeyIdentifier is another key's CRL (a CA
-/// key rollover), skipped without verifying its signature.
-pub(super) fn may_be_signed_by(crl: &CertificateRevocationList<'_>, issuer_skid: Option<&[u8]>) -> bool {
-    let akid = crl.extensions().iter().find_map(|e| match e.parsed_extension() {
-        ParsedExtension::AuthorityKeyIdentifier(aki) => aki.key_identifier.as_ref().map(|k| k.0),
+/// The key identifier of `crl`'s first authorityKeyIdentifier that has one: a CRL whose
+/// key identifier names another key than the issuer's subjectKeyIdentifier is another
+/// key's CRL (a CA key rollover), skipped without verifying its signature (see
+/// [`CrlIndex::may_be_signed_by`]).
+pub(super) fn authority_key_id(crl: &CertificateRevocationList<'_>) -> Option<Vec<u8>> {
+    crl.extensions().iter().find_map(|e| match e.parsed_extension() {
+        ParsedExtension::AuthorityKeyIdentifier(aki) => aki.key_identifier.as_ref().map(|k| k.0.to_vec()),
         _ => None,
-    });
-    match (akid, issuer_skid) {
-        (Some(a), Some(s)) => a == s,
-        _ => true,
-    }
+    })
 }
 
-/// The facts of a CRL that do not depend on the certificate.
-struct Facts<'c> {
+/// The facts of a CRL that do not depend on the certificate, read once (see [`facts`]).
+#[derive(Debug)]
+pub(super) struct Facts {
     delta: bool,
-    idp: Option<&'c IssuingDistributionPoint<'c>>,
-    /// The IssuingDistributionPoint's distributionPoint as a name relative to the CRL
-    /// issuer (the content of the RDN), read from the DER: x509-parser 0.18 does not parse
-    /// this choice and reads it as absent.
-    idp_relative: Option<Vec<u8>>,
+    idp: Option<Idp>,
     /// Why it cannot be used at all, if so.
     unusable: Option<String>,
 }
 
-fn facts<'c>(crl: &'c CertificateRevocationList<'_>) -> Result<Facts<'c>, String> {
+/// What an IssuingDistributionPoint says, with the partition it names made comparable.
+#[derive(Debug)]
+struct Idp {
+    only_user_certs: bool,
+    only_ca_certs: bool,
+    only_attribute_certs: bool,
+    only_some_reasons: bool,
+    /// The distribution point names it covers (`None`: it names none).
+    wanted: Option<Vec<Comparable>>,
+}
+
+/// The facts of `crl` that do not depend on the certificate: `Err` when it breaks a rule
+/// its issuer must follow (see the module's documentation).
+pub(super) fn facts(crl: &CertificateRevocationList<'_>) -> Result<Facts, String> {
     let mut number = false;
-    let mut facts = Facts {
-        delta: false,
-        idp: None,
-        idp_relative: None,
-        unusable: None,
-    };
+    let (mut delta, mut unusable) = (false, None);
+    let mut idp_found: Option<&IssuingDistributionPoint<'_>> = None;
+    // The IssuingDistributionPoint's distributionPoint as a name relative to the CRL
+    // issuer (the content of the RDN), read from the DER: x509-parser 0.18 does not parse
+    // this choice and reads it as absent.
+    let mut idp_relative: Option<Vec<u8>> = None;
     for ext in crl.extensions() {
         let oid = ext.oid.to_id_string();
         if let ParsedExtension::ParseError { .. } = ext.parsed_extension() {
@@ -125,7 +140,7 @@ fn facts<'c>(crl: &'c CertificateRevocationList<'_>) -> Result<Facts<'c>, String
                 if integer(ext.value).is_none() {
                     return Err("its BaseCRLNumber is malformed".into());
                 }
-                facts.delta = true;
+                delta = true;
             }
             OID_IDP => {
                 let ParsedExtension::IssuingDistributionPoint(idp) = ext.parsed_extension() else {
@@ -142,7 +157,7 @@ fn facts<'c>(crl: &'c CertificateRevocationList<'_>) -> Result<Facts<'c>, String
                 // The distributionPoint field, as the DER has it.
                 match first_field(ext.value) {
                     Some((0xa0, name)) => match (tlv(name), &idp.distribution_point) {
-                        (Some((0xa1, rdn, _)), _) => facts.idp_relative = Some(rdn.to_vec()),
+                        (Some((0xa1, rdn, _)), _) => idp_relative = Some(rdn.to_vec()),
                         (Some((0xa0, ..)), Some(DistributionPointName::FullName(_))) => {}
                         _ => return Err("its issuingDistributionPoint's name is malformed".into()),
                     },
@@ -152,15 +167,13 @@ fn facts<'c>(crl: &'c CertificateRevocationList<'_>) -> Result<Facts<'c>, String
                     _ => {}
                 }
                 if idp.indirect_crl {
-                    facts.unusable = Some("an indirect CRL (not honoured)".into());
+                    unusable = Some("an indirect CRL (not honoured)".into());
                 }
-                facts.idp = Some(idp);
+                idp_found = Some(idp);
             }
             OID_AKI | OID_ISSUER_ALT_NAME | OID_FRESHEST_CRL | OID_AUTHORITY_INFO_ACCESS => {}
             _ if ext.critical => {
-                facts
-                    .unusable
-                    .get_or_insert_with(|| format!("an unknown critical extension {oid}"));
+                unusable.get_or_insert_with(|| format!("an unknown critical extension {oid}"));
             }
             _ => {}
         }
@@ -170,16 +183,22 @@ fn facts<'c>(crl: &'c CertificateRevocationList<'_>) -> Result<Facts<'c>, String
     }
     for entry in crl.iter_revoked_certificates() {
         for ext in entry.extensions() {
-            let oid = ext.oid.to_id_string();
+            // The usual entry extension is recognised without formatting its OID: a
+            // national CA's CRL has 200,000 of them.
+            let oid = if ext.oid.as_bytes() == REASON_CODE_DER {
+                std::borrow::Cow::Borrowed(OID_REASON_CODE)
+            } else {
+                std::borrow::Cow::Owned(ext.oid.to_id_string())
+            };
             if let ParsedExtension::ParseError { .. } = ext.parsed_extension() {
                 return Err(format!("an entry's extension {oid} is malformed"));
             }
-            match oid.as_str() {
+            match oid.as_ref() {
                 OID_REASON_CODE => match ext.parsed_extension() {
                     ParsedExtension::ReasonCode(code) if code.0 == 7 || code.0 > 10 => {
                         return Err(format!("an entry has reason code {}", code.0))
                     }
-                    ParsedExtension::ReasonCode(code) if code.0 == REMOVE_FROM_CRL && !facts.delta => {
+                    ParsedExtension::ReasonCode(code) if code.0 == REMOVE_FROM_CRL && !delta => {
                         return Err("removeFromCRL in a complete CRL".into())
                     }
                     ParsedExtension::ReasonCode(_) => {}
@@ -188,57 +207,61 @@ fn facts<'c>(crl: &'c CertificateRevocationList<'_>) -> Result<Facts<'c>, String
                 // Informational (RFC 5280 §5.3.2): the revocationDate is the time that counts.
                 OID_INVALIDITY_DATE | OID_HOLD_INSTRUCTION => {}
                 OID_CERTIFICATE_ISSUER => {
-                    facts
-                        .unusable
+                    unusable
                         .get_or_insert_with(|| "an indirect CRL (certificateIssuer entries are not honoured)".into());
                 }
                 _ if ext.critical => {
-                    facts
-                        .unusable
-                        .get_or_insert_with(|| format!("an unknown critical entry extension {oid}"));
+                    unusable.get_or_insert_with(|| format!("an unknown critical entry extension {oid}"));
                 }
                 _ => {}
             }
         }
     }
-    Ok(facts)
+    // The partition named, resolved against the CRL issuer's name once.
+    let idp = idp_found.map(|idp| Idp {
+        only_user_certs: idp.only_contains_user_certs,
+        only_ca_certs: idp.only_contains_ca_certs,
+        only_attribute_certs: idp.only_contains_attribute_certs,
+        only_some_reasons: idp.only_some_reasons.is_some(),
+        wanted: match (&idp_relative, &idp.distribution_point) {
+            (Some(rdn), _) => Some(vec![relative(crl.issuer(), rdn)]),
+            (None, Some(point)) => Some(resolve(point, crl.issuer())),
+            (None, None) => None,
+        },
+    });
+    Ok(Facts { delta, idp, unusable })
 }
 
 /// What `crl` (authentic, of `cert`'s issuer) says of `cert` at `at`; `present` is the
 /// caller's present when it validates at an earlier time (a CRL issued after the present
 /// is not yet valid: it says nothing good, though what it lists is revoked).
 pub(super) fn apply(
-    crl: &CertificateRevocationList<'_>,
+    crl: &CrlIndex,
     cert: &X509Certificate<'_>,
     at: i64,
     present: Option<i64>,
 ) -> Result<Finding, String> {
-    let facts = facts(crl)?;
-    if let Some(why) = facts.unusable {
-        return Ok(Finding::Skip(why));
+    let facts = crl.facts()?;
+    if let Some(why) = &facts.unusable {
+        return Ok(Finding::Skip(why.clone()));
     }
     let mut complete = !facts.delta;
-    if let Some(idp) = facts.idp {
+    if let Some(idp) = &facts.idp {
         let is_ca = matches!(cert.basic_constraints(), Ok(Some(bc)) if bc.value.ca);
-        if idp.only_contains_user_certs && is_ca {
+        if idp.only_user_certs && is_ca {
             return Ok(Finding::Skip("a CRL of user certificates only".into()));
         }
-        if idp.only_contains_ca_certs && !is_ca {
+        if idp.only_ca_certs && !is_ca {
             return Ok(Finding::Skip("a CRL of CA certificates only".into()));
         }
-        if idp.only_contains_attribute_certs {
+        if idp.only_attribute_certs {
             return Ok(Finding::Skip("a CRL of attribute certificates only".into()));
         }
-        if idp.only_some_reasons.is_some() {
+        if idp.only_some_reasons {
             complete = false;
         }
-        let wanted = match (&facts.idp_relative, &idp.distribution_point) {
-            (Some(rdn), _) => Some(vec![relative(crl.issuer(), rdn)]),
-            (None, Some(point)) => Some(resolve(point, crl.issuer())),
-            (None, None) => None,
-        };
-        if let Some(wanted) = wanted {
-            match partition_reasons(&wanted, cert) {
+        if let Some(wanted) = &idp.wanted {
+            match partition_reasons(wanted, cert) {
                 None => {
                     return Ok(Finding::Skip(
                         "a CRL of a partition the certificate does not point to".into(),
@@ -248,24 +271,12 @@ pub(super) fn apply(
             }
         }
     }
-    let this_update = crl.last_update().timestamp();
-    let next_update = match crl.next_update() {
-        Some(t) => t.timestamp(),
-        None => this_update.saturating_add(NO_NEXT_UPDATE_MAX_AGE),
-    };
-    let serial = super::path::strip_zeros(cert.raw_serial());
-    let mut revoked_at = None;
-    for entry in crl.iter_revoked_certificates() {
-        if super::path::strip_zeros(entry.raw_serial()) != serial {
-            continue;
-        }
-        // In a delta CRL, removeFromCRL takes a certificate off hold: not a revocation.
-        if matches!(entry.reason_code(), Some((_, code)) if code.0 == REMOVE_FROM_CRL) {
-            continue;
-        }
-        let when = entry.revocation_date.timestamp().min(this_update);
-        revoked_at = Some(revoked_at.map_or(when, |r: i64| r.min(when)));
-    }
+    let this_update = crl.this_update();
+    let next_update = crl
+        .next_update()
+        .unwrap_or_else(|| this_update.saturating_add(NO_NEXT_UPDATE_MAX_AGE));
+    // Earliest listing, capped at thisUpdate, removeFromCRL entries left out (the index).
+    let revoked_at = crl.revoked_at(cert.raw_serial());
     let issued_in_future = present.is_some_and(|p| this_update > p);
     let older_than_cert = crl.next_update().is_none() && this_update < cert.validity().not_before.timestamp();
     let current = this_update >= at || at <= next_update;
@@ -356,7 +367,7 @@ fn length(n: usize) -> Vec<u8> {
 }
 
 /// One DER TLV at the start of `der`: (tag, content, the rest).
-fn tlv(der: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+pub(super) fn tlv(der: &[u8]) -> Option<(u8, &[u8], &[u8])> {
     let (&tag, rest) = der.split_first()?;
     let (&first, rest) = rest.split_first()?;
     let (len, rest) = if first < 0x80 {

@@ -276,10 +276,13 @@ fn verify_under(
         }
         // rsaEncryption as a signature algorithm, or sha*WithRSAEncryption matching the digest.
         (PublicKey::RSA(_), "1.2.840.113549.1.1.1")
+        | (PublicKey::RSA(_), "1.2.840.113549.1.1.5")
         | (PublicKey::RSA(_), "1.2.840.113549.1.1.11")
         | (PublicKey::RSA(_), "1.2.840.113549.1.1.12")
         | (PublicKey::RSA(_), "1.2.840.113549.1.1.13") => {
             let named = match oid.as_str() {
+                // sha1WithRSAEncryption: refused above unless legacy algorithms are admitted.
+                "1.2.840.113549.1.1.5" => Some(DigestAlgorithm::Sha1),
                 "1.2.840.113549.1.1.11" => Some(DigestAlgorithm::Sha256),
                 "1.2.840.113549.1.1.12" => Some(DigestAlgorithm::Sha384),
                 "1.2.840.113549.1.1.13" => Some(DigestAlgorithm::Sha512),

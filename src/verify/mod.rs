@@ -10,6 +10,8 @@
 //! - [`path::validate`]: certification path validation at a given time with an RFC 5280
 //!   profile, name constraints, budgets, and the caller's CRLs (x509-limbo's
 //!   document-signing subset: 136 of 137 agree, no false accept).
+//! - [`crl_index`]: a CRL read once (its listing by serial), kept across validations by a
+//!   [`path::ChainCache`], so that a CRL of 200,000 entries costs a lookup, not a parse;
 //!
 //! - [`signature::verify_detached`]: one verdict per signature: the CMS checks, the
 //!   policy (ESS attribute, the signer-certificate policy of
@@ -26,8 +28,11 @@
 pub mod budget;
 pub mod cms;
 mod crl;
+pub mod crl_index;
 pub mod crypto;
+pub mod locations;
 pub(crate) mod names;
+pub(crate) mod ocsp;
 pub mod path;
 mod policy;
 mod profile;

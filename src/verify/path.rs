@@ -19,12 +19,13 @@ use time::OffsetDateTime;
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::ParsedExtension;
 use x509_parser::prelude::FromDer;
-use x509_parser::revocation_list::CertificateRevocationList;
 
 use super::budget;
 use super::crl;
+use super::crl_index::{CrlIndex, IndexCache};
 use super::crypto::{self, CryptoOutcome};
 use super::names;
+use super::ocsp;
 use super::policy;
 use super::profile;
 
@@ -135,36 +136,50 @@ pub struct ValidPath {
     pub revocation: Vec<Revocation>,
 }
 
-/// What the CRLs given say of one certificate at the validation time.
+/// What the revocation evidence given (CRLs, OCSP responses) says of one certificate at
+/// the validation time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Revocation {
-    /// A complete CRL of its issuer in scope for it (see `verify/crl.rs`), current at the
-    /// validation time or issued after it (but not after the caller's present), does not
-    /// list it, and no usable CRL lists it as revoked at or before the validation time.
+    /// A piece of evidence from its issuer says it was good: a complete CRL in scope for
+    /// it (see `verify/crl.rs`) that does not list it, or an OCSP response that says
+    /// `good` (see `verify/ocsp.rs`), current at the validation time or issued after it
+    /// (but not after the caller's present); and no usable evidence says it was revoked
+    /// at or before the validation time.
     Good {
-        /// Which of the caller's CRLs said so (its index in the slice given).
-        crl: usize,
-        /// The CRL's thisUpdate.
-        crl_this_update: i64,
-        /// The CRL's nextUpdate (thisUpdate + 24 h when it has none): after it, this
-        /// answer is stale.
-        crl_next_update: Option<i64>,
-        /// The earliest revocation that a usable CRL (this one, a delta, a newer one…)
-        /// lists after the validation time: from then on the certificate is no longer
-        /// good. Always at or before the listing CRL's thisUpdate (a listing is a
-        /// revocation in force when its CRL was issued).
+        /// Which piece of the caller's evidence said so (its index in the slice given).
+        evidence: usize,
+        /// A CRL or an OCSP response.
+        kind: EvidenceKind,
+        /// Its thisUpdate.
+        this_update: i64,
+        /// Its nextUpdate (thisUpdate + 24 h when it has none): after it, this answer is
+        /// stale.
+        next_update: Option<i64>,
+        /// The earliest revocation that usable evidence (this one, a delta CRL, a newer
+        /// response…) gives after the validation time: from then on the certificate is
+        /// no longer good. Always at or before that evidence's thisUpdate (a listing is a
+        /// revocation in force when its CRL or response was issued).
         revoked_later: Option<i64>,
     },
-    /// No CRL says it was good at the validation time, but a usable CRL (one issued after
-    /// the caller's present, a delta, a CRL for some reasons only, a stale one) lists it as
-    /// revoked after the validation time: only a proof of existence before that revocation
-    /// can keep a signature made with it.
+    /// No evidence says it was good at the validation time, but usable evidence (a CRL or
+    /// response issued after the caller's present, a delta, a CRL for some reasons only,
+    /// a stale one) gives a revocation after the validation time: only a proof of
+    /// existence before that revocation can keep a signature made with it.
     RevokedLater {
-        /// When it was revoked (Unix seconds), at or before the listing CRL's thisUpdate.
+        /// When it was revoked (Unix seconds), at or before that evidence's thisUpdate.
         revoked_at: i64,
     },
-    /// No usable CRL of its issuer was given.
+    /// No usable evidence from its issuer was given.
     Unknown,
+}
+
+/// The kind of a piece of revocation evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvidenceKind {
+    /// A certificate revocation list (RFC 5280 §5).
+    Crl,
+    /// An OCSP response (RFC 6960).
+    Ocsp,
 }
 
 impl PathError {
@@ -206,8 +221,8 @@ pub fn validate(
     validate_with(leaf, intermediates, anchors, crls, at, options, None)
 }
 
-/// [`validate`], remembering (and reusing) verified CRL signatures in `verified_crls`
-/// when a [`ChainCache`] calls it.
+/// [`validate`], reusing CRL indexes (and the CRL signatures they verified) from
+/// `indexes` when a [`ChainCache`] calls it.
 fn validate_with(
     leaf: &[u8],
     intermediates: &[Vec<u8>],
@@ -215,7 +230,7 @@ fn validate_with(
     crls: &[Vec<u8>],
     at: OffsetDateTime,
     options: &PathOptions,
-    verified_crls: Option<&VerifiedCrls>,
+    indexes: Option<&IndexCache>,
 ) -> Result<ValidPath, PathError> {
     let leaf = Cert {
         der: leaf,
@@ -242,12 +257,11 @@ fn validate_with(
         }
     }
     let crl_ders = crls;
-    let crls = parse_crls(crls);
+    let evidence = parse_evidence(crls, indexes);
     let mut search = Search {
         pool: &pool,
-        crls: &crls,
+        evidence: &evidence,
         crl_ders,
-        verified_crls,
         at: at.unix_timestamp(),
         options,
         units: options.signature_budget as u64,
@@ -264,52 +278,69 @@ fn validate_with(
 }
 
 /// Paths already built, so that a signer seen again skips the path search and the
-/// certificate signature checks (the costly part). Everything that depends on the time or
-/// the CRLs is checked again on every use. Safe to share between threads.
+/// certificate signature checks (the costly part), and CRLs already read (their index,
+/// and which issuer keys their signature verifies under), so that a CRL of 200,000
+/// entries costs a lookup, not a parse. Everything that depends on the time or the
+/// evidence is checked again on every use. Safe to share between threads.
 #[derive(Debug, Default)]
 pub struct ChainCache {
     paths: std::sync::Mutex<std::collections::HashMap<[u8; 32], Vec<Vec<u8>>>>,
-    verified_crls: VerifiedCrls,
+    /// CRL indexes, each used only for the exact bytes it was built from (see
+    /// `IndexCache`); besides the pinned CRLs, at most 64 CRLs and 128 MiB are kept.
+    crl_indexes: IndexCache,
 }
-
-/// CRLs whose signature was verified, so that checking a cached path against the same
-/// CRL again costs a byte comparison instead of a signature verification. Keyed by
-/// whether legacy algorithms were admitted, the issuer's public key and the signature
-/// value; the whole CRL is kept and compared, so a CRL that differs in any byte
-/// (algorithm, list, signature) is verified afresh.
-#[derive(Debug, Default)]
-struct VerifiedCrls(std::sync::Mutex<std::collections::HashMap<VerifiedCrlKey, Vec<u8>>>);
-
-/// (legacy algorithms admitted, issuer's SubjectPublicKeyInfo, signature value).
-type VerifiedCrlKey = (bool, Vec<u8>, Vec<u8>);
-
-/// Verified CRLs kept before the memo is emptied (a bound on memory).
-const MAX_VERIFIED_CRLS: usize = 256;
 
 /// Paths kept before the cache is emptied (a bound on memory: a path is a few KB).
 const MAX_CACHED_PATHS: usize = 4096;
 
-impl VerifiedCrls {
-    fn contains(&self, legacy: bool, issuer_key: &[u8], signature: &[u8], crl: &[u8]) -> bool {
-        let memo = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        // The key is looked up as owned vectors: a short copy, far cheaper than a verification.
-        memo.get(&(legacy, issuer_key.to_vec(), signature.to_vec()))
-            .is_some_and(|kept| kept.as_slice() == crl)
-    }
-
-    fn insert(&self, legacy: bool, issuer_key: &[u8], signature: &[u8], crl: &[u8]) {
-        let mut memo = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if memo.len() >= MAX_VERIFIED_CRLS {
-            memo.clear();
-        }
-        memo.insert((legacy, issuer_key.to_vec(), signature.to_vec()), crl.to_vec());
-    }
+/// What a CRL is, for a verdict's list of CRLs used: read from its index, so that naming
+/// an 8 MB CRL in a verdict costs no parse (its SHA-256 is computed once per index).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrlSummary {
+    /// SHA-256 of its DER.
+    pub sha256: [u8; 32],
+    /// Its issuer's name, as people read it.
+    pub issuer: String,
+    /// Its thisUpdate (Unix seconds).
+    pub this_update: i64,
+    /// Its nextUpdate (Unix seconds), if it has one.
+    pub next_update: Option<i64>,
 }
 
 impl ChainCache {
     /// An empty cache.
     pub fn new() -> ChainCache {
         ChainCache::default()
+    }
+
+    /// An empty cache that holds a trust state's revocation evidence (its CRLs; OCSP
+    /// responses among them are held and read as usual): pass [`ChainCache::crls`] as the
+    /// evidence of each validation, and each CRL is found by identity (a pointer
+    /// comparison with the cache's own, unchangeable copy) and read once, on first use.
+    /// Equal bytes passed from elsewhere are found too, after a comparison of every byte
+    /// (about a millisecond for 8 MB).
+    pub fn with_crls(crls: Vec<Vec<u8>>) -> ChainCache {
+        ChainCache {
+            paths: Default::default(),
+            crl_indexes: IndexCache::pinned(crls),
+        }
+    }
+
+    /// The CRLs given to [`ChainCache::with_crls`], in order (empty otherwise).
+    pub fn crls(&self) -> &[Vec<u8>] {
+        self.crl_indexes.pinned_crls()
+    }
+
+    /// What the CRL `der` is (for a verdict's CRLs used), from its index: no parse when
+    /// it was read before. `None` when it is not a readable CRL.
+    pub fn crl_summary(&self, der: &[u8]) -> Option<CrlSummary> {
+        let index = self.crl_indexes.index(der)?;
+        Some(CrlSummary {
+            sha256: index.sha256(der),
+            issuer: index.issuer().to_owned(),
+            this_update: index.this_update(),
+            next_update: index.next_update(),
+        })
     }
 
     /// The process-wide cache, used by validations whose caller gave none
@@ -357,7 +388,7 @@ impl ChainCache {
         let key = ChainCache::key(leaf, pools, options.allow_legacy_algorithms);
         let cached = self.paths.lock().unwrap_or_else(|p| p.into_inner()).get(&key).cloned();
         if let Some(chain) = cached {
-            if let Some(revocation) = recheck(&chain, crls, at, options, &self.verified_crls) {
+            if let Some(revocation) = recheck(&chain, crls, at, options, &self.crl_indexes) {
                 return Ok(ValidPath { chain, revocation });
             }
         }
@@ -368,16 +399,8 @@ impl ChainCache {
         if let Some(why) = work.failed_search(&failed_key) {
             return Err(why);
         }
-        let valid = validate_with(
-            leaf,
-            intermediates,
-            anchors,
-            crls,
-            at,
-            options,
-            Some(&self.verified_crls),
-        )
-        .inspect_err(|why| work.remember_failed_search(failed_key, why.clone()))?;
+        let valid = validate_with(leaf, intermediates, anchors, crls, at, options, Some(&self.crl_indexes))
+            .inspect_err(|why| work.remember_failed_search(failed_key, why.clone()))?;
         let mut paths = self.paths.lock().unwrap_or_else(|p| p.into_inner());
         if paths.len() >= MAX_CACHED_PATHS {
             paths.clear();
@@ -441,7 +464,7 @@ fn recheck(
     crls: &[Vec<u8>],
     at: OffsetDateTime,
     options: &PathOptions,
-    verified_crls: &VerifiedCrls,
+    indexes: &IndexCache,
 ) -> Option<Vec<Revocation>> {
     let last = chain.len().checked_sub(1)?;
     let certs: Vec<Cert<'_>> = chain
@@ -456,12 +479,11 @@ fn recheck(
         })
         .collect::<Option<_>>()?;
     let crl_ders = crls;
-    let crls = parse_crls(crls);
+    let evidence = parse_evidence(crls, Some(indexes));
     let search = Search {
         pool: &[],
-        crls: &crls,
+        evidence: &evidence,
         crl_ders,
-        verified_crls: Some(verified_crls),
         at: at.unix_timestamp(),
         options,
         units: 0,
@@ -476,11 +498,10 @@ fn recheck(
 
 struct Search<'s, 'a> {
     pool: &'s [Cert<'a>],
-    crls: &'s [(usize, CertificateRevocationList<'a>)],
-    /// The CRLs' DER, indexed as in `crls`.
+    /// The revocation evidence given: CRLs (indexed) and OCSP responses.
+    evidence: &'s Evidence,
+    /// The evidence's DER, indexed as in `evidence`.
     crl_ders: &'a [Vec<u8>],
-    /// CRL signatures already verified (from a [`ChainCache`]).
-    verified_crls: Option<&'s VerifiedCrls>,
     /// Validation time, floored to the second (as certificate times are).
     at: i64,
     options: &'s PathOptions,
@@ -716,55 +737,57 @@ impl<'s, 'a> Search<'s, 'a> {
         Ok(revocation)
     }
 
-    /// Whether `crl` (number `index`) verifies under `issuer`'s key, from the memo when
-    /// this exact CRL was verified under that key before.
-    fn crl_signed_by(&self, index: usize, crl: &CertificateRevocationList<'_>, issuer: &X509Certificate<'_>) -> bool {
-        let der = &self.crl_ders[index];
-        let key = issuer.public_key().raw;
-        let signature = &crl.signature_value.data;
-        let legacy = self.options.allow_legacy_algorithms;
-        if self
-            .verified_crls
-            .is_some_and(|m| m.contains(legacy, key, signature, der))
-        {
-            return true;
-        }
-        let verified = crypto::verify_issued(
+    /// Whether `crl` (number `index`) verifies under `issuer`'s key, from its index's
+    /// memo when it was checked under that key before (an index belongs to one exact
+    /// byte string, so the memo is as good as a check of these bytes).
+    fn crl_signed_by(&self, index: usize, crl: &CrlIndex, issuer: &X509Certificate<'_>) -> bool {
+        crl.signed_by(
+            &self.crl_ders[index],
             issuer.public_key(),
-            &crl.signature_algorithm,
-            crl.tbs_cert_list.as_ref(),
-            signature,
-            legacy,
-        ) == CryptoOutcome::Valid;
-        if let (true, Some(memo)) = (verified, self.verified_crls) {
-            memo.insert(legacy, key, signature, der);
-        }
-        verified
+            self.options.allow_legacy_algorithms,
+        )
     }
 
-    /// The CRLs of `issuer` applied to `cert` at the validation time, under the rules of
-    /// [`super::crl`]. A CRL with the issuer's name (compared as RFC 5280 §7.1 says) that
+    /// The evidence from `issuer` applied to `cert` at the validation time: its CRLs,
+    /// under the rules of [`super::crl`], then OCSP responses, under those of
+    /// [`super::ocsp`]. A CRL with the issuer's name (compared as RFC 5280 §7.1 says) that
     /// does not verify under the issuer's key is another key's (a CA key rollover) or a
     /// forgery: skipped, the others are tried. An authentic CRL that breaks a rule fails
     /// the path; one that cannot be used for `cert` (out of scope, indirect, an unknown
-    /// critical extension) is skipped. A listing in any usable CRL (stale, delta, for some
-    /// reasons only, not yet valid) is a revocation; only a complete, current CRL says
-    /// "good", and the newest such CRL is the one reported.
+    /// critical extension) is skipped, as is any OCSP response that is not authentic and
+    /// about `cert`. A revocation in any usable evidence (stale, delta, for some reasons
+    /// only, not yet valid) counts; only complete, current evidence says "good", and the
+    /// newest such piece is the one reported.
     fn check_revocation(
         &self,
         cert: &X509Certificate<'_>,
         issuer: &X509Certificate<'_>,
     ) -> Result<Revocation, PathError> {
-        let mut status = Revocation::Unknown;
-        let mut revoked_later: Option<i64> = None;
+        self.revocation(cert, issuer, true)
+    }
+
+    /// [`Search::check_revocation`]; `with_ocsp` false reads CRLs only (the status of a
+    /// delegated OCSP responder: a response cannot vouch for its own signer).
+    fn revocation(
+        &self,
+        cert: &X509Certificate<'_>,
+        issuer: &X509Certificate<'_>,
+        with_ocsp: bool,
+    ) -> Result<Revocation, PathError> {
+        let mut found = Found {
+            at: self.at,
+            status: Revocation::Unknown,
+            revoked_later: None,
+        };
         let issuer_skid = subject_key_id(issuer);
         let present = self.options.validation_time.map(|t| t.unix_timestamp());
         for (index, crl) in self
+            .evidence
             .crls
             .iter()
-            .filter(|(_, c)| names::same_name(c.issuer(), issuer.subject()))
+            .filter(|(_, c)| c.issued_by_name(issuer.subject()))
         {
-            if !crl::may_be_signed_by(crl, issuer_skid.as_deref()) || !self.crl_signed_by(*index, crl, issuer) {
+            if !crl.may_be_signed_by(issuer_skid.as_deref()) || !self.crl_signed_by(*index, crl, issuer) {
                 continue;
             }
             let bad = |why: &str| PathError::Profile(format!("CRL of {}: {why}", issuer.subject()));
@@ -782,52 +805,147 @@ impl<'s, 'a> Search<'s, 'a> {
             else {
                 continue;
             };
-            if let Some(when) = revoked_at {
-                // Revoked at or before the validation time: the certificate was no longer
-                // good then. (Revoked later: it still was; proof of existence decides the rest.)
-                if when <= self.at {
-                    let date = OffsetDateTime::from_unix_timestamp(when).unwrap_or(OffsetDateTime::UNIX_EPOCH);
-                    return Err(PathError::Revoked {
-                        revoked_at: when,
-                        detail: format!("was revoked at {}", crate::verify::signature::rfc3339(date)),
-                    });
-                }
-                revoked_later = Some(revoked_later.map_or(when, |r| r.min(when)));
-            }
-            let newer = match status {
-                Revocation::Good { crl_this_update, .. } => this_update > crl_this_update,
-                Revocation::RevokedLater { .. } | Revocation::Unknown => true,
-            };
-            if says_good && newer {
-                status = Revocation::Good {
-                    crl: *index,
-                    crl_this_update: this_update,
-                    crl_next_update: Some(next_update),
-                    revoked_later: None,
+            found.add(
+                *index,
+                EvidenceKind::Crl,
+                revoked_at,
+                says_good,
+                this_update,
+                next_update,
+            )?;
+        }
+        if with_ocsp {
+            let legacy = self.options.allow_legacy_algorithms;
+            for (index, response) in &self.evidence.ocsp {
+                let ocsp::Finding::Applies(answer) = ocsp::apply(response, cert, issuer, self.at, present, legacy)
+                else {
+                    continue;
                 };
+                // RFC 6960 §4.2.2.2.1: a delegated responder without id-pkix-ocsp-nocheck
+                // is itself checked, with its CA's CRLs; unless they say it was good, its
+                // answers are not used.
+                if let ocsp::Responder::Delegated { der, no_check: false } = &answer.responder {
+                    let responder_good = parse(der).is_some_and(|responder| {
+                        matches!(self.revocation(&responder, issuer, false), Ok(Revocation::Good { .. }))
+                    });
+                    if !responder_good {
+                        continue;
+                    }
+                }
+                found.add(
+                    *index,
+                    EvidenceKind::Ocsp,
+                    answer.revoked_at,
+                    answer.says_good,
+                    answer.this_update,
+                    answer.next_update,
+                )?;
             }
         }
-        match (&mut status, revoked_later) {
+        Ok(found.finish())
+    }
+}
+
+/// What the evidence read so far says of one certificate.
+struct Found {
+    at: i64,
+    status: Revocation,
+    revoked_later: Option<i64>,
+}
+
+impl Found {
+    /// Takes what one usable piece of evidence says: a revocation at or before the
+    /// validation time ends the path (`Err`); a later one is kept; "good" replaces an
+    /// older "good".
+    fn add(
+        &mut self,
+        evidence: usize,
+        kind: EvidenceKind,
+        revoked_at: Option<i64>,
+        says_good: bool,
+        this_update: i64,
+        next_update: i64,
+    ) -> Result<(), PathError> {
+        if let Some(when) = revoked_at {
+            // Revoked at or before the validation time: the certificate was no longer
+            // good then. (Revoked later: it still was; proof of existence decides the rest.)
+            if when <= self.at {
+                let date = OffsetDateTime::from_unix_timestamp(when).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+                let by = match kind {
+                    EvidenceKind::Crl => "its issuer's CRL",
+                    EvidenceKind::Ocsp => "an OCSP response",
+                };
+                return Err(PathError::Revoked {
+                    revoked_at: when,
+                    detail: format!("was revoked at {} ({by})", crate::verify::signature::rfc3339(date)),
+                });
+            }
+            self.revoked_later = Some(self.revoked_later.map_or(when, |r| r.min(when)));
+        }
+        let newer = match self.status {
+            Revocation::Good {
+                this_update: current, ..
+            } => this_update > current,
+            Revocation::RevokedLater { .. } | Revocation::Unknown => true,
+        };
+        if says_good && newer {
+            self.status = Revocation::Good {
+                evidence,
+                kind,
+                this_update,
+                next_update: Some(next_update),
+                revoked_later: None,
+            };
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Revocation {
+        match (&mut self.status, self.revoked_later) {
             (
                 Revocation::Good {
                     revoked_later: later, ..
                 },
                 _,
-            ) => *later = revoked_later,
-            (_, Some(revoked_at)) => status = Revocation::RevokedLater { revoked_at },
+            ) => *later = self.revoked_later,
+            (_, Some(revoked_at)) => self.status = Revocation::RevokedLater { revoked_at },
             (_, None) => {}
         }
-        Ok(status)
+        self.status
     }
 }
 
-/// The CRLs that parse, with their index in `ders`; a malformed one is as good as absent
-/// (revocation stays unknown).
-fn parse_crls(ders: &[Vec<u8>]) -> Vec<(usize, CertificateRevocationList<'_>)> {
-    ders.iter()
-        .enumerate()
-        .filter_map(|(i, der)| CertificateRevocationList::from_der(der).ok().map(|(_, crl)| (i, crl)))
-        .collect()
+/// Revocation evidence, sorted by kind, each piece with its index in the caller's list.
+struct Evidence {
+    /// CRLs, as indexes (shared with a [`ChainCache`] when there is one).
+    crls: Vec<(usize, std::sync::Arc<CrlIndex>)>,
+    ocsp: Vec<(usize, ocsp::Parsed)>,
+}
+
+/// The CRLs and OCSP responses of `ders` that parse; a malformed one is as good as absent
+/// (revocation stays unknown). CRLs come from `indexes` when given (read once across
+/// validations), else are read now.
+fn parse_evidence(ders: &[Vec<u8>], indexes: Option<&IndexCache>) -> Evidence {
+    let mut evidence = Evidence {
+        crls: Vec::new(),
+        ocsp: Vec::new(),
+    };
+    for (i, der) in ders.iter().enumerate() {
+        if ocsp::looks_like_ocsp(der) {
+            if let Ok(response) = ocsp::parse(der) {
+                evidence.ocsp.push((i, response));
+            }
+        } else {
+            let index = match indexes {
+                Some(cache) => cache.index(der),
+                None => CrlIndex::from_der(der).map(std::sync::Arc::new),
+            };
+            if let Some(index) = index {
+                evidence.crls.push((i, index));
+            }
+        }
+    }
+    evidence
 }
 
 pub(super) fn strip_zeros(bytes: &[u8]) -> &[u8] {

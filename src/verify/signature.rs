@@ -18,11 +18,11 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use x509_parser::prelude::{FromDer, X509Certificate};
-use x509_parser::revocation_list::CertificateRevocationList;
 
 use super::cms::{self, EssBinding, SignerOutcome};
-use super::path::{self, PathError, PathOptions, Revocation};
+use super::path::{self, EvidenceKind, PathError, PathOptions, Revocation};
 use super::verdict::{Indication, SubIndication};
+use crate::record::LATEST_INSTANT;
 
 /// What a signature must satisfy beyond cryptography and the chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +50,45 @@ pub struct Policy {
     /// 32000-2 §12.8.3.3.1; ETSI EN 319 142-1 §6.3).
     #[serde(default)]
     pub require_signed_attributes: bool,
+    /// Which revocation evidence proves a signature valid at its proof of existence.
+    #[serde(default)]
+    pub revocation_evidence: EvidencePolicy,
+}
+
+/// Which revocation evidence proves a certificate unrevoked at a signature's proof of
+/// existence (POE), in past signature validation (ETSI EN 319 102-1 §5.6.2.4). Either way
+/// a revocation dated at or before the POE, in any authentic evidence however late it
+/// was issued, makes the signature REVOKED; and evidence issued after the caller's
+/// present says nothing good.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum EvidencePolicy {
+    /// The default: a CRL or OCSP response current at the POE (thisUpdate ≤ POE ≤
+    /// nextUpdate) or issued after it. What PAdES B-LT files and the
+    /// adbe-revocationInfoArchival attribute carry, and what the vault keeps when it
+    /// accepts a signature.
+    #[default]
+    CurrentAtPoe,
+    /// Strict: only evidence issued at least `grace_seconds` after the POE, so that a
+    /// key compromise reported within the grace period is seen (ETSI EN 319 102-1
+    /// §5.2.5's "grace period"). Until a refresh brings such evidence, the verdict is
+    /// INDETERMINATE / TRY_LATER (pending).
+    IssuedAfterPoe {
+        /// The grace period, in seconds.
+        grace_seconds: i64,
+    },
+}
+
+impl EvidencePolicy {
+    /// The policy's name in verdicts.
+    pub fn name(self) -> String {
+        match self {
+            EvidencePolicy::CurrentAtPoe => "evidence current at the proof of existence".into(),
+            EvidencePolicy::IssuedAfterPoe { grace_seconds } => {
+                format!("evidence issued at least {grace_seconds} s after the proof of existence")
+            }
+        }
+    }
 }
 
 impl Policy {
@@ -64,6 +103,7 @@ impl Policy {
             allow_legacy_algorithms: false,
             forbid_signing_time_attribute: false,
             require_signed_attributes: false,
+            revocation_evidence: EvidencePolicy::CurrentAtPoe,
         }
     }
 
@@ -111,7 +151,9 @@ pub struct ValidationContext<'a> {
     pub anchors: &'a [Vec<u8>],
     /// Extra intermediates (DER), beyond those the CMS carries.
     pub intermediates: &'a [Vec<u8>],
-    /// CRLs (DER), used even for certificates that name no distribution point.
+    /// Revocation evidence (DER): CRLs and OCSP responses (OCSPResponse or
+    /// BasicOCSPResponse), used even for certificates that name no distribution point or
+    /// responder. What the CMS carries is added to it.
     pub crls: &'a [Vec<u8>],
     /// The time of the check ("now", passed in).
     pub validation_time: OffsetDateTime,
@@ -166,6 +208,23 @@ pub struct CrlUsed {
     pub next_update: Option<String>,
 }
 
+/// An OCSP response a verdict relied on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OcspUsed {
+    /// SHA-256 of the response's DER, hex.
+    pub sha256: String,
+    /// The issuer of the certificate it answers for.
+    pub issuer: String,
+    /// Who signed it: the responderID's name, or `key:` and the SHA-1 of its key, hex.
+    pub responder: String,
+    /// producedAt, RFC 3339.
+    pub produced_at: String,
+    /// thisUpdate, RFC 3339.
+    pub this_update: String,
+    /// nextUpdate (thisUpdate + 24 h when it has none), RFC 3339.
+    pub next_update: Option<String>,
+}
+
 /// The verdict on one signature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignatureVerdict {
@@ -193,6 +252,13 @@ pub struct SignatureVerdict {
     /// verdict, as Circular 15/2025 asks).
     #[serde(default)]
     pub crls_used: Vec<CrlUsed>,
+    /// The OCSP responses that answered for the chain's certificates.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ocsp_used: Vec<OcspUsed>,
+    /// Which revocation evidence the policy accepts (see [`EvidencePolicy`]), when it
+    /// requires revocation data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_policy: Option<String>,
     /// For a PASSED verdict reached at the validation time itself: until when the same
     /// answer holds with the same trust material (the first certificate expiry, CRL
     /// nextUpdate or dated revocation after the validation time). `None`: no such bound
@@ -332,6 +398,8 @@ pub(crate) fn undecided(ctx: &ValidationContext<'_>) -> SignatureVerdict {
             revoked_at: None,
         },
         crls_used: Vec::new(),
+        ocsp_used: Vec::new(),
+        evidence_policy: None,
         holds_until: None,
         policy: ctx.policy.name.clone(),
         verifier: format!("results-vault {}", crate::VERSION),
@@ -464,27 +532,37 @@ pub(crate) fn judge(
         Some(cache) => cache,
         None => path::ChainCache::shared(),
     };
-    let validate = |at| chains.validate_in(leaf, pools, ctx.crls, at, &options);
-    let now = validate(ctx.validation_time);
-    let (valid, at_poe) = match now {
-        Ok(p) => (p, false),
-        Err(e @ (PathError::Revoked { .. } | PathError::OutOfValidity(_))) => {
-            // Past-signature validation: was the chain good when the signature provably existed?
-            let Some(poe) = ctx.proof_of_existence else {
-                return time_failure(v, &e, claimed, None);
-            };
-            match validate(poe) {
-                Ok(p) => {
-                    v.detail = format!("{e}; but the signature existed at {}, before that", rfc3339(poe));
-                    (p, true)
-                }
-                Err(e2 @ (PathError::Revoked { .. } | PathError::OutOfValidity(_))) => {
-                    return time_failure(v, &e2, claimed, Some(poe))
-                }
-                Err(other) => return path_failure(v, other),
+    // The caller's revocation evidence, then what the CMS carries for this signer.
+    let evidence: std::borrow::Cow<'_, [Vec<u8>]> = if signer.revocation_values.is_empty() {
+        std::borrow::Cow::Borrowed(ctx.crls)
+    } else {
+        let mut all = ctx.crls.to_vec();
+        all.extend(signer.revocation_values.iter().cloned());
+        std::borrow::Cow::Owned(all)
+    };
+    let validate = |at| chains.validate_in(leaf, pools, &evidence, at, &options);
+    // With a proof of existence, the signature is judged at it (past signature
+    // validation, ETSI EN 319 102-1 §5.6.2.4): was the chain valid, and unrevoked, when
+    // the signature provably existed? The evidence may be current at the POE or issued
+    // after it; every revocation the evidence gives at or before the POE counts, however
+    // late it was published. One rule at every validation time: the verdict does not
+    // decay when CRLs go stale or the signer's certificate expires, nor improve later.
+    let poe = ctx.proof_of_existence.filter(|p| *p <= ctx.validation_time);
+    let (valid, at_poe) = match poe {
+        Some(poe) => match validate(poe) {
+            Ok(p) => (p, true),
+            Err(e @ (PathError::Revoked { .. } | PathError::OutOfValidity(_))) => {
+                return time_failure(v, &e, claimed, Some(poe))
             }
-        }
-        Err(other) => return path_failure(v, other),
+            Err(other) => return path_failure(v, other),
+        },
+        None => match validate(ctx.validation_time) {
+            Ok(p) => (p, false),
+            Err(e @ (PathError::Revoked { .. } | PathError::OutOfValidity(_))) => {
+                return time_failure(v, &e, claimed, ctx.proof_of_existence)
+            }
+            Err(other) => return path_failure(v, other),
+        },
     };
     if !at_poe {
         if let Some(revoked) = revoked_without_poe(&valid, ctx) {
@@ -510,45 +588,77 @@ pub(crate) fn judge(
         Some(poe) => Some(validate(poe).is_ok()),
         None => None,
     };
-    v.crls_used = crls_used(&valid.revocation, ctx.crls);
+    (v.crls_used, v.ocsp_used) = evidence_used(&valid.revocation, &v.chain, &evidence, chains);
     match valid.revocation.first() {
-        Some(Revocation::Good { crl_this_update, .. }) => {
+        Some(Revocation::Good { kind, this_update, .. }) => {
             let issuer = v.chain.first().map(|c| c.issuer.clone()).unwrap_or_default();
+            let source = match kind {
+                EvidenceKind::Crl => format!("CRL of {issuer} issued {}", from_unix(*this_update)),
+                EvidenceKind::Ocsp => format!("OCSP response for {issuer} issued {}", from_unix(*this_update)),
+            };
             v.revocation = RevocationSummary {
                 status: "GOOD".into(),
-                source: Some(format!("CRL of {issuer} issued {}", from_unix(*crl_this_update))),
+                source: Some(source),
                 revoked_at: None,
             };
         }
         _ => v.revocation.status = "UNKNOWN".into(),
     }
     if ctx.policy.require_revocation_data {
+        v.evidence_policy = Some(ctx.policy.revocation_evidence.name());
         let signing = ctx.proof_of_existence.map(|t| t.unix_timestamp()).or(claimed);
+        // The earliest thisUpdate that counts: after the signing time under the strict
+        // policies, any otherwise.
+        let issued_after = match (ctx.policy.revocation_evidence, at_poe) {
+            (EvidencePolicy::IssuedAfterPoe { grace_seconds }, true) => {
+                signing.map(|s| s.saturating_add(grace_seconds.max(0)))
+            }
+            _ if ctx.policy.crl_issued_after_signing => signing.map(|s| s.saturating_add(1)),
+            _ => None,
+        };
         for status in &valid.revocation {
             let fresh = match status {
-                Revocation::Good { crl_this_update, .. } => {
-                    !ctx.policy.crl_issued_after_signing || signing.is_none_or(|s| *crl_this_update > s)
-                }
+                Revocation::Good { this_update, .. } => issued_after.is_none_or(|t| *this_update >= t),
                 Revocation::RevokedLater { .. } | Revocation::Unknown => false,
             };
             if !fresh {
-                return verdict(
-                    v,
-                    Indeterminate,
-                    Some(S::TryLater),
-                    "no current CRL covers every certificate of the chain".into(),
-                );
+                let detail = match (poe, issued_after) {
+                    (Some(p), Some(t)) if at_poe => format!(
+                        "pending: no CRL or OCSP response issued from {} on (the proof of existence {} plus \
+                         the grace period) covers every certificate of the chain; a refresh of the revocation \
+                         data completes the check",
+                        from_unix(t),
+                        rfc3339(p)
+                    ),
+                    (Some(p), _) if at_poe => format!(
+                        "pending: no CRL or OCSP response current at the proof of existence {} (or issued \
+                         after it) covers every certificate of the chain; a refresh of the revocation data \
+                         completes the check",
+                        rfc3339(p)
+                    ),
+                    _ => "no current CRL or OCSP response covers every certificate of the chain".into(),
+                };
+                return verdict(v, Indeterminate, Some(S::TryLater), detail);
             }
         }
     }
-    let detail = if v.detail.is_empty() {
-        "signature valid".into()
-    } else {
-        v.detail.clone()
+    let detail = match poe {
+        _ if !v.detail.is_empty() => v.detail.clone(),
+        Some(p) if at_poe => format!(
+            "signature valid: the chain was valid and unrevoked when the signature provably existed ({})",
+            rfc3339(p)
+        ),
+        _ => "signature valid".into(),
     };
-    if !at_poe {
-        v.holds_until = Some(from_unix(holds_until(&chain, &valid.revocation)));
-    }
+    v.holds_until = Some(if at_poe {
+        // Judged at the proof of existence: a later validation time can only bring more
+        // evidence, and what evidence can change (a revocation at or before the POE) is
+        // read from evidence issued at any time. The verdict holds from now on, for the
+        // same evidence.
+        rfc3339(LATEST_INSTANT)
+    } else {
+        from_unix(holds_until(&chain, &valid.revocation))
+    });
     verdict(v, Passed, None, detail)
 }
 
@@ -567,12 +677,16 @@ fn revoked_without_poe(valid: &path::ValidPath, ctx: &ValidationContext<'_>) -> 
         let (revoked_at, listed_by) = match *status {
             Revocation::Good {
                 revoked_later: Some(revoked_at),
-                crl_this_update,
+                kind,
+                this_update,
                 ..
-            } => (
-                revoked_at,
-                format!(", by a CRL issued at {}", from_unix(crl_this_update)),
-            ),
+            } => {
+                let by = match kind {
+                    EvidenceKind::Crl => "a CRL",
+                    EvidenceKind::Ocsp => "an OCSP response",
+                };
+                (revoked_at, format!(", by {by} issued at {}", from_unix(this_update)))
+            }
             Revocation::RevokedLater { revoked_at } => (revoked_at, String::new()),
             _ => return None,
         };
@@ -613,26 +727,66 @@ pub(crate) fn path_options(policy: &Policy, time_stamping: bool, present: Offset
     }
 }
 
-/// The CRLs behind the `Good` answers of a path, once each.
-fn crls_used(revocation: &[Revocation], crls: &[Vec<u8>]) -> Vec<CrlUsed> {
-    let mut used: Vec<CrlUsed> = Vec::new();
-    for status in revocation {
-        let Revocation::Good { crl, .. } = status else { continue };
-        let Some(der) = crls.get(*crl) else { continue };
-        let sha256 = crate::hash::Sha256::of(der).to_hex();
-        if used.iter().any(|u| u.sha256 == sha256) {
+/// The CRLs and OCSP responses behind the `Good` answers of a path, once each.
+/// `chain` is the path's certificates, in the order of `revocation`.
+fn evidence_used(
+    revocation: &[Revocation],
+    chain: &[CertificateSummary],
+    evidence: &[Vec<u8>],
+    chains: &path::ChainCache,
+) -> (Vec<CrlUsed>, Vec<OcspUsed>) {
+    let (mut crls, mut responses): (Vec<CrlUsed>, Vec<OcspUsed>) = (Vec::new(), Vec::new());
+    for (i, status) in revocation.iter().enumerate() {
+        let Revocation::Good {
+            evidence: index,
+            kind,
+            this_update,
+            next_update,
+            ..
+        } = status
+        else {
             continue;
-        }
-        if let Ok((_, parsed)) = CertificateRevocationList::from_der(der) {
-            used.push(CrlUsed {
-                sha256,
-                issuer: parsed.issuer().to_string(),
-                this_update: from_unix(parsed.last_update().timestamp()),
-                next_update: parsed.next_update().map(|t| from_unix(t.timestamp())),
-            });
+        };
+        let Some(der) = evidence.get(*index) else { continue };
+        let summary = match kind {
+            EvidenceKind::Crl => chains.crl_summary(der),
+            EvidenceKind::Ocsp => None,
+        };
+        let sha256 = match &summary {
+            Some(s) => crate::hash::Sha256(s.sha256).to_hex(),
+            None => crate::hash::Sha256::of(der).to_hex(),
+        };
+        match kind {
+            EvidenceKind::Crl => {
+                if crls.iter().any(|u| u.sha256 == sha256) {
+                    continue;
+                }
+                if let Some(s) = summary {
+                    crls.push(CrlUsed {
+                        sha256,
+                        issuer: s.issuer,
+                        this_update: from_unix(s.this_update),
+                        next_update: s.next_update.map(from_unix),
+                    });
+                }
+            }
+            EvidenceKind::Ocsp => {
+                if responses.iter().any(|u| u.sha256 == sha256) {
+                    continue;
+                }
+                let (responder, produced_at) = super::ocsp::producer(der).unwrap_or_default();
+                responses.push(OcspUsed {
+                    sha256,
+                    issuer: chain.get(i).map(|c| c.issuer.clone()).unwrap_or_default(),
+                    responder,
+                    produced_at: from_unix(produced_at),
+                    this_update: from_unix(*this_update),
+                    next_update: next_update.map(from_unix),
+                });
+            }
         }
     }
-    used
+    (crls, responses)
 }
 
 /// The first instant after which a path valid now may stop being valid: a certificate's
@@ -645,11 +799,11 @@ fn holds_until(chain: &[X509Certificate<'_>], revocation: &[Revocation]) -> i64 
     for status in revocation {
         match *status {
             Revocation::Good {
-                crl_next_update,
+                next_update,
                 revoked_later,
                 ..
             } => {
-                until = until.min(crl_next_update.unwrap_or(i64::MAX));
+                until = until.min(next_update.unwrap_or(i64::MAX));
                 until = until.min(revoked_later.unwrap_or(i64::MAX));
             }
             Revocation::RevokedLater { revoked_at } => until = until.min(revoked_at),
@@ -674,9 +828,15 @@ fn time_failure(
     };
     match e {
         PathError::Revoked { revoked_at, detail } => {
+            // The detail names the evidence ("… (an OCSP response)", "… (its issuer's CRL)").
+            let source = if detail.contains("OCSP response") {
+                "OCSP response"
+            } else {
+                "CRL"
+            };
             v.revocation = RevocationSummary {
                 status: "REVOKED".into(),
-                source: Some("CRL".into()),
+                source: Some(source.into()),
                 revoked_at: Some(from_unix(*revoked_at)),
             };
             if claimed.is_some_and(|c| *revoked_at <= c) {

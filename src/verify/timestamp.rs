@@ -182,7 +182,12 @@ pub fn check_timestamp_token_parts(token_cms: &[u8], parts: &[&[u8]], ctx: &Vali
     } else if let Some(leaf) = signer.certificate.as_deref() {
         // The TSA must have been entitled to stamp at the time it claims.
         let options = signature::path_options(&policy, true, ctx.validation_time);
-        let at_gen_time = path::validate(leaf, &intermediates, ctx.anchors, ctx.crls, info.gen_time, &options);
+        // Through the caller's cache: a trust state's CRL indexes are built once.
+        let chains: &path::ChainCache = match ctx.chain_cache {
+            Some(cache) => cache,
+            None => path::ChainCache::shared(),
+        };
+        let at_gen_time = chains.validate(leaf, &intermediates, ctx.anchors, ctx.crls, info.gen_time, &options);
         let not_then = |e: &PathError| format!("the TSA's certificate was not valid at genTime {gen_time}: {e}");
         match at_gen_time {
             Ok(_) => {}
