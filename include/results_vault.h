@@ -930,6 +930,61 @@ enum rv_result rv_vault_add_crl(const struct rv_vault *v,
                                 char **out_json);
 
 /*
+ Adds an OCSP response (a DER OCSPResponse, RFC 6960, as a responder answers or
+ `openssl ocsp -respout` writes it; PEM is read too). It is checked first: a
+ successful response, signed by a stored anchor or intermediate or by a responder one
+ of them authorized (id-kp-OCSPSigning), about certificates that CA issued;
+ `RV_TRUST_REFUSED` otherwise, with the reason. Verifications then read it as
+ revocation evidence, like a CRL (whether it answers for a certificate, and is current,
+ is decided at each verification); a verdict that relied on it names it in its
+ `ocsp_used`. `*out_json` is the stored item (`{"kind": "ocsp", "sha256", "name" (the
+ CA it answers for), "added_at"}`); adding the same response twice returns it.
+
+ Ownership: `der` is only read. On `RV_OK`, free `*out_json` with `rv_string_free`.
+
+ # Safety
+ As `rv_vault_add_trust_anchor`.
+ */
+enum rv_result rv_vault_add_ocsp_response(const struct rv_vault *v,
+                                          const uint8_t *der,
+                                          size_t der_len,
+                                          char **out_json);
+
+/*
+ Refreshes the vault's revocation data from the network: for every CA of the trust
+ store and every signer of a stored signature, fetches the CRLs their certificates'
+ CRL distribution points name and, for signers, an OCSP response from the responder
+ their authorityInfoAccess names (http and https URLs only; others are reported as
+ skipped). Each answer is checked as `rv_vault_add_crl` and `rv_vault_add_ocsp_response`
+ check it and kept when new (an audited trust-store change). A source that fails (no
+ answer, a timeout, a redirect, an answer too large, not a CRL, a forged signature…)
+ is reported and the others are still refreshed: the call returns `RV_OK` with the
+ report whatever each source gave.
+
+ BLOCKING: every source is fetched in turn, each for up to `timeout_secs`; call it from
+ a worker (e.g. a nightly job), never from a request thread that must answer fast.
+
+ `options_json` may be NULL (defaults) or an object with any of: `"timeout_secs"` (one
+ source's whole exchange, 1 to 600; default 10), `"max_crl_bytes"` (default 33554432),
+ `"max_ocsp_bytes"` (default 1048576). Unknown fields are `RV_INVALID_JSON`; a value out
+ of its range is `RV_INVALID_ARGUMENT`.
+
+ `*out_report_json` is the report: `{"sources": [{"kind": "crl"|"ocsp", "url", "about"
+ (the certificate's subject, personal IDs masked), "outcome": "added"|"unchanged"
+ (with "sha256") | "failed"|"skipped" (with "reason")}, ...]}`.
+
+ Ownership: `options_json` is only read. On `RV_OK`, `*out_report_json` is a new string
+ owned by the caller: free it with `rv_string_free`. On failure it is untouched.
+
+ # Safety
+ `v` NULL or a live handle; `options_json` NULL or a NUL-terminated string;
+ `out_report_json` NULL or writable.
+ */
+enum rv_result rv_vault_refresh_revocation(const struct rv_vault *v,
+                                           const char *options_json,
+                                           char **out_report_json);
+
+/*
  Removes the trust item with this SHA-256 (64 hex digits). `*out_removed` (optional)
  is false when there was no such item.
 
@@ -953,7 +1008,9 @@ enum rv_result rv_vault_trust_items(const struct rv_vault *v, char **out_json);
 
 /*
  The trust material itself: `{"anchors": [hex DER...], "intermediates": [...],
- "crls": [...]}` (e.g. to verify elsewhere with `rv_verify_detached`).
+ "crls": [...]}` (e.g. to verify elsewhere with `rv_verify_detached`). `"crls"` holds
+ all the revocation evidence: the CRLs and the OCSP responses (told apart by their
+ shape).
 
  Ownership: free `*out_json` with `rv_string_free`.
 
@@ -963,8 +1020,9 @@ enum rv_result rv_vault_trust_items(const struct rv_vault *v, char **out_json);
 enum rv_result rv_vault_trust_material(const struct rv_vault *v, char **out_json);
 
 /*
- A CRL kept as evidence with a verdict (by its SHA-256, as the verdict's `crls_used`
- names it), even after it left the trust store. `RV_NOT_FOUND` if none is kept.
+ A CRL or OCSP response kept as evidence with a verdict (by its SHA-256, as the
+ verdict's `crls_used` or `ocsp_used` names it), even after it left the trust store.
+ `RV_NOT_FOUND` if none is kept.
 
  Ownership: free `*out_bytes` with `rv_bytes_free(*out_bytes, *out_len)`.
 

@@ -54,9 +54,12 @@ pub use signing::{
     SigningSession, StoredSignature,
 };
 pub use trust::{TrustItem, TrustItemKind, TrustMaterial};
-pub use vault::{Clock, Ingested, PdfCheck, PdfSignaturePolicy, StorageLine, Vault, VaultOptions};
+pub use vault::{
+    Clock, Ingested, PdfCheck, PdfSignaturePolicy, RefreshReport, RefreshedSource, RevocationSource,
+    SharedRevocationSource, SourceOutcome, StorageLine, Vault, VaultOptions,
+};
 pub use verify::crypto::DigestAlgorithm;
-pub use verify::signature::{Policy, SignatureVerdict};
+pub use verify::signature::{EvidencePolicy, Policy, SignatureVerdict};
 pub use verify::verdict::{Indication, SubIndication};
 
 /// The crate's version, as recorded in verdicts and reports.

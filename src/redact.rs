@@ -301,6 +301,10 @@ pub fn shown_verdict(v: &SignatureVerdict) -> SignatureVerdict {
     for crl in &mut shown.crls_used {
         crl.issuer = mask_personal_ids(&crl.issuer);
     }
+    for response in &mut shown.ocsp_used {
+        response.issuer = mask_personal_ids(&response.issuer);
+        response.responder = mask_personal_ids(&response.responder);
+    }
     shown
 }
 

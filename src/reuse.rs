@@ -106,6 +106,20 @@ pub enum Exclusion {
     },
 }
 
+impl Exclusion {
+    /// A signature waits for revocation data (INDETERMINATE / TRY_LATER: none current,
+    /// or pending under a strict evidence policy): a refresh may change the answer.
+    pub fn waits_for_revocation_data(&self) -> bool {
+        matches!(
+            self,
+            Exclusion::SignatureNotPassed {
+                sub_indication: Some(crate::verify::verdict::SubIndication::TryLater),
+                ..
+            }
+        )
+    }
+}
+
 impl std::fmt::Display for Exclusion {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

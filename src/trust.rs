@@ -22,6 +22,9 @@ pub enum TrustItemKind {
     Intermediate,
     /// A certificate revocation list, checked against its issuer before it is kept.
     Crl,
+    /// An OCSP response (RFC 6960), checked against its CA (or a responder the CA
+    /// authorized) before it is kept.
+    Ocsp,
 }
 
 impl TrustItemKind {
@@ -31,6 +34,7 @@ impl TrustItemKind {
             TrustItemKind::Anchor => "anchor",
             TrustItemKind::Intermediate => "intermediate",
             TrustItemKind::Crl => "crl",
+            TrustItemKind::Ocsp => "ocsp",
         }
     }
 }
@@ -42,6 +46,7 @@ impl FromStr for TrustItemKind {
             "anchor" => Ok(TrustItemKind::Anchor),
             "intermediate" => Ok(TrustItemKind::Intermediate),
             "crl" => Ok(TrustItemKind::Crl),
+            "ocsp" => Ok(TrustItemKind::Ocsp),
             _ => Err(()),
         }
     }
@@ -56,11 +61,11 @@ impl fmt::Display for TrustItemKind {
 /// One item of the trust store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrustItem {
-    /// Anchor, intermediate or CRL.
+    /// Anchor, intermediate, CRL or OCSP response.
     pub kind: TrustItemKind,
     /// SHA-256 of its DER: its identity in the store and in the audit log.
     pub sha256: Sha256,
-    /// The certificate's subject, or the CRL's issuer.
+    /// The certificate's subject, the CRL's issuer, or the CA an OCSP response answers for.
     pub name: String,
     /// When it was added.
     #[serde(with = "time::serde::rfc3339")]
@@ -74,11 +79,51 @@ pub struct TrustMaterial {
     pub anchors: Vec<Vec<u8>>,
     /// Intermediates.
     pub intermediates: Vec<Vec<u8>>,
-    /// CRLs.
+    /// Revocation evidence: CRLs, and OCSP responses (told apart by their shape).
     pub crls: Vec<Vec<u8>>,
 }
 
 impl TrustMaterial {
+    /// This material with `given` added after it: the one way every door (the vault, the
+    /// CLI's `--trust`/`--crl`, the C ABI's options) combines a vault's trust store and
+    /// kept evidence with a caller's own material. Order is kept (the store's items
+    /// first: among issuer candidates that rank alike the path search tries them first)
+    /// and an item given twice is kept once.
+    pub fn with(mut self, given: TrustMaterial) -> TrustMaterial {
+        fn add(to: &mut Vec<Vec<u8>>, more: Vec<Vec<u8>>) {
+            for der in more {
+                if !to.contains(&der) {
+                    to.push(der);
+                }
+            }
+        }
+        add(&mut self.anchors, given.anchors);
+        add(&mut self.intermediates, given.intermediates);
+        add(&mut self.crls, given.crls);
+        self
+    }
+
+    /// "These bytes under this trust at this time": the context to validate a signature
+    /// at `at` against this material, with a proof of existence `poe` if one is known,
+    /// under `policy`. One constructor for the vault, the CLI and the C ABI.
+    pub fn context<'a>(
+        &'a self,
+        at: OffsetDateTime,
+        poe: Option<OffsetDateTime>,
+        policy: &'a crate::verify::signature::Policy,
+    ) -> crate::verify::signature::ValidationContext<'a> {
+        crate::verify::signature::ValidationContext {
+            anchors: &self.anchors,
+            intermediates: &self.intermediates,
+            crls: &self.crls,
+            validation_time: at,
+            proof_of_existence: poe,
+            policy,
+            all_signers: false,
+            chain_cache: None,
+        }
+    }
+
     /// Sorts stored items (with their DER) into anchors, intermediates and CRLs.
     pub(crate) fn from_items(items: Vec<(TrustItem, Vec<u8>)>) -> TrustMaterial {
         let mut material = TrustMaterial::default();
@@ -86,7 +131,7 @@ impl TrustMaterial {
             match item.kind {
                 TrustItemKind::Anchor => material.anchors.push(der),
                 TrustItemKind::Intermediate => material.intermediates.push(der),
-                TrustItemKind::Crl => material.crls.push(der),
+                TrustItemKind::Crl | TrustItemKind::Ocsp => material.crls.push(der),
             }
         }
         material
@@ -172,6 +217,13 @@ fn chains_to_anchor(der: &[u8], anchors: &[Vec<u8>], intermediates: &[Vec<u8>]) 
         }
     }
     false
+}
+
+/// Checks an OCSP response against the stored CA certificates: signed by one of them or by
+/// a responder it authorized (id-kp-OCSPSigning), about certificates it issued. Returns
+/// that CA's name.
+pub(crate) fn check_ocsp(der: &[u8], cas: &[Vec<u8>]) -> Result<String, crate::error::Error> {
+    crate::verify::ocsp::check_for_store(der, cas).map_err(|why| refuse(format!("the OCSP response: {why}")))
 }
 
 /// Checks a CRL against the stored CA certificates: DER, issued and signed by one of them

@@ -65,6 +65,10 @@ const MAPPING: &[(&str, &[&str])] = &[
     ("add_trust_anchor", &["rv_vault_add_trust_anchor"]),
     ("add_intermediate", &["rv_vault_add_intermediate"]),
     ("add_crl", &["rv_vault_add_crl"]),
+    ("add_ocsp_response", &["rv_vault_add_ocsp_response"]),
+    // The network's revocation data (src/vault/refresh.rs), over the library's own HTTP
+    // client; a Rust caller may pass another `RevocationSource`.
+    ("refresh_revocation", &["rv_vault_refresh_revocation"]),
     ("remove_trust_item", &["rv_vault_remove_trust_item"]),
     ("trust_items", &["rv_vault_trust_items"]),
     ("trust_material", &["rv_vault_trust_material"]),

@@ -625,3 +625,114 @@ fn usage_errors_and_hints() {
         &[],
     );
 }
+
+/// Serves `body` (a CRL) to every request on `listener`, from a thread that lives as long
+/// as the test process (the `rvault` runs are other processes).
+fn serve_crl_forever(listener: std::net::TcpListener, body: Vec<u8>) {
+    use std::io::{Read, Write};
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") {
+                match stream.read(&mut byte) {
+                    Ok(1) => head.push(byte[0]),
+                    _ => break,
+                }
+            }
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/pkix-crl\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(answer.as_bytes());
+            let _ = stream.write_all(&body);
+        }
+    });
+}
+
+#[test]
+fn revocation_data_refreshed_and_named_by_verdicts() {
+    let o = Office::ready();
+    let later = o.later.clone();
+    o.case("trust_refresh_nothing_to_fetch", 0, "trust refresh");
+
+    // The officer's certificate names a distribution point served on 127.0.0.1 and an
+    // OCSP responder on a port where nobody listens.
+    let crl_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let crl_port = crl_listener.local_addr().unwrap().port();
+    let ocsp_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    o.names
+        .borrow_mut()
+        .push((format!("127.0.0.1:{crl_port}"), "127.0.0.1:<CRL_PORT>".into()));
+    o.names
+        .borrow_mut()
+        .push((format!("127.0.0.1:{ocsp_port}"), "127.0.0.1:<OCSP_PORT>".into()));
+    o.pki.issue_with_extensions(
+        "officer",
+        &format!(
+            "basicConstraints = critical, CA:FALSE\n\
+             keyUsage = critical, digitalSignature, nonRepudiation\n\
+             subjectKeyIdentifier = hash\n\
+             authorityKeyIdentifier = keyid\n\
+             crlDistributionPoints = URI:http://127.0.0.1:{crl_port}/root.crl\n\
+             authorityInfoAccess = OCSP;URI:http://127.0.0.1:{ocsp_port}/"
+        ),
+    );
+    serve_crl_forever(crl_listener, o.pki.crl("refreshed"));
+    let id = o.ingest(None, "birth.pdf", "131/TLKS", b"%PDF-1.7 refreshed", None);
+    let (key, cert) = (o.pki_path("officer.key"), o.pki_path("officer.pem"));
+    o.quiet(&format!("sign local {id} --key {key} --cert {cert}"));
+
+    // The CRL is fetched and kept; the responder cannot be reached: exit 1.
+    o.case("trust_refresh", 1, "trust refresh --timeout-secs 5");
+    o.case("trust_refresh_json", 1, "trust refresh --json");
+    o.case("verify_json_names_crl", 0, &format!("verify {id} --at {later} --json"));
+
+    // An OCSP response about the officer, made by the CA's responder (openssl, offline).
+    let dir = o.pki.dir.path();
+    let request = "ocsp -issuer root.pem -cert officer.pem -no_nonce -reqout officer-req.der";
+    assert!(openssl(dir, &request.split(' ').collect::<Vec<_>>()));
+    let respond = "ocsp -index index.txt -rsigner root.pem -rkey root.key -CA root.pem -reqin officer-req.der \
+                   -respout officer-ocsp.der -ndays 7";
+    assert!(openssl(dir, &respond.split_whitespace().collect::<Vec<_>>()));
+    std::fs::copy(o.pki.path("officer-ocsp.der"), o.p("officer-ocsp.der")).unwrap();
+    o.case(
+        "trust_add_ocsp",
+        0,
+        &format!("trust add ocsp {}", o.p("officer-ocsp.der")),
+    );
+    std::fs::write(o.p("another.crl"), o.pki.crl("another")).unwrap();
+    o.case(
+        "trust_add_ocsp_not_ocsp",
+        65,
+        &format!("trust add ocsp {}", o.p("another.crl")),
+    );
+    o.case("trust_list_with_ocsp", 0, "trust list");
+    // An export keeps the OCSP response out of trust.pem (openssl would refuse the file),
+    // and what its VERIFY.txt says works with openssl alone.
+    let out = o.dir.path().join("export");
+    let args = ["export", &id, "--out", out.to_str().unwrap()];
+    o.case_in("export_with_ocsp", 0, &o.vault, &args, &[out.join("VERIFY.txt")]);
+    let verify = "cms -verify -binary -inform DER -in signature-1.der -content envelope.json -CAfile trust.pem \
+                  -crl_check_all -purpose any -out /dev/null";
+    assert!(openssl(&out, &verify.split_whitespace().collect::<Vec<_>>()));
+    let ocsp = Command::new("openssl")
+        .current_dir(&out)
+        .args(["ocsp", "-respin", "ocsp-1.der", "-CAfile", "trust.pem", "-resp_text"])
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&ocsp.stdout),
+        String::from_utf8_lossy(&ocsp.stderr)
+    );
+    assert!(said.contains("Response verify OK"), "{said}");
+
+    // The verdict names the evidence it stands on (the OCSP response now) and the policy
+    // that accepted it.
+    o.case("verify_json_names_ocsp", 0, &format!("verify {id} --at {later} --json"));
+}

@@ -172,13 +172,15 @@ fn verdicts_and_the_crls_they_used_are_kept_with_the_record() {
     assert_eq!(check.crls_used[0].sha256, crl_item.sha256.to_hex());
     assert!(v.remove_trust_item(&crl_item.sha256).unwrap());
     assert!(v.kept_crl(&crl_item.sha256).unwrap().is_some());
-    // Without a CRL the policy cannot conclude: TRY_LATER, not reusable.
+    // The kept CRL still proves the signature at its proof of existence: PASSED and
+    // reusable, the verdict naming the kept CRL.
     let later = v.verify_record(&id, datetime!(2026-11-07 08:00 UTC)).unwrap();
+    assert_eq!(later.signatures[0].verdict.indication, Indication::Passed);
     assert_eq!(
-        later.signatures[0].verdict.sub_indication,
-        Some(SubIndication::TryLater)
+        later.signatures[0].verdict.crls_used[0].sha256,
+        crl_item.sha256.to_hex()
     );
-    assert!(!later.reusable);
+    assert!(later.reusable);
     // The stored signature re-reads whole.
     assert_eq!(v.signatures(&id).unwrap(), vec![stored]);
 }

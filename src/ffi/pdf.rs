@@ -13,7 +13,7 @@ use super::rv_result;
 use super::verification::material;
 use crate::pdf::{verify_pdf_with, ChangePolicy, PdfError, PdfVerdict};
 use crate::trust::TrustMaterial;
-use crate::verify::signature::{Policy, ValidationContext};
+use crate::verify::signature::Policy;
 
 /// The options of `rv_verify_pdf` and `rv_vault_verify_pdf`; every field is optional.
 #[derive(Debug, Default, Deserialize)]
@@ -50,9 +50,11 @@ impl PdfOptions {
 
     /// Verifies `pdf` with these options' trust material added to `base`.
     fn verify(self, pdf: &[u8], base: TrustMaterial) -> FfiResult<PdfVerdict> {
-        let anchors = [base.anchors, material(&self.anchors, "anchors")?].concat();
-        let intermediates = [base.intermediates, material(&self.intermediates, "intermediates")?].concat();
-        let crls = [base.crls, material(&self.crls, "crls")?].concat();
+        let trust = base.with(TrustMaterial {
+            anchors: material(&self.anchors, "anchors")?,
+            intermediates: material(&self.intermediates, "intermediates")?,
+            crls: material(&self.crls, "crls")?,
+        });
         let validation_time = time_arg(self.validation_time.as_deref(), "validation_time")?;
         let proof_of_existence = match self.proof_of_existence.as_deref() {
             Some(t) => Some(time_arg(Some(t), "proof_of_existence")?),
@@ -60,16 +62,7 @@ impl PdfOptions {
         };
         // Replaced per signature by the policy its /SubFilter asks for.
         let policy = Policy::cades_baseline();
-        let ctx = ValidationContext {
-            anchors: &anchors,
-            intermediates: &intermediates,
-            crls: &crls,
-            validation_time,
-            proof_of_existence,
-            policy: &policy,
-            all_signers: false,
-            chain_cache: None,
-        };
+        let ctx = trust.context(validation_time, proof_of_existence, &policy);
         verify_pdf_with(pdf, &ctx, self.changes).map_err(unreadable)
     }
 }

@@ -159,9 +159,11 @@ pub unsafe extern "C" fn rv_verify_detached(
             let cms = bytes_arg(cms, cms_len, "cms")?;
             let content = bytes_arg(content, content_len, "content")?;
             let params: DetachedParams = json_arg(str_arg(params_json, "params_json")?, "params_json")?;
-            let anchors = material(&params.anchors, "anchors")?;
-            let intermediates = material(&params.intermediates, "intermediates")?;
-            let crls = material(&params.crls, "crls")?;
+            let trust = crate::trust::TrustMaterial {
+                anchors: material(&params.anchors, "anchors")?,
+                intermediates: material(&params.intermediates, "intermediates")?,
+                crls: material(&params.crls, "crls")?,
+            };
             let validation_time = time_arg(params.validation_time.as_deref(), "validation_time")?;
             let proof_of_existence = match params.proof_of_existence.as_deref() {
                 Some(t) => Some(time_arg(Some(t), "proof_of_existence")?),
@@ -172,14 +174,8 @@ pub unsafe extern "C" fn rv_verify_detached(
                 None => Policy::cades_baseline(),
             };
             let ctx = ValidationContext {
-                anchors: &anchors,
-                intermediates: &intermediates,
-                crls: &crls,
-                validation_time,
-                proof_of_existence,
-                policy: &policy,
                 all_signers: params.all_signers,
-                chain_cache: None,
+                ..trust.context(validation_time, proof_of_existence, &policy)
             };
             Ok(verify_detached(cms, content, &ctx))
         })

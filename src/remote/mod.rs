@@ -23,6 +23,8 @@ pub mod config;
 #[cfg(feature = "remote")]
 pub mod csc;
 #[cfg(feature = "remote")]
+pub mod fetch;
+#[cfg(feature = "remote")]
 mod http;
 #[cfg(feature = "remote")]
 pub mod mysign;

@@ -180,6 +180,22 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX events_trust ON events (seq) WHERE kind IN ('trust_add', 'trust_remove');
     "#,
+    // 7: OCSP responses in the trust store, beside CRLs (SQLite cannot change a CHECK:
+    // the table is rebuilt, rows and ids kept).
+    r#"
+    CREATE TABLE trust_items_v7 (
+        id       INTEGER PRIMARY KEY,
+        sha256   BLOB    NOT NULL UNIQUE CHECK (length(sha256) = 32),
+        item     TEXT    NOT NULL CHECK (item IN ('anchor', 'intermediate', 'crl', 'ocsp')),
+        name     TEXT    NOT NULL,  -- subject (certificates), issuer (CRLs), CA (OCSP responses)
+        der      BLOB    NOT NULL,
+        added_ms INTEGER NOT NULL
+    );
+    INSERT INTO trust_items_v7 (id, sha256, item, name, der, added_ms)
+        SELECT id, sha256, item, name, der, added_ms FROM trust_items;
+    DROP TABLE trust_items;
+    ALTER TABLE trust_items_v7 RENAME TO trust_items;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -388,6 +388,22 @@ pub(crate) fn keep_crl(
     Ok(())
 }
 
+/// Every piece of kept evidence (CRLs and OCSP responses a verdict relied on), DER, in
+/// the order kept; a row that no longer hashes to its SHA-256 is left out (it proves
+/// nothing, and its absence can only leave a check pending, never make one pass).
+pub(crate) fn kept_evidence(tx: &Transaction<'_>) -> Result<Vec<Vec<u8>>> {
+    let mut stmt = tx.prepare_cached("SELECT sha256, der FROM kept_crls ORDER BY id")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (sha, der) = row?;
+        if Sha256::of(&der).0[..] == sha[..] {
+            out.push(der);
+        }
+    }
+    Ok(out)
+}
+
 /// A kept CRL's DER, re-hashed against the SHA-256 it was kept under.
 pub(crate) fn kept_crl(tx: &Transaction<'_>, sha256: &Sha256) -> Result<Option<Vec<u8>>> {
     let mut stmt = tx.prepare_cached("SELECT der FROM kept_crls WHERE sha256 = ?1")?;

@@ -6,12 +6,14 @@
 //! (a record's verdict, with its cache).
 
 mod pdf;
+mod refresh;
 mod remote;
 mod signing;
 mod trust;
 mod verification;
 
 pub use pdf::{PdfCheck, PdfSignaturePolicy};
+pub use refresh::{RefreshReport, RefreshedSource, RevocationSource, SharedRevocationSource, SourceOutcome};
 
 use std::io::Read;
 use std::path::Path;
@@ -64,6 +66,10 @@ pub struct VaultOptions {
     /// What ingest does with a signed PDF's embedded signatures (default: verify them and
     /// keep the verdict with the record).
     pub pdf_signatures: PdfSignaturePolicy,
+    /// Refresh the revocation data from this source by itself ([`Vault::refresh_revocation`])
+    /// when a verification finds it missing or stale (INDETERMINATE / TRY_LATER), then
+    /// judge again, once. Default `None`: an offline vault must never wait on a network.
+    pub refresh_when_stale: Option<SharedRevocationSource>,
 }
 
 impl Default for VaultOptions {
@@ -78,6 +84,7 @@ impl Default for VaultOptions {
             signature_policy: Policy::cades_baseline(),
             cache_verdicts: true,
             pdf_signatures: PdfSignaturePolicy::Record,
+            refresh_when_stale: None,
         }
     }
 }
@@ -161,6 +168,16 @@ pub struct Vault {
 /// How many times [`Vault::find_reusable`] judges again when the trust store changes
 /// under it before it gives up.
 const MAX_REUSE_ATTEMPTS: usize = 5;
+
+/// How one attempt of [`Vault::find_reusable`] ended.
+enum Attempt {
+    /// Judged and handed out.
+    Answer(ReuseAnswer),
+    /// The trust store changed after the judgement: judge again.
+    TrustChanged,
+    /// A candidate's revocation data is missing or stale: refresh, then judge again.
+    Stale,
+}
 
 impl Vault {
     /// Creates a new vault file. Fails if `path` exists.
@@ -415,9 +432,18 @@ impl Vault {
         // out only if the trust store is still the one they were judged under, else the
         // choice is made again. A CRL or an anchor removal committed before the reuse
         // therefore always counts.
+        // With `refresh_when_stale`, a candidate whose revocation data is missing or stale
+        // makes the vault refresh it, once, before anything is handed out.
+        let mut may_refresh = self.options.refresh_when_stale.clone();
         for _ in 0..MAX_REUSE_ATTEMPTS {
-            if let Some(answer) = self.try_reuse(&query, &requester, at)? {
-                return Ok(answer);
+            match self.try_reuse(&query, &requester, at, may_refresh.is_some())? {
+                Attempt::Answer(answer) => return Ok(answer),
+                Attempt::TrustChanged => {}
+                Attempt::Stale => {
+                    if let Some(source) = may_refresh.take() {
+                        self.refresh_revocation(source.as_ref())?;
+                    }
+                }
             }
         }
         Err(Error::ReuseRefused(format!(
@@ -425,9 +451,16 @@ impl Vault {
         )))
     }
 
-    /// One attempt of [`Vault::find_reusable`]: `None` when the trust store changed
-    /// between the judgement and the write transaction (nothing was written).
-    fn try_reuse(&self, query: &ReuseQuery, requester: &Requester, at: OffsetDateTime) -> Result<Option<ReuseAnswer>> {
+    /// One attempt of [`Vault::find_reusable`]. Nothing is written unless it answers: the
+    /// trust store may have changed between the judgement and the write transaction, or
+    /// (with `stop_if_stale`) a candidate waits for revocation data.
+    fn try_reuse(
+        &self,
+        query: &ReuseQuery,
+        requester: &Requester,
+        at: OffsetDateTime,
+        stop_if_stale: bool,
+    ) -> Result<Attempt> {
         let (snapshot, candidates, mut excluded, checks) = self.store.read(|tx| {
             let snapshot = self.trust_snapshot(tx)?;
             let mut chosen = Vec::new();
@@ -452,6 +485,9 @@ impl Vault {
             }
             Ok((snapshot, chosen, excluded, checks))
         })?;
+        if stop_if_stale && excluded.iter().any(|e| e.exclusion.waits_for_revocation_data()) {
+            return Ok(Attempt::Stale);
+        }
 
         let now = self.now()?;
         let handed = self.store.write(|tx| {
@@ -502,11 +538,11 @@ impl Vault {
             Ok(Some((handed_out, verdicts, late)))
         })?;
         let Some((results, verdicts, late)) = handed else {
-            return Ok(None);
+            return Ok(Attempt::TrustChanged);
         };
         excluded.extend(late);
         self.checks_kept(&snapshot, &checks);
-        Ok(Some(ReuseAnswer {
+        Ok(Attempt::Answer(ReuseAnswer {
             results,
             verdicts,
             excluded,

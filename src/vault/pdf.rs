@@ -84,15 +84,11 @@ impl Vault {
             Some(material) => material,
             None => trust.insert(self.trust_material()?),
         };
+        // Ingest is the PDF's proof of existence in the vault: judged now, it is judged
+        // at that POE.
         let ctx = ValidationContext {
-            anchors: &material.anchors,
-            intermediates: &material.intermediates,
-            crls: &material.crls,
-            validation_time: now,
-            proof_of_existence: None,
-            policy: &self.options.signature_policy,
-            all_signers: false,
             chain_cache: Some(cache),
+            ..material.context(now, None, &self.options.signature_policy)
         };
         let check = match verify_pdf(content, &ctx) {
             Ok(verdict) => PdfCheck {

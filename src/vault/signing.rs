@@ -264,7 +264,14 @@ impl Vault {
         intermediates: &[Vec<u8>],
         now: OffsetDateTime,
     ) -> SignatureVerdict {
-        let ctx = snapshot.context(intermediates, now, now, &self.options.signature_policy);
+        // At acceptance the POE is now: only evidence current now can exist, so a strict
+        // evidence policy (evidence issued after the POE plus a grace period) governs the
+        // later verdicts, never the acceptance.
+        let policy = signature::Policy {
+            revocation_evidence: signature::EvidencePolicy::CurrentAtPoe,
+            ..self.options.signature_policy.clone()
+        };
+        let ctx = snapshot.context(intermediates, now, now, &policy);
         signature::verify_detached(cms, envelope, &ctx)
             .into_iter()
             .next()

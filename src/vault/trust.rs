@@ -1,5 +1,5 @@
-//! The trust store through the vault: anchors, intermediates and CRLs, each change an
-//! audit event in the same transaction.
+//! The trust store through the vault: anchors, intermediates, CRLs and OCSP responses,
+//! each change an audit event in the same transaction.
 
 use crate::error::Result;
 use crate::hash::Sha256;
@@ -29,7 +29,15 @@ impl Vault {
         self.add_trust_item(TrustItemKind::Crl, der)
     }
 
-    fn add_trust_item(&self, kind: TrustItemKind, der: &[u8]) -> Result<TrustItem> {
+    /// Adds an OCSP response (DER OCSPResponse, RFC 6960) after checking it: signed by a
+    /// stored anchor or intermediate, or by a responder one of them authorized, about
+    /// certificates that CA issued. Verifications then read it as revocation evidence,
+    /// like a CRL (whether it is about a certificate, and current, is decided each time).
+    pub fn add_ocsp_response(&self, der: &[u8]) -> Result<TrustItem> {
+        self.add_trust_item(TrustItemKind::Ocsp, der)
+    }
+
+    pub(crate) fn add_trust_item(&self, kind: TrustItemKind, der: &[u8]) -> Result<TrustItem> {
         let sha256 = Sha256::of(der);
         let now = self.now()?;
         self.store.write(|tx| {
@@ -39,22 +47,23 @@ impl Vault {
                 }
                 return Ok(existing);
             }
+            let cas = || -> Result<Vec<Vec<u8>>> {
+                Ok(store::trust::all_bound(tx)?
+                    .into_iter()
+                    .filter(|(item, _)| matches!(item.kind, TrustItemKind::Anchor | TrustItemKind::Intermediate))
+                    .map(|(_, der)| der)
+                    .collect())
+            };
             let name = match kind {
-                TrustItemKind::Crl => {
-                    let issuers: Vec<Vec<u8>> = store::trust::all_bound(tx)?
-                        .into_iter()
-                        .filter(|(item, _)| item.kind != TrustItemKind::Crl)
-                        .map(|(_, der)| der)
-                        .collect();
-                    trust::check_crl(der, &issuers)?
-                }
+                TrustItemKind::Crl => trust::check_crl(der, &cas()?)?,
+                TrustItemKind::Ocsp => trust::check_ocsp(der, &cas()?)?,
                 TrustItemKind::Intermediate => {
                     let (mut anchors, mut intermediates) = (Vec::new(), Vec::new());
                     for (item, der) in store::trust::all_bound(tx)? {
                         match item.kind {
                             TrustItemKind::Anchor => anchors.push(der),
                             TrustItemKind::Intermediate => intermediates.push(der),
-                            TrustItemKind::Crl => {}
+                            TrustItemKind::Crl | TrustItemKind::Ocsp => {}
                         }
                     }
                     trust::check_intermediate(der, &anchors, &intermediates)?
@@ -99,10 +108,21 @@ impl Vault {
             .collect())
     }
 
-    /// The trust material for verification: anchors, intermediates and CRLs (DER), each
-    /// re-hashed against the SHA-256 it was stored under, each of the kind its audit event
-    /// gave it (an item relabelled in the file is left out).
+    /// The trust material for verification: anchors, intermediates and revocation evidence
+    /// (DER), each re-hashed against the SHA-256 it was stored under, each of the kind its
+    /// audit event gave it (an item relabelled in the file is left out); and the evidence
+    /// kept with verdicts, which outlives its removal from the trust store.
     pub fn trust_material(&self) -> Result<TrustMaterial> {
-        Ok(TrustMaterial::from_items(self.store.read(store::trust::all_bound)?))
+        self.store.read(Vault::material_in)
+    }
+
+    /// The trust store's items, then the evidence kept with verdicts (CRLs and OCSP
+    /// responses a signature was proven with: each proves itself by its CA's signature).
+    pub(crate) fn material_in(tx: &rusqlite::Transaction<'_>) -> Result<TrustMaterial> {
+        let kept = TrustMaterial {
+            crls: store::signatures::kept_evidence(tx)?,
+            ..TrustMaterial::default()
+        };
+        Ok(TrustMaterial::from_items(store::trust::all_bound(tx)?).with(kept))
     }
 }

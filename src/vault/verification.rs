@@ -84,14 +84,12 @@ impl TrustSnapshot {
         policy: &'a Policy,
     ) -> ValidationContext<'a> {
         ValidationContext {
-            anchors: &self.material.anchors,
             intermediates,
-            crls: &self.material.crls,
-            validation_time: at,
-            proof_of_existence: Some(poe),
-            policy,
-            all_signers: false,
+            // The cache's own copy of the evidence: its CRLs' indexes are found by
+            // identity, so a 200,000-entry CRL costs a lookup, not a comparison.
+            crls: self.chains.crls(),
             chain_cache: Some(&self.chains),
+            ..self.material.context(at, Some(poe), policy)
         }
     }
 }
@@ -115,12 +113,12 @@ impl Vault {
         if let Some(snapshot) = current.as_ref().filter(|s| s.state == state) {
             return Ok(snapshot.clone());
         }
-        let material = TrustMaterial::from_items(store::trust::all_bound(tx)?);
+        let material = Vault::material_in(tx)?;
         let snapshot = Arc::new(TrustSnapshot {
             state,
             crl_hashes: material.crls.iter().map(|d| Sha256::of(d)).collect(),
+            chains: ChainCache::with_crls(material.crls.clone()),
             material,
-            chains: ChainCache::new(),
             verdicts: Mutex::new(HashMap::new()),
             kept: Mutex::new(HashMap::new()),
         });
@@ -384,7 +382,9 @@ impl Vault {
         }
     }
 
-    /// Keeps the CRLs a verdict names, from the snapshot's material.
+    /// Keeps the CRLs and OCSP responses a verdict names, from the snapshot's material:
+    /// the evidence that proves the signature at its proof of existence stays with the
+    /// vault even when the trust store lets it go.
     pub(crate) fn keep_crls(
         &self,
         tx: &rusqlite::Transaction<'_>,
@@ -392,12 +392,14 @@ impl Vault {
         verdict: &SignatureVerdict,
         now: OffsetDateTime,
     ) -> Result<()> {
-        for used in &verdict.crls_used {
-            let Ok(sha) = used.sha256.parse::<Sha256>() else {
+        let used = verdict.crls_used.iter().map(|u| (&u.sha256, &u.issuer));
+        let answered = verdict.ocsp_used.iter().map(|u| (&u.sha256, &u.issuer));
+        for (sha256, issuer) in used.chain(answered) {
+            let Ok(sha) = sha256.parse::<Sha256>() else {
                 continue;
             };
             if let Some(i) = snapshot.crl_hashes.iter().position(|h| *h == sha) {
-                store::signatures::keep_crl(tx, &sha, &used.issuer, &snapshot.material.crls[i], now)?;
+                store::signatures::keep_crl(tx, &sha, issuer, &snapshot.material.crls[i], now)?;
             }
         }
         Ok(())
@@ -407,7 +409,22 @@ impl Vault {
     /// signature's verdict (checked against the trust store with the vault's proof of
     /// existence) and its legal status. A check that says something new (another outcome
     /// or other CRLs than the one kept for this trust state) is kept with the record.
+    ///
+    /// With [`super::VaultOptions::refresh_when_stale`], a signature waiting for revocation
+    /// data (INDETERMINATE / TRY_LATER) makes the vault refresh it and judge again, once.
     pub fn verify_record(&self, id: &ResultId, at: OffsetDateTime) -> Result<RecordVerdict> {
+        let verdict = self.verify_record_once(id, at)?;
+        let waits = verdict.reasons.iter().any(Exclusion::waits_for_revocation_data);
+        match &self.options.refresh_when_stale {
+            Some(source) if waits => {
+                self.refresh_revocation(source.as_ref())?;
+                self.verify_record_once(id, at)
+            }
+            _ => Ok(verdict),
+        }
+    }
+
+    fn verify_record_once(&self, id: &ResultId, at: OffsetDateTime) -> Result<RecordVerdict> {
         let (snapshot, verdict, checks) = self.store.read(|tx| {
             let record = store::records::get(tx, id)?.ok_or_else(|| Error::NotFound(id.clone()))?;
             let snapshot = self.trust_snapshot(tx)?;

@@ -184,7 +184,7 @@ enum Command {
         #[arg(long = "pdf-changes", default_value = "strict")]
         pdf_changes: String,
     },
-    /// The trust store: root CAs (anchors), intermediate CAs and CRLs.
+    /// The trust store: root CAs (anchors), intermediate CAs, CRLs and OCSP responses.
     Trust {
         #[command(subcommand)]
         command: TrustCommand,
@@ -215,9 +215,10 @@ enum Command {
 
 #[derive(Subcommand)]
 enum TrustCommand {
-    /// Add every certificate or CRL in the files (PEM or DER).
+    /// Add every certificate, CRL or OCSP response in the files (PEM or DER).
     Add {
-        /// anchor, intermediate or crl.
+        /// anchor, intermediate, crl or ocsp (a DER OCSPResponse, as `openssl ocsp
+        /// -respout` writes it).
         kind: String,
         /// The files.
         #[arg(required = true)]
@@ -229,6 +230,27 @@ enum TrustCommand {
     Remove {
         /// The item's SHA-256.
         sha256: String,
+    },
+    /// Fetch the CRLs and OCSP responses the certificates name, and keep what is new.
+    ///
+    /// The trusted CAs' and the stored signers' certificates name them (CRL distribution
+    /// points, OCSP responders; http and https only); each answer is checked as `trust
+    /// add` checks it. One line per source: kind,
+    /// outcome (added, unchanged, failed, skipped), URL, certificate, then the SHA-256
+    /// kept or the reason. Exit 0: no source failed; 1: a source failed (the others were
+    /// still refreshed; run it again later).
+    Refresh {
+        /// How long one source may take (connection, request and answer), in seconds.
+        #[arg(
+            long,
+            default_value_t = 10,
+            value_name = "N",
+            value_parser = clap::value_parser!(u64).range(1..=600)
+        )]
+        timeout_secs: u64,
+        /// Print the report as JSON instead of lines.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -584,13 +606,16 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                 TrustCommand::Add { kind, files } => {
                     let kind: results_vault::TrustItemKind = kind.parse().map_err(|_| {
                         CliError::Usage(format!(
-                            "{:?} is not anchor, intermediate or crl",
+                            "{:?} is not anchor, intermediate, crl or ocsp",
                             redact::shown_argument(&kind)
                         ))
                     })?;
                     crate::trust_sign::trust_add(&vault, kind, &files)?;
                 }
                 TrustCommand::List => crate::trust_sign::trust_list(&vault)?,
+                TrustCommand::Refresh { timeout_secs, json } => {
+                    return crate::refresh::trust_refresh(&vault, timeout_secs, json)
+                }
                 TrustCommand::Remove { sha256 } => {
                     let hash: results_vault::Sha256 = sha256.parse().map_err(|_| {
                         CliError::Usage(format!(

@@ -122,7 +122,7 @@ impl CliError {
                 Some("use the session_id printed by `rvault sign begin`")
             }
             CliError::Vault(E::TrustRefused(_)) => Some(
-                "an anchor must be a CA certificate; a CRL needs its issuing CA in the trust store first (`rvault trust add anchor`)",
+                "an anchor must be a CA certificate; a CRL or an OCSP response needs its CA in the trust store first (`rvault trust add anchor`)",
             ),
             CliError::Vault(E::Remote(r)) => remote_hint(r),
             CliError::Vault(E::InvalidTransition { .. }) => Some(

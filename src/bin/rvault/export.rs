@@ -1,7 +1,7 @@
 //! `rvault export ID --out DIR`: everything needed to check a result without rvault: its
 //! content, its canonical envelope (which names the content's SHA-256), every accepted
-//! signature (detached CMS over the envelope), and the vault's trust material, with the
-//! openssl commands that verify them.
+//! signature (detached CMS over the envelope), and the vault's trust material (its OCSP
+//! responses as files of their own), with the openssl commands that verify them.
 //!
 //! Files are written as [`crate::output::write_new`] does: never through a symbolic link
 //! planted in the folder, never over an existing file unless `--force`.
@@ -11,6 +11,16 @@ use std::path::Path;
 use results_vault::{ResultId, Vault};
 
 use crate::error::CliError;
+
+/// Whether `der` is one whole CRL (the trust material's other revocation evidence is OCSP
+/// responses).
+fn is_crl(der: &[u8]) -> bool {
+    use x509_parser::prelude::FromDer;
+    matches!(
+        x509_parser::revocation_list::CertificateRevocationList::from_der(der),
+        Ok((rest, _)) if rest.is_empty()
+    )
+}
 
 fn pem_file(label: &str, items: &[Vec<u8>]) -> Vec<u8> {
     let blocks: Vec<pem::Pem> = items.iter().map(|der| pem::Pem::new(label, der.clone())).collect();
@@ -33,11 +43,17 @@ pub fn export(vault: &Vault, id: &ResultId, dir: &Path, force: bool) -> Result<V
     for (i, s) in signatures.iter().enumerate() {
         files.push((format!("signature-{}.der", i + 1), s.cms.clone()));
     }
-    // `openssl cms -verify` reads CRLs from its CA file: one file holds both.
+    // `openssl cms -verify` reads CRLs from its CA file: one file holds both. The trust
+    // material's revocation evidence also holds OCSP responses, which no CA file may hold
+    // (openssl refuses the whole file): each is a file of its own.
+    let (crls, ocsp): (Vec<Vec<u8>>, Vec<Vec<u8>>) = material.crls.iter().cloned().partition(|der| is_crl(der));
     let certificates = [material.anchors.clone(), material.intermediates.clone()].concat();
     let mut trust = pem_file("CERTIFICATE", &certificates);
-    trust.extend(pem_file("X509 CRL", &material.crls));
+    trust.extend(pem_file("X509 CRL", &crls));
     files.push(("trust.pem".to_owned(), trust));
+    for (i, der) in ocsp.iter().enumerate() {
+        files.push((format!("ocsp-{}.der", i + 1), der.clone()));
+    }
     let mut how = format!(
         "Result {id} ({} {}), exported by rvault {}.\n\n\
          1. The content is the one the envelope names (SHA-256 {}):\n\
@@ -59,6 +75,18 @@ pub fn export(vault: &Vault, id: &ResultId, dir: &Path, force: bool) -> Result<V
     }
     if signatures.is_empty() {
         how.push_str("   (this result carries no accepted signature)\n");
+    }
+    if !ocsp.is_empty() {
+        how.push_str(
+            "\n3. The vault's OCSP responses (revocation evidence openssl cms cannot read: for a\n\
+             \x20  certificate no CRL in trust.pem covers, leave out -crl_check_all above and read\n\
+             \x20  its status here; each must say \"Response verify OK\"):\n",
+        );
+        for i in 1..=ocsp.len() {
+            how.push_str(&format!(
+                "   openssl ocsp -respin ocsp-{i}.der -CAfile trust.pem -resp_text\n"
+            ));
+        }
     }
     files.push(("VERIFY.txt".to_owned(), how.into_bytes()));
 

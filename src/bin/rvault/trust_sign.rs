@@ -24,6 +24,7 @@ pub fn trust_add(vault: &Vault, kind: TrustItemKind, files: &[PathBuf]) -> Resul
             TrustItemKind::Anchor => vault.add_trust_anchor(&der),
             TrustItemKind::Intermediate => vault.add_intermediate(&der),
             TrustItemKind::Crl => vault.add_crl(&der),
+            TrustItemKind::Ocsp => vault.add_ocsp_response(&der),
         }?;
         outln!(
             "{} {} {}",

@@ -8,7 +8,9 @@ use results_vault::pdf::report::{DocumentCheck, Report};
 use results_vault::pdf::PdfSignature;
 use results_vault::redact;
 use results_vault::verify::path::ChainCache;
-use results_vault::verify::signature::{verify_detached, Policy, SignatureVerdict, ValidationContext};
+use results_vault::verify::signature::{
+    verify_detached, CrlUsed, OcspUsed, Policy, SignatureVerdict, ValidationContext,
+};
 use results_vault::{Indication, Record, RecordVerdict, ResultId, Sha256, StatusKind, SubIndication, Vault};
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -83,6 +85,15 @@ pub struct SignatureLine {
     pub valid_at_signing_time: Option<bool>,
     pub revocation: String,
     pub detail: String,
+    /// The revocation evidence the verdict stands on: the CRLs and OCSP responses used
+    /// (the personal IDs in their issuers' and responders' names masked), and the evidence
+    /// policy that accepted them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub crls_used: Vec<CrlUsed>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ocsp_used: Vec<OcspUsed>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence_policy: Option<String>,
     /// For a signature embedded in a PDF: its field, SubFilter, what it covers and what
     /// later updates changed.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -115,6 +126,24 @@ impl SignatureLine {
             valid_at_signing_time: v.valid_at_signing_time,
             revocation: v.revocation.status.clone(),
             detail: v.detail.clone(),
+            crls_used: v
+                .crls_used
+                .iter()
+                .map(|c| CrlUsed {
+                    issuer: redact::mask_personal_ids(&c.issuer),
+                    ..c.clone()
+                })
+                .collect(),
+            ocsp_used: v
+                .ocsp_used
+                .iter()
+                .map(|o| OcspUsed {
+                    issuer: redact::mask_personal_ids(&o.issuer),
+                    responder: redact::mask_personal_ids(&o.responder),
+                    ..o.clone()
+                })
+                .collect(),
+            evidence_policy: v.evidence_policy.clone(),
             field: None,
             sub_filter: None,
             covers_whole_file: None,
@@ -339,11 +368,7 @@ pub fn verify_input(input: &str, vault: Option<&Vault>, opts: &VerifyOptions) ->
 }
 
 /// The trust material of a check: the vault's, and this run's `--trust` and `--crl`.
-pub struct Trust {
-    anchors: Vec<Vec<u8>>,
-    intermediates: Vec<Vec<u8>>,
-    crls: Vec<Vec<u8>>,
-}
+pub struct Trust(results_vault::TrustMaterial);
 
 impl Trust {
     /// This run's trust material, read at its first use.
@@ -356,24 +381,19 @@ impl Trust {
     }
 
     fn of(vault: Option<&Vault>, opts: &VerifyOptions) -> Result<Trust, CliError> {
-        let material = vault.map(Vault::trust_material).transpose()?.unwrap_or_default();
-        Ok(Trust {
-            anchors: [material.anchors, opts.anchors.clone()].concat(),
-            intermediates: material.intermediates,
-            crls: [material.crls, opts.crls.clone()].concat(),
-        })
+        let stored = vault.map(Vault::trust_material).transpose()?.unwrap_or_default();
+        Ok(Trust(stored.with(results_vault::TrustMaterial {
+            anchors: opts.anchors.clone(),
+            intermediates: Vec::new(),
+            crls: opts.crls.clone(),
+        })))
     }
 
     fn context<'a>(&'a self, opts: &'a VerifyOptions, all_signers: bool) -> ValidationContext<'a> {
         ValidationContext {
-            anchors: &self.anchors,
-            intermediates: &self.intermediates,
-            crls: &self.crls,
-            validation_time: opts.at,
-            proof_of_existence: None,
-            policy: &opts.policy,
             all_signers,
             chain_cache: Some(&opts.chain_cache),
+            ..self.0.context(opts.at, None, &opts.policy)
         }
     }
 }

@@ -507,6 +507,30 @@ public final class RvNative {
     public static native int rv_vault_add_crl(VaultHandle v, byte[] der, SizeT derLen, PointerByReference outJson);
 
     /**
+     * {@code rv_vault_add_ocsp_response(v, der, der_len, out_json)}.
+     *
+     * @param v the handle
+     * @param der one OCSP response (a DER OCSPResponse, or PEM)
+     * @param derLen its length
+     * @param outJson receives the stored item
+     * @return an {@code rv_result}
+     */
+    public static native int rv_vault_add_ocsp_response(VaultHandle v, byte[] der, SizeT derLen,
+            PointerByReference outJson);
+
+    /**
+     * {@code rv_vault_refresh_revocation(v, options_json, out_report_json)}: fetches the CRLs and OCSP
+     * responses the trust store's CAs and the stored signers' certificates name. Blocks while it fetches.
+     *
+     * @param v the handle
+     * @param optionsJson {@code null} or {@code {"timeout_secs", "max_crl_bytes", "max_ocsp_bytes"}}
+     * @param outReportJson receives the report {@code {"sources": [...]}}
+     * @return an {@code rv_result}
+     */
+    public static native int rv_vault_refresh_revocation(VaultHandle v, String optionsJson,
+            PointerByReference outReportJson);
+
+    /**
      * {@code rv_vault_remove_trust_item(v, sha256_hex, bool *out_removed)}.
      *
      * @param v the handle
@@ -538,7 +562,7 @@ public final class RvNative {
      * {@code rv_vault_kept_crl(v, sha256_hex, out_bytes, out_len)}.
      *
      * @param v the handle
-     * @param sha256Hex the CRL's SHA-256
+     * @param sha256Hex the CRL's (or OCSP response's) SHA-256
      * @param outBytes receives a buffer to free with {@link #rv_bytes_free}
      * @param outLen receives its length
      * @return an {@code rv_result}
