@@ -70,6 +70,8 @@ struct Fixture {
     leaf: Vec<u8>,
     anchors: Vec<Vec<u8>>,
     crl: Vec<u8>,
+    /// An OCSP response from the CA itself saying the signer is good (`openssl ocsp`).
+    ocsp: Vec<u8>,
     /// The floor's inputs: signed attributes, signature, the signer's key.
     attrs: Vec<u8>,
     signature: Vec<u8>,
@@ -109,6 +111,17 @@ impl Fixture {
         #[rustfmt::skip]
         openssl(d, &["cms", "-sign", "-binary", "-in", "content.bin", "-signer", "leaf.pem", "-inkey", "leaf.key",
             "-md", "sha256", "-outform", "DER", "-out", "sig.p7s"]);
+        // The OCSP answer: from an index that knows the signer as valid.
+        std::fs::write(
+            d.join("ocsp-index.txt"),
+            "V\t360101000000Z\t\t7FFF0001\tunknown\t/CN=Signer\n",
+        )
+        .unwrap();
+        #[rustfmt::skip]
+        openssl(d, &["ocsp", "-issuer", "root.pem", "-cert", "leaf.pem", "-no_nonce", "-reqout", "req.der"]);
+        #[rustfmt::skip]
+        openssl(d, &["ocsp", "-index", "ocsp-index.txt", "-rsigner", "root.pem", "-rkey", "root.key", "-CA", "root.pem",
+            "-reqin", "req.der", "-respout", "resp.der", "-ndays", "7"]);
         openssl(d, &["x509", "-in", "leaf.pem", "-pubkey", "-noout", "-out", "leaf.pub"]);
         #[rustfmt::skip]
         openssl(d, &["pkey", "-pubin", "-in", "leaf.pub", "-outform", "DER", "-out", "leaf.spki"]);
@@ -125,6 +138,7 @@ impl Fixture {
             leaf: read(d, "leaf.der"),
             anchors: vec![read(d, "root.der")],
             crl: read(d, "big.der"),
+            ocsp: read(d, "resp.der"),
             attrs,
             signature,
             key: parsed.subject_public_key.data.to_vec(),
@@ -206,6 +220,17 @@ fn main() {
         let parsed = x509_parser::revocation_list::CertificateRevocationList::from_der(&f.crl).unwrap();
         std::hint::black_box(parsed.1.issuer().to_string());
     };
+    // Evidence that is one OCSP response, through a warm cache.
+    let ocsp_evidence = vec![f.ocsp.clone()];
+    let ocsp_cache = ChainCache::new();
+    let ocsp_ctx = f.ctx(&policy, &ocsp_evidence, &ocsp_cache);
+    let verdict = &verify_detached(&f.cms, &f.content, &ocsp_ctx)[0];
+    assert_eq!(verdict.indication, Indication::Passed, "{}", verdict.detail);
+    assert!(verdict
+        .revocation
+        .source
+        .as_deref()
+        .is_some_and(|s| s.starts_with("OCSP")));
     let crl_summary = || {
         std::hint::black_box(pinned.crl_summary(&pinned.crls()[0]).unwrap());
     };
@@ -222,6 +247,7 @@ fn main() {
         group.bench_function("verify_compared", |b| b.iter(|| f.verify(&compared_ctx)));
         group.bench_function("path_pinned", |b| b.iter(path_pinned));
         group.bench_function("crl_summary", |b| b.iter(crl_summary));
+        group.bench_function("verify_ocsp", |b| b.iter(|| f.verify(&ocsp_ctx)));
         group.finish();
     }
     {

@@ -329,6 +329,7 @@ fn revoked_is_revoked_at_its_revocation_time() {
         PathError::Revoked {
             revoked_at: when,
             ref detail,
+            ..
         } => {
             assert_eq!(when, revoked_at);
             assert!(detail.contains("OCSP response"), "{detail}");

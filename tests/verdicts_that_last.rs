@@ -453,3 +453,154 @@ fn the_evidence_kept_at_acceptance_outlives_its_removal_from_the_trust_store() {
         }
     }
 }
+
+/// A CA between the root and the officer, revoked by the root on `revoked` (`YYMMDDHHMMSSZ`),
+/// and a detached CMS by that officer: the verdict with POE 2026-11-01 10:00 at +3 years,
+/// with the root's CRL of 2026-11-20 and the CA's own CRL of 2026-10-31.
+fn verdict_under_a_revoked_ca(revoked: &str) -> results_vault::SignatureVerdict {
+    let pki = Pki::dated();
+    let dir = pki.dir.path();
+    let run = |args: &[&str]| assert!(openssl(dir, args), "openssl {args:?}");
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ica.key",
+        "-out",
+        "ica.csr",
+        "-subj",
+        "/CN=Province CA",
+    ]);
+    run(&[
+        "ca",
+        "-batch",
+        "-config",
+        "ca.cnf",
+        "-cert",
+        "root.pem",
+        "-keyfile",
+        "root.key",
+        "-in",
+        "ica.csr",
+        "-out",
+        "ica.pem",
+        "-extensions",
+        "v3_ca",
+        "-notext",
+        "-startdate",
+        "20260101000000Z",
+        "-enddate",
+        "20360101000000Z",
+    ]);
+    // The CA's own `openssl ca` setup: its index (empty: nothing it issued is revoked).
+    std::fs::create_dir(pki.path("ica")).unwrap();
+    std::fs::write(pki.path("ica/index.txt"), "").unwrap();
+    std::fs::write(pki.path("ica/serial"), "77\n").unwrap();
+    std::fs::write(pki.path("ica/crlnumber"), "01\n").unwrap();
+    std::fs::write(
+        pki.path("ica.cnf"),
+        "[ca]\ndefault_ca=d\n[d]\ndir=.\ndatabase=ica/index.txt\nnew_certs_dir=ica\nserial=ica/serial\n\
+         crlnumber=ica/crlnumber\ndefault_md=sha256\npolicy=p\nunique_subject=no\n[p]\ncommonName=supplied\n\
+         [v3_signer]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n\
+         subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n[e]\nauthorityKeyIdentifier=keyid\n",
+    )
+    .unwrap();
+    let ica = [
+        "-batch", "-config", "ica.cnf", "-cert", "ica.pem", "-keyfile", "ica.key",
+    ];
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "clerk.key",
+        "-out",
+        "clerk.csr",
+        "-subj",
+        "/CN=Clerk",
+    ]);
+    let clerk = [
+        "-in",
+        "clerk.csr",
+        "-out",
+        "clerk.pem",
+        "-extensions",
+        "v3_signer",
+        "-notext",
+    ];
+    let dates = ["-startdate", "20260101000000Z", "-enddate", "20360101000000Z"];
+    run(&[&["ca"][..], &ica, &clerk, &dates].concat());
+    run(&[
+        &["ca"][..],
+        &ica,
+        &[
+            "-gencrl",
+            "-crlexts",
+            "e",
+            "-crl_lastupdate",
+            "20261031000000Z",
+            "-crl_nextupdate",
+            "20261107000000Z",
+        ],
+        &["-out", "ica.crl"],
+    ]
+    .concat());
+    pki.revoke_dated("ica.pem", revoked);
+    let root_crl = pki.crl_dated("root-later", "20261120000000Z", "20261127000000Z");
+    run(&[
+        "cms",
+        "-sign",
+        "-binary",
+        "-cades",
+        "-in",
+        "ca.cnf",
+        "-signer",
+        "clerk.pem",
+        "-inkey",
+        "clerk.key",
+        "-certfile",
+        "ica.pem",
+        "-md",
+        "sha256",
+        "-outform",
+        "DER",
+        "-out",
+        "clerk.p7s",
+    ]);
+    let cms = std::fs::read(pki.path("clerk.p7s")).unwrap();
+    let content = std::fs::read(pki.path("ca.cnf")).unwrap();
+    let anchors = vec![pki.root.clone()];
+    let crls = vec![root_crl, pki.der("crl", "ica.crl")];
+    let policy = results_vault::Policy::cades_baseline();
+    let ctx = results_vault::verify::signature::ValidationContext {
+        anchors: &anchors,
+        intermediates: &[],
+        crls: &crls,
+        validation_time: PLUS_3_YEARS,
+        proof_of_existence: Some(datetime!(2026-11-01 10:00 UTC)),
+        policy: &policy,
+        all_signers: false,
+        chain_cache: None,
+    };
+    results_vault::verify::signature::verify_detached(&cms, &content, &ctx).remove(0)
+}
+
+#[test]
+fn a_ca_revoked_before_the_poe_is_revoked_ca_no_poe_and_after_it_passes() {
+    let before = verdict_under_a_revoked_ca("261031120000Z");
+    assert_eq!(
+        (before.indication, before.sub_indication),
+        (Indication::Indeterminate, Some(SubIndication::RevokedCaNoPoe)),
+        "{}",
+        before.detail
+    );
+    assert!(before.detail.contains("intermediate 1"), "{}", before.detail);
+    // The verdict names the CRL that revoked the CA.
+    assert_eq!(before.crls_used.len(), 1, "{:?}", before.crls_used);
+    assert_eq!(before.crls_used[0].this_update, "2026-11-20T00:00:00Z");
+    let after = verdict_under_a_revoked_ca("261105000000Z");
+    assert_eq!(after.indication, Indication::Passed, "{}", after.detail);
+}

@@ -254,6 +254,28 @@ impl Vault {
             let pdf = self.check_pdf_at_ingest(&meta, bytes, now, &mut trust, &chain_cache)?;
             prepared.push((meta, content::encode(bytes), bytes, pdf));
         }
+        // The trust store's evidence the PDF's signatures were proven with at ingest (their
+        // proof of existence), kept as a vault signature's is; what the PDF carries itself
+        // is kept with its content.
+        let mut evidence = Vec::new();
+        if let Some(material) = &trust {
+            let mut hashes: Option<Vec<Sha256>> = None;
+            for (_, _, _, check) in &prepared {
+                let signatures = check.iter().flat_map(|c| c.verdict.iter()).flat_map(|v| &v.signatures);
+                for s in signatures {
+                    let used = s.verdict.crls_used.iter().map(|u| (&u.sha256, &u.issuer));
+                    let answered = s.verdict.ocsp_used.iter().map(|u| (&u.sha256, &u.issuer));
+                    for (sha256, issuer) in used.chain(answered) {
+                        let Ok(sha) = sha256.parse::<Sha256>() else { continue };
+                        let hashes =
+                            hashes.get_or_insert_with(|| material.crls.iter().map(|d| Sha256::of(d)).collect());
+                        if let Some(i) = hashes.iter().position(|h| *h == sha) {
+                            evidence.push((sha, issuer.clone(), material.crls[i].clone()));
+                        }
+                    }
+                }
+            }
+        }
         self.store.write(|tx| {
             let mut out = Vec::with_capacity(prepared.len());
             for (meta, encoded, bytes, pdf) in &prepared {
@@ -306,6 +328,9 @@ impl Vault {
                     details,
                 )?;
                 out.push(Ingested { record, created: true });
+            }
+            for (sha, issuer, der) in &evidence {
+                store::signatures::keep_crl(tx, sha, issuer, der, now)?;
             }
             Ok(out)
         })

@@ -26,6 +26,7 @@
 //!   the TSA's critical id-kp-timeStamping, its chain now and at genTime.
 
 pub mod budget;
+mod chain_cache;
 pub mod cms;
 mod crl;
 pub mod crl_index;
@@ -36,6 +37,7 @@ pub(crate) mod ocsp;
 pub mod path;
 mod policy;
 mod profile;
+mod revocation;
 pub mod signature;
 pub mod timestamp;
 pub mod verdict;

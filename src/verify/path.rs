@@ -21,13 +21,15 @@ use x509_parser::extensions::ParsedExtension;
 use x509_parser::prelude::FromDer;
 
 use super::budget;
-use super::crl;
-use super::crl_index::{CrlIndex, IndexCache};
+use super::crl_index::IndexCache;
 use super::crypto::{self, CryptoOutcome};
 use super::names;
-use super::ocsp;
 use super::policy;
 use super::profile;
+use super::revocation::{parse_evidence, Evidence};
+
+pub use super::chain_cache::{ChainCache, CrlSummary, Pools};
+pub use super::revocation::{EvidenceKind, Revocation};
 
 /// Most path-building steps of one search (see [`super::budget::STEPS`] for the pool).
 const MAX_SEARCH_STEPS: u64 = 20_000;
@@ -112,11 +114,16 @@ pub enum PathError {
     /// A certificate is outside its validity period at the validation time.
     #[error("{0}")]
     OutOfValidity(String),
-    /// A certificate is revoked by one of the CRLs given, at or before the validation time.
+    /// A certificate is revoked by the evidence given, at or before the validation time.
     #[error("{detail}")]
     Revoked {
         /// When it was revoked (Unix seconds).
         revoked_at: i64,
+        /// Which certificate of the path: 0 for the signer's, 1 for its issuer…
+        position: usize,
+        /// The evidence that says so: its index in the evidence given, and its kind
+        /// (`None` when no single piece can be named).
+        evidence: Option<(usize, EvidenceKind)>,
         /// Which certificate, in words.
         detail: String,
     },
@@ -134,52 +141,6 @@ pub struct ValidPath {
     /// in chain order. `Unknown` is not "good": the verdict layer turns it into
     /// INDETERMINATE (TRY_LATER) under a policy that requires revocation data.
     pub revocation: Vec<Revocation>,
-}
-
-/// What the revocation evidence given (CRLs, OCSP responses) says of one certificate at
-/// the validation time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Revocation {
-    /// A piece of evidence from its issuer says it was good: a complete CRL in scope for
-    /// it (see `verify/crl.rs`) that does not list it, or an OCSP response that says
-    /// `good` (see `verify/ocsp.rs`), current at the validation time or issued after it
-    /// (but not after the caller's present); and no usable evidence says it was revoked
-    /// at or before the validation time.
-    Good {
-        /// Which piece of the caller's evidence said so (its index in the slice given).
-        evidence: usize,
-        /// A CRL or an OCSP response.
-        kind: EvidenceKind,
-        /// Its thisUpdate.
-        this_update: i64,
-        /// Its nextUpdate (thisUpdate + 24 h when it has none): after it, this answer is
-        /// stale.
-        next_update: Option<i64>,
-        /// The earliest revocation that usable evidence (this one, a delta CRL, a newer
-        /// response…) gives after the validation time: from then on the certificate is
-        /// no longer good. Always at or before that evidence's thisUpdate (a listing is a
-        /// revocation in force when its CRL or response was issued).
-        revoked_later: Option<i64>,
-    },
-    /// No evidence says it was good at the validation time, but usable evidence (a CRL or
-    /// response issued after the caller's present, a delta, a CRL for some reasons only,
-    /// a stale one) gives a revocation after the validation time: only a proof of
-    /// existence before that revocation can keep a signature made with it.
-    RevokedLater {
-        /// When it was revoked (Unix seconds), at or before that evidence's thisUpdate.
-        revoked_at: i64,
-    },
-    /// No usable evidence from its issuer was given.
-    Unknown,
-}
-
-/// The kind of a piece of revocation evidence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EvidenceKind {
-    /// A certificate revocation list (RFC 5280 §5).
-    Crl,
-    /// An OCSP response (RFC 6960).
-    Ocsp,
 }
 
 impl PathError {
@@ -201,7 +162,7 @@ struct Cert<'a> {
     anchor: bool,
 }
 
-fn parse(der: &[u8]) -> Option<X509Certificate<'_>> {
+pub(super) fn parse(der: &[u8]) -> Option<X509Certificate<'_>> {
     match X509Certificate::from_der(der) {
         Ok(([], cert)) => Some(cert),
         _ => None,
@@ -223,7 +184,7 @@ pub fn validate(
 
 /// [`validate`], reusing CRL indexes (and the CRL signatures they verified) from
 /// `indexes` when a [`ChainCache`] calls it.
-fn validate_with(
+pub(super) fn validate_with(
     leaf: &[u8],
     intermediates: &[Vec<u8>],
     anchors: &[Vec<u8>],
@@ -277,189 +238,8 @@ fn validate_with(
     }
 }
 
-/// Paths already built, so that a signer seen again skips the path search and the
-/// certificate signature checks (the costly part), and CRLs already read (their index,
-/// and which issuer keys their signature verifies under), so that a CRL of 200,000
-/// entries costs a lookup, not a parse. Everything that depends on the time or the
-/// evidence is checked again on every use. Safe to share between threads.
-#[derive(Debug, Default)]
-pub struct ChainCache {
-    paths: std::sync::Mutex<std::collections::HashMap<[u8; 32], Vec<Vec<u8>>>>,
-    /// CRL indexes, each used only for the exact bytes it was built from (see
-    /// `IndexCache`); besides the pinned CRLs, at most 64 CRLs and 128 MiB are kept.
-    crl_indexes: IndexCache,
-}
-
-/// Paths kept before the cache is emptied (a bound on memory: a path is a few KB).
-const MAX_CACHED_PATHS: usize = 4096;
-
-/// What a CRL is, for a verdict's list of CRLs used: read from its index, so that naming
-/// an 8 MB CRL in a verdict costs no parse (its SHA-256 is computed once per index).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CrlSummary {
-    /// SHA-256 of its DER.
-    pub sha256: [u8; 32],
-    /// Its issuer's name, as people read it.
-    pub issuer: String,
-    /// Its thisUpdate (Unix seconds).
-    pub this_update: i64,
-    /// Its nextUpdate (Unix seconds), if it has one.
-    pub next_update: Option<i64>,
-}
-
-impl ChainCache {
-    /// An empty cache.
-    pub fn new() -> ChainCache {
-        ChainCache::default()
-    }
-
-    /// An empty cache that holds a trust state's revocation evidence (its CRLs; OCSP
-    /// responses among them are held and read as usual): pass [`ChainCache::crls`] as the
-    /// evidence of each validation, and each CRL is found by identity (a pointer
-    /// comparison with the cache's own, unchangeable copy) and read once, on first use.
-    /// Equal bytes passed from elsewhere are found too, after a comparison of every byte
-    /// (about a millisecond for 8 MB).
-    pub fn with_crls(crls: Vec<Vec<u8>>) -> ChainCache {
-        ChainCache {
-            paths: Default::default(),
-            crl_indexes: IndexCache::pinned(crls),
-        }
-    }
-
-    /// The CRLs given to [`ChainCache::with_crls`], in order (empty otherwise).
-    pub fn crls(&self) -> &[Vec<u8>] {
-        self.crl_indexes.pinned_crls()
-    }
-
-    /// What the CRL `der` is (for a verdict's CRLs used), from its index: no parse when
-    /// it was read before. `None` when it is not a readable CRL.
-    pub fn crl_summary(&self, der: &[u8]) -> Option<CrlSummary> {
-        let index = self.crl_indexes.index(der)?;
-        Some(CrlSummary {
-            sha256: index.sha256(der),
-            issuer: index.issuer().to_owned(),
-            this_update: index.this_update(),
-            next_update: index.next_update(),
-        })
-    }
-
-    /// The process-wide cache, used by validations whose caller gave none
-    /// ([`crate::verify::signature::ValidationContext::chain_cache`] `None`), so that a portal
-    /// verifying one PDF per request still pays for a signer's path once. Sharing is
-    /// sound: entries are keyed by the signer and every certificate pool, and everything
-    /// that depends on the time or the CRLs is checked again on each use.
-    pub fn shared() -> &'static ChainCache {
-        static SHARED: std::sync::OnceLock<ChainCache> = std::sync::OnceLock::new();
-        SHARED.get_or_init(ChainCache::default)
-    }
-
-    /// The cache key: the signer, the certificate pools the path may use (their digest),
-    /// and whether legacy algorithms were admitted when its signatures were checked.
-    fn key(leaf: &[u8], pools: &Pools<'_>, legacy: bool) -> [u8; 32] {
-        budget::key(&[b"chain", &[u8::from(legacy)], leaf, &pools.digest])
-    }
-
-    /// Like [`validate`], reusing the path found for the same signer and pools: it is
-    /// checked again in full except for the certificate signatures, which were verified
-    /// when it was built. If that check fails, a full validation runs.
-    pub fn validate(
-        &self,
-        leaf: &[u8],
-        intermediates: &[Vec<u8>],
-        anchors: &[Vec<u8>],
-        crls: &[Vec<u8>],
-        at: OffsetDateTime,
-        options: &PathOptions,
-    ) -> Result<ValidPath, PathError> {
-        self.validate_in(leaf, &Pools::new(intermediates, anchors), crls, at, options)
-    }
-
-    /// [`ChainCache::validate`] with pools whose digest was computed once (the signers of
-    /// one CMS share them: a megabyte of certificates is hashed once, not once per signer).
-    pub fn validate_in(
-        &self,
-        leaf: &[u8],
-        pools: &Pools<'_>,
-        crls: &[Vec<u8>],
-        at: OffsetDateTime,
-        options: &PathOptions,
-    ) -> Result<ValidPath, PathError> {
-        let (intermediates, anchors) = (pools.intermediates, pools.anchors);
-        let key = ChainCache::key(leaf, pools, options.allow_legacy_algorithms);
-        let cached = self.paths.lock().unwrap_or_else(|p| p.into_inner()).get(&key).cloned();
-        if let Some(chain) = cached {
-            if let Some(revocation) = recheck(&chain, crls, at, options, &self.crl_indexes) {
-                return Ok(ValidPath { chain, revocation });
-            }
-        }
-        // A search that failed earlier in this verification (an identical SignerInfo, the
-        // same signer in another signature of the PDF) fails again without being redone.
-        let work = budget::current();
-        let failed_key = failed_search_key(&key, crls, at, options);
-        if let Some(why) = work.failed_search(&failed_key) {
-            return Err(why);
-        }
-        let valid = validate_with(leaf, intermediates, anchors, crls, at, options, Some(&self.crl_indexes))
-            .inspect_err(|why| work.remember_failed_search(failed_key, why.clone()))?;
-        let mut paths = self.paths.lock().unwrap_or_else(|p| p.into_inner());
-        if paths.len() >= MAX_CACHED_PATHS {
-            paths.clear();
-        }
-        paths.insert(key, valid.chain.clone());
-        Ok(valid)
-    }
-}
-
-/// What a failed search depends on besides the signer and the pools (`chain_key`): the
-/// time, the options, and the CRLs (each by its length and its last 64 bytes, the end of
-/// its signature: cheap, and within one verification the CRLs do not change).
-fn failed_search_key(chain_key: &[u8; 32], crls: &[Vec<u8>], at: OffsetDateTime, options: &PathOptions) -> [u8; 32] {
-    let mut crl_tails = Vec::with_capacity(crls.len() * 72);
-    for crl in crls {
-        crl_tails.extend_from_slice(&(crl.len() as u64).to_be_bytes());
-        crl_tails.extend_from_slice(&crl[crl.len().saturating_sub(64)..]);
-    }
-    let options = format!("{options:?}");
-    budget::key(&[
-        chain_key,
-        &at.unix_timestamp_nanos().to_be_bytes(),
-        options.as_bytes(),
-        &crl_tails,
-    ])
-}
-
-/// The certificate pools of a path search (trust anchors, and intermediates: the caller's
-/// first, then the CMS's), with their digest computed once.
-#[derive(Debug, Clone)]
-pub struct Pools<'p> {
-    intermediates: &'p [Vec<u8>],
-    anchors: &'p [Vec<u8>],
-    digest: [u8; 32],
-}
-
-impl<'p> Pools<'p> {
-    /// The pools, hashed once.
-    pub fn new(intermediates: &'p [Vec<u8>], anchors: &'p [Vec<u8>]) -> Pools<'p> {
-        let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
-        for (tag, ders) in [(b'I', intermediates), (b'A', anchors)] {
-            for der in ders {
-                ctx.update(&[tag]);
-                ctx.update(&(der.len() as u64).to_be_bytes());
-                ctx.update(der);
-            }
-        }
-        let mut digest = [0u8; 32];
-        digest.copy_from_slice(ctx.finish().as_ref());
-        Pools {
-            intermediates,
-            anchors,
-            digest,
-        }
-    }
-}
-
 /// The time-, CRL- and profile-dependent checks of a known path (signer first).
-fn recheck(
+pub(super) fn recheck(
     chain: &[Vec<u8>],
     crls: &[Vec<u8>],
     at: OffsetDateTime,
@@ -496,15 +276,17 @@ fn recheck(
     search.check(&path).ok()
 }
 
-struct Search<'s, 'a> {
+/// One path search (or the re-check of a known path): its pools, evidence, time and
+/// budget. Its revocation checks are in [`super::revocation`].
+pub(super) struct Search<'s, 'a> {
     pool: &'s [Cert<'a>],
     /// The revocation evidence given: CRLs (indexed) and OCSP responses.
-    evidence: &'s Evidence,
+    pub(super) evidence: &'s Evidence,
     /// The evidence's DER, indexed as in `evidence`.
-    crl_ders: &'a [Vec<u8>],
+    pub(super) crl_ders: &'a [Vec<u8>],
     /// Validation time, floored to the second (as certificate times are).
-    at: i64,
-    options: &'s PathOptions,
+    pub(super) at: i64,
+    pub(super) options: &'s PathOptions,
     /// What this search may still spend: signature units and steps (the verification's
     /// pool, `work`, pays for both as well).
     units: u64,
@@ -717,8 +499,15 @@ impl<'s, 'a> Search<'s, 'a> {
             }
             if i < last {
                 revocation.push(self.check_revocation(x, &path[i + 1].x509).map_err(|e| match e {
-                    PathError::Revoked { revoked_at, detail } => PathError::Revoked {
+                    PathError::Revoked {
                         revoked_at,
+                        evidence,
+                        detail,
+                        ..
+                    } => PathError::Revoked {
+                        revoked_at,
+                        position: i,
+                        evidence,
                         detail: format!("{what} {detail}"),
                     },
                     other => other,
@@ -736,216 +525,6 @@ impl<'s, 'a> Search<'s, 'a> {
         policy::check(&certs, &inputs).map_err(|e| PathError::Profile(format!("certificate policies: {e}")))?;
         Ok(revocation)
     }
-
-    /// Whether `crl` (number `index`) verifies under `issuer`'s key, from its index's
-    /// memo when it was checked under that key before (an index belongs to one exact
-    /// byte string, so the memo is as good as a check of these bytes).
-    fn crl_signed_by(&self, index: usize, crl: &CrlIndex, issuer: &X509Certificate<'_>) -> bool {
-        crl.signed_by(
-            &self.crl_ders[index],
-            issuer.public_key(),
-            self.options.allow_legacy_algorithms,
-        )
-    }
-
-    /// The evidence from `issuer` applied to `cert` at the validation time: its CRLs,
-    /// under the rules of [`super::crl`], then OCSP responses, under those of
-    /// [`super::ocsp`]. A CRL with the issuer's name (compared as RFC 5280 §7.1 says) that
-    /// does not verify under the issuer's key is another key's (a CA key rollover) or a
-    /// forgery: skipped, the others are tried. An authentic CRL that breaks a rule fails
-    /// the path; one that cannot be used for `cert` (out of scope, indirect, an unknown
-    /// critical extension) is skipped, as is any OCSP response that is not authentic and
-    /// about `cert`. A revocation in any usable evidence (stale, delta, for some reasons
-    /// only, not yet valid) counts; only complete, current evidence says "good", and the
-    /// newest such piece is the one reported.
-    fn check_revocation(
-        &self,
-        cert: &X509Certificate<'_>,
-        issuer: &X509Certificate<'_>,
-    ) -> Result<Revocation, PathError> {
-        self.revocation(cert, issuer, true)
-    }
-
-    /// [`Search::check_revocation`]; `with_ocsp` false reads CRLs only (the status of a
-    /// delegated OCSP responder: a response cannot vouch for its own signer).
-    fn revocation(
-        &self,
-        cert: &X509Certificate<'_>,
-        issuer: &X509Certificate<'_>,
-        with_ocsp: bool,
-    ) -> Result<Revocation, PathError> {
-        let mut found = Found {
-            at: self.at,
-            status: Revocation::Unknown,
-            revoked_later: None,
-        };
-        let issuer_skid = subject_key_id(issuer);
-        let present = self.options.validation_time.map(|t| t.unix_timestamp());
-        for (index, crl) in self
-            .evidence
-            .crls
-            .iter()
-            .filter(|(_, c)| c.issued_by_name(issuer.subject()))
-        {
-            if !crl.may_be_signed_by(issuer_skid.as_deref()) || !self.crl_signed_by(*index, crl, issuer) {
-                continue;
-            }
-            let bad = |why: &str| PathError::Profile(format!("CRL of {}: {why}", issuer.subject()));
-            if let Ok(Some(ku)) = issuer.key_usage() {
-                if !ku.value.crl_sign() {
-                    return Err(bad("its issuer's keyUsage lacks cRLSign"));
-                }
-            }
-            let crl::Finding::Applies {
-                revoked_at,
-                says_good,
-                this_update,
-                next_update,
-            } = crl::apply(crl, cert, self.at, present).map_err(|e| bad(&e))?
-            else {
-                continue;
-            };
-            found.add(
-                *index,
-                EvidenceKind::Crl,
-                revoked_at,
-                says_good,
-                this_update,
-                next_update,
-            )?;
-        }
-        if with_ocsp {
-            let legacy = self.options.allow_legacy_algorithms;
-            for (index, response) in &self.evidence.ocsp {
-                let ocsp::Finding::Applies(answer) = ocsp::apply(response, cert, issuer, self.at, present, legacy)
-                else {
-                    continue;
-                };
-                // RFC 6960 §4.2.2.2.1: a delegated responder without id-pkix-ocsp-nocheck
-                // is itself checked, with its CA's CRLs; unless they say it was good, its
-                // answers are not used.
-                if let ocsp::Responder::Delegated { der, no_check: false } = &answer.responder {
-                    let responder_good = parse(der).is_some_and(|responder| {
-                        matches!(self.revocation(&responder, issuer, false), Ok(Revocation::Good { .. }))
-                    });
-                    if !responder_good {
-                        continue;
-                    }
-                }
-                found.add(
-                    *index,
-                    EvidenceKind::Ocsp,
-                    answer.revoked_at,
-                    answer.says_good,
-                    answer.this_update,
-                    answer.next_update,
-                )?;
-            }
-        }
-        Ok(found.finish())
-    }
-}
-
-/// What the evidence read so far says of one certificate.
-struct Found {
-    at: i64,
-    status: Revocation,
-    revoked_later: Option<i64>,
-}
-
-impl Found {
-    /// Takes what one usable piece of evidence says: a revocation at or before the
-    /// validation time ends the path (`Err`); a later one is kept; "good" replaces an
-    /// older "good".
-    fn add(
-        &mut self,
-        evidence: usize,
-        kind: EvidenceKind,
-        revoked_at: Option<i64>,
-        says_good: bool,
-        this_update: i64,
-        next_update: i64,
-    ) -> Result<(), PathError> {
-        if let Some(when) = revoked_at {
-            // Revoked at or before the validation time: the certificate was no longer
-            // good then. (Revoked later: it still was; proof of existence decides the rest.)
-            if when <= self.at {
-                let date = OffsetDateTime::from_unix_timestamp(when).unwrap_or(OffsetDateTime::UNIX_EPOCH);
-                let by = match kind {
-                    EvidenceKind::Crl => "its issuer's CRL",
-                    EvidenceKind::Ocsp => "an OCSP response",
-                };
-                return Err(PathError::Revoked {
-                    revoked_at: when,
-                    detail: format!("was revoked at {} ({by})", crate::verify::signature::rfc3339(date)),
-                });
-            }
-            self.revoked_later = Some(self.revoked_later.map_or(when, |r| r.min(when)));
-        }
-        let newer = match self.status {
-            Revocation::Good {
-                this_update: current, ..
-            } => this_update > current,
-            Revocation::RevokedLater { .. } | Revocation::Unknown => true,
-        };
-        if says_good && newer {
-            self.status = Revocation::Good {
-                evidence,
-                kind,
-                this_update,
-                next_update: Some(next_update),
-                revoked_later: None,
-            };
-        }
-        Ok(())
-    }
-
-    fn finish(mut self) -> Revocation {
-        match (&mut self.status, self.revoked_later) {
-            (
-                Revocation::Good {
-                    revoked_later: later, ..
-                },
-                _,
-            ) => *later = self.revoked_later,
-            (_, Some(revoked_at)) => self.status = Revocation::RevokedLater { revoked_at },
-            (_, None) => {}
-        }
-        self.status
-    }
-}
-
-/// Revocation evidence, sorted by kind, each piece with its index in the caller's list.
-struct Evidence {
-    /// CRLs, as indexes (shared with a [`ChainCache`] when there is one).
-    crls: Vec<(usize, std::sync::Arc<CrlIndex>)>,
-    ocsp: Vec<(usize, ocsp::Parsed)>,
-}
-
-/// The CRLs and OCSP responses of `ders` that parse; a malformed one is as good as absent
-/// (revocation stays unknown). CRLs come from `indexes` when given (read once across
-/// validations), else are read now.
-fn parse_evidence(ders: &[Vec<u8>], indexes: Option<&IndexCache>) -> Evidence {
-    let mut evidence = Evidence {
-        crls: Vec::new(),
-        ocsp: Vec::new(),
-    };
-    for (i, der) in ders.iter().enumerate() {
-        if ocsp::looks_like_ocsp(der) {
-            if let Ok(response) = ocsp::parse(der) {
-                evidence.ocsp.push((i, response));
-            }
-        } else {
-            let index = match indexes {
-                Some(cache) => cache.index(der),
-                None => CrlIndex::from_der(der).map(std::sync::Arc::new),
-            };
-            if let Some(index) = index {
-                evidence.crls.push((i, index));
-            }
-        }
-    }
-    evidence
 }
 
 pub(super) fn strip_zeros(bytes: &[u8]) -> &[u8] {

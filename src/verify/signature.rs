@@ -548,18 +548,41 @@ pub(crate) fn judge(
     // late it was published. One rule at every validation time: the verdict does not
     // decay when CRLs go stale or the signer's certificate expires, nor improve later.
     let poe = ctx.proof_of_existence.filter(|p| *p <= ctx.validation_time);
+    // A revocation names the evidence that says so, as a PASSED verdict names its own.
+    let revoked = |v: SignatureVerdict, e: &PathError, poe| {
+        let mut v = time_failure(v, e, claimed, poe);
+        if let PathError::Revoked {
+            evidence: Some((index, kind)),
+            position,
+            ..
+        } = e
+        {
+            let status = [Revocation::Good {
+                evidence: *index,
+                kind: *kind,
+                this_update: 0,
+                next_update: None,
+                revoked_later: None,
+            }];
+            // The chain is not known when no path validated; the signer is.
+            let about: Vec<CertificateSummary> = match position {
+                0 => v.signer.iter().cloned().collect(),
+                _ => v.chain.iter().skip(*position).cloned().collect(),
+            };
+            (v.crls_used, v.ocsp_used) = evidence_used(&status, &about, &evidence, chains);
+        }
+        v
+    };
     let (valid, at_poe) = match poe {
         Some(poe) => match validate(poe) {
             Ok(p) => (p, true),
-            Err(e @ (PathError::Revoked { .. } | PathError::OutOfValidity(_))) => {
-                return time_failure(v, &e, claimed, Some(poe))
-            }
+            Err(e @ (PathError::Revoked { .. } | PathError::OutOfValidity(_))) => return revoked(v, &e, Some(poe)),
             Err(other) => return path_failure(v, other),
         },
         None => match validate(ctx.validation_time) {
             Ok(p) => (p, false),
             Err(e @ (PathError::Revoked { .. } | PathError::OutOfValidity(_))) => {
-                return time_failure(v, &e, claimed, ctx.proof_of_existence)
+                return revoked(v, &e, ctx.proof_of_existence)
             }
             Err(other) => return path_failure(v, other),
         },
@@ -701,6 +724,8 @@ fn revoked_without_poe(valid: &path::ValidPath, ctx: &ValidationContext<'_>) -> 
         };
         Some(PathError::Revoked {
             revoked_at,
+            position: i,
+            evidence: None,
             detail: format!(
                 "{what} was revoked at {} (after the validation time {}{listed_by})",
                 from_unix(revoked_at),
@@ -827,19 +852,28 @@ fn time_failure(
         None => format!("{what}, and there is no proof the signature existed before"),
     };
     match e {
-        PathError::Revoked { revoked_at, detail } => {
-            // The detail names the evidence ("… (an OCSP response)", "… (its issuer's CRL)").
-            let source = if detail.contains("OCSP response") {
-                "OCSP response"
-            } else {
-                "CRL"
+        PathError::Revoked {
+            revoked_at,
+            position,
+            evidence,
+            detail,
+        } => {
+            let source = match evidence {
+                Some((_, EvidenceKind::Ocsp)) => "OCSP response",
+                _ => "CRL",
             };
             v.revocation = RevocationSummary {
                 status: "REVOKED".into(),
                 source: Some(source.into()),
                 revoked_at: Some(from_unix(*revoked_at)),
             };
-            if claimed.is_some_and(|c| *revoked_at <= c) {
+            if *position > 0 {
+                // A CA of the path was revoked, and nothing proves the signature existed
+                // before (ETSI EN 319 102-1 §5.2.6: REVOKED_CA_NO_POE).
+                v.indication = Indication::Indeterminate;
+                v.sub_indication = Some(SubIndication::RevokedCaNoPoe);
+                v.detail = after_poe(detail);
+            } else if claimed.is_some_and(|c| *revoked_at <= c) {
                 v.indication = Indication::Failed;
                 v.sub_indication = Some(SubIndication::Revoked);
                 v.detail = format!("{detail}, at or before the claimed signing time");
