@@ -278,6 +278,13 @@ fn main() {
         |_| f.verify(&pinned_ctx),
     );
     paired_medians(
+        "verify, OCSP response",
+        rounds,
+        1.5,
+        |_| f.floor(),
+        |_| f.verify(&ocsp_ctx),
+    );
+    paired_medians(
         "path only, pinned CRL",
         rounds,
         f64::INFINITY,
@@ -303,6 +310,7 @@ fn main() {
         ("revocation", "path_pinned", "floor", f64::INFINITY),
         ("revocation", "verify_compared", "floor", f64::INFINITY),
         ("revocation", "crl_summary", "floor", f64::INFINITY),
+        ("revocation", "verify_ocsp", "floor", 1.5),
         ("revocation_cold", "verify_cold", "floor", f64::INFINITY),
         ("revocation_cold", "crls_used_today", "floor", f64::INFINITY),
         ("revocation_cold", "crl_parse", "floor", f64::INFINITY),

@@ -89,6 +89,14 @@ first_id=$(awk '/^ingested/ {print $2; exit}' target/quickstart-ci.txt)
 step cargo run --all-features --bin rvault -- --vault target/quickstart-ci.vault verify "$first_id" \
     --report target/quickstart-ci.pdf
 pdftotext target/quickstart-ci.pdf - | grep -q "HỢP LỆ" || { echo "the quick start's report does not say HỢP LỆ" >&2; exit 1; }
+# Verdicts that last (issue 20): with no one refreshing anything, the first result is PASSED
+# 13 days later (every CRL stale), 3 years later (the officer's certificate expired) and 20
+# years later, judged at its proof of existence with the evidence kept at acceptance.
+for later in "+13 days" "+3 years" "+20 years"; do
+    at=$(date -u -d "$later" +%Y-%m-%dT%H:%M:%SZ)
+    step cargo run -q --all-features --bin rvault -- --vault target/quickstart-ci.vault verify "$first_id" --at "$at" \
+        > /dev/null || { echo "the quick start's first result is not PASSED at $later ($at)" >&2; exit 1; }
+done
 # Every stored result is a real PDF: `verify --json` reads each with no pdf_problem (exit codes
 # 0-3 are verdicts: one result is unsigned, one revoked), and the first carries the officer's
 # signature inside the PDF (a signature with a field), PASSED.

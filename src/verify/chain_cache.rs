@@ -75,6 +75,14 @@ impl ChainCache {
         })
     }
 
+    /// Who produced the OCSP response `der` and when (see [`super::ocsp`]), from the
+    /// cache's parsed copy: no parse when it was read before.
+    pub(crate) fn ocsp_producer(&self, der: &[u8]) -> Option<(String, i64)> {
+        self.crl_indexes
+            .ocsp_response(der)
+            .map(|parsed| super::ocsp::producer_of(&parsed))
+    }
+
     /// The process-wide cache, used by validations whose caller gave none
     /// ([`crate::verify::signature::ValidationContext::chain_cache`] `None`), so that a portal
     /// verifying one PDF per request still pays for a signer's path once. Sharing is

@@ -307,7 +307,13 @@ pub(crate) struct IndexCache {
     /// Their indexes, in the same order, built on first use (`None`: not a readable CRL).
     pinned_indexes: Vec<OnceLock<Option<Arc<CrlIndex>>>>,
     seen: Mutex<Seen>,
+    /// OCSP responses read before, by their exact bytes (a response is a few KB: the
+    /// bytes are the key), with the signer checks they remember.
+    ocsp: Mutex<std::collections::HashMap<Vec<u8>, Arc<super::ocsp::Parsed>>>,
 }
+
+/// OCSP responses kept parsed before the map is emptied (a bound on memory).
+const MAX_OCSP_RESPONSES: usize = 1024;
 
 #[derive(Debug, Default)]
 struct Seen {
@@ -337,12 +343,27 @@ fn same_edges(a: &[u8], b: &[u8]) -> bool {
 }
 
 impl IndexCache {
+    /// The OCSP response `der`, parsed (once per cache); `None` when it is not one.
+    pub(super) fn ocsp_response(&self, der: &[u8]) -> Option<Arc<super::ocsp::Parsed>> {
+        let mut known = self.ocsp.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(parsed) = known.get(der) {
+            return Some(parsed.clone());
+        }
+        let parsed = Arc::new(super::ocsp::parse(der).ok()?);
+        if known.len() >= MAX_OCSP_RESPONSES {
+            known.clear();
+        }
+        known.insert(der.to_vec(), parsed.clone());
+        Some(parsed)
+    }
+
     /// A cache that owns `crls` (a trust state's) and indexes each on first use.
     pub(crate) fn pinned(crls: Vec<Vec<u8>>) -> IndexCache {
         IndexCache {
             pinned_indexes: crls.iter().map(|_| OnceLock::new()).collect(),
             pinned: crls,
             seen: Mutex::default(),
+            ocsp: Mutex::default(),
         }
     }
 

@@ -61,7 +61,17 @@ pub(super) struct Parsed {
     basic: BasicOcspResponse,
     tbs: Vec<u8>,
     certs: Vec<Vec<u8>>,
+    /// Who signed it, as found for each issuer key asked about (the issuer's raw
+    /// SubjectPublicKeyInfo, legacy algorithms admitted): a response kept in a cache is
+    /// verified once per issuer, not once per validation.
+    signers: std::sync::Mutex<Vec<SignerMemo>>,
 }
+
+/// (issuer's SubjectPublicKeyInfo, legacy admitted, who signed or why not).
+type SignerMemo = (Vec<u8>, bool, Result<Responder, String>);
+
+/// Signer checks remembered per response (a response answers for one CA's certificates).
+const MAX_SIGNER_MEMO: usize = 4;
 
 /// Parses an OCSPResponse (RFC 6960 §4.2.1; what a responder sends, what CMS and PAdES
 /// DSS carry) or a bare BasicOCSPResponse. `Err`: why it is not a usable response.
@@ -94,6 +104,7 @@ pub(super) fn parse(der: &[u8]) -> Result<Parsed, String> {
         tbs: tbs.to_vec(),
         basic,
         certs,
+        signers: std::sync::Mutex::new(Vec::new()),
     })
 }
 
@@ -189,7 +200,7 @@ pub(super) fn apply(
         return Finding::Skip(format!("an OCSP response with an unknown critical extension {id}"));
     }
     let produced_at = seconds(&data.produced_at);
-    let responder = match signed_by(response, issuer, produced_at, legacy) {
+    let responder = match signed_by_memo(response, issuer, produced_at, legacy) {
         Ok(responder) => responder,
         Err(why) => return Finding::Skip(why),
     };
@@ -261,14 +272,13 @@ pub(crate) fn check_for_store(der: &[u8], cas: &[Vec<u8>]) -> Result<String, Str
 
 /// Who produced a response and when: its responderID (a name, or `key:` and the hex
 /// SHA-1 of the responder's key) and its producedAt, as a verdict names its evidence.
-pub(crate) fn producer(der: &[u8]) -> Option<(String, i64)> {
-    let response = parse(der).ok()?;
+pub(super) fn producer_of(response: &Parsed) -> (String, i64) {
     let data = &response.basic.tbs_response_data;
     let who = match &data.responder_id {
         ResponderId::ByName(name) => name.to_string(),
         ResponderId::ByKey(hash) => format!("key:{}", crate::hash::hex::encode(hash.as_bytes())),
     };
-    Some((who, seconds(&data.produced_at)))
+    (who, seconds(&data.produced_at))
 }
 
 /// Whether `der` is an authentic OCSP response about `cert` (issued by `issuer`) that is
@@ -316,6 +326,32 @@ fn about(single: &SingleResponse, cert: &X509Certificate<'_>, issuer: &X509Certi
     // its subjectPublicKey BIT STRING (§4.1.1).
     digest.digest(cert.issuer().as_raw()) == id.issuer_name_hash.as_bytes()
         && digest.digest(&issuer.public_key().subject_public_key.data) == id.issuer_key_hash.as_bytes()
+}
+
+/// [`signed_by`], remembered in the response for the issuer's key: the answer depends only
+/// on the response's bytes, that key and `legacy` (`produced_at` is the response's own).
+fn signed_by_memo(
+    response: &Parsed,
+    issuer: &X509Certificate<'_>,
+    produced_at: i64,
+    legacy: bool,
+) -> Result<Responder, String> {
+    let key = issuer.public_key().raw;
+    let memo = |m: &Vec<SignerMemo>| {
+        m.iter()
+            .find(|(k, l, _)| k == key && *l == legacy)
+            .map(|(.., r)| r.clone())
+    };
+    if let Some(known) = memo(&response.signers.lock().unwrap_or_else(|p| p.into_inner())) {
+        return known;
+    }
+    let found = signed_by(response, issuer, produced_at, legacy);
+    let mut signers = response.signers.lock().unwrap_or_else(|p| p.into_inner());
+    if signers.len() >= MAX_SIGNER_MEMO {
+        signers.clear();
+    }
+    signers.push((key.to_vec(), legacy, found.clone()));
+    found
 }
 
 /// Who signed the response, if the issuer or a responder it authorized did (§4.2.2.2).

@@ -243,7 +243,7 @@ impl Found {
 pub(super) struct Evidence {
     /// CRLs, as indexes (shared with a [`ChainCache`] when there is one).
     crls: Vec<(usize, std::sync::Arc<CrlIndex>)>,
-    ocsp: Vec<(usize, ocsp::Parsed)>,
+    ocsp: Vec<(usize, std::sync::Arc<ocsp::Parsed>)>,
 }
 
 /// The CRLs and OCSP responses of `ders` that parse; a malformed one is as good as absent
@@ -256,7 +256,11 @@ pub(super) fn parse_evidence(ders: &[Vec<u8>], indexes: Option<&IndexCache>) -> 
     };
     for (i, der) in ders.iter().enumerate() {
         if ocsp::looks_like_ocsp(der) {
-            if let Ok(response) = ocsp::parse(der) {
+            let response = match indexes {
+                Some(cache) => cache.ocsp_response(der),
+                None => ocsp::parse(der).ok().map(std::sync::Arc::new),
+            };
+            if let Some(response) = response {
                 evidence.ocsp.push((i, response));
             }
         } else {

@@ -799,7 +799,7 @@ fn evidence_used(
                 if responses.iter().any(|u| u.sha256 == sha256) {
                     continue;
                 }
-                let (responder, produced_at) = super::ocsp::producer(der).unwrap_or_default();
+                let (responder, produced_at) = chains.ocsp_producer(der).unwrap_or_default();
                 responses.push(OcspUsed {
                     sha256,
                     issuer: chain.get(i).map(|c| c.issuer.clone()).unwrap_or_default(),

@@ -311,9 +311,12 @@ pub fn verify_input(input: &str, vault: Option<&Vault>, opts: &VerifyOptions) ->
         }
         (content, _, _) => content,
     };
+    // A stored PDF has existed since the vault ingested it: that is its signatures' proof
+    // of existence, so their verdict does not decay when CRLs go stale (issue 20).
+    let held_since = record_verdict.as_ref().map(|(record, _)| record.ingested_at);
     let mut pdf = PdfFacts::default();
     if let Some(bytes) = content.as_deref().filter(|b| results_vault::pdf::is_pdf(b)) {
-        pdf = verify_embedded(bytes, vault, opts)?;
+        pdf = verify_embedded(bytes, vault, opts, held_since)?;
     }
     if let Some(sig_path) = &opts.signature {
         let Some(content) = &content else {
@@ -408,10 +411,19 @@ struct PdfFacts {
 
 /// The signatures embedded in a PDF (PAdES), checked with the vault's trust material and
 /// the anchors and CRLs given for this run.
-fn verify_embedded(bytes: &[u8], vault: Option<&Vault>, opts: &VerifyOptions) -> Result<PdfFacts, CliError> {
+fn verify_embedded(
+    bytes: &[u8],
+    vault: Option<&Vault>,
+    opts: &VerifyOptions,
+    proof_of_existence: Option<time::OffsetDateTime>,
+) -> Result<PdfFacts, CliError> {
     let trust = Trust::once(vault, opts)?;
+    let ctx = ValidationContext {
+        proof_of_existence,
+        ..trust.context(opts, false)
+    };
     Ok(
-        match results_vault::pdf::verify_pdf_with(bytes, &trust.context(opts, false), opts.pdf_changes) {
+        match results_vault::pdf::verify_pdf_with(bytes, &ctx, opts.pdf_changes) {
             Ok(verdict) => PdfFacts {
                 signatures: verdict.signatures,
                 problem: None,
