@@ -94,7 +94,8 @@ pdftotext target/quickstart-ci.pdf - | grep -q "HỢP LỆ" || { echo "the quick
 # years later, judged at its proof of existence with the evidence kept at acceptance.
 for later in "+13 days" "+3 years" "+20 years"; do
     at=$(date -u -d "$later" +%Y-%m-%dT%H:%M:%SZ)
-    step cargo run -q --all-features --bin rvault -- --vault target/quickstart-ci.vault verify "$first_id" --at "$at" \
+    echo "== rvault verify $first_id --at $at ($later): PASSED expected"
+    cargo run -q --all-features --bin rvault -- --vault target/quickstart-ci.vault verify "$first_id" --at "$at" \
         > /dev/null || { echo "the quick start's first result is not PASSED at $later ($at)" >&2; exit 1; }
 done
 # Every stored result is a real PDF: `verify --json` reads each with no pdf_problem (exit codes
