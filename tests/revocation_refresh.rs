@@ -21,12 +21,12 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use common::pki::{openssl, Pki};
-use common::{birth_extract, noise, options, temp_vault_with, TempVault, CITIZEN_ID};
+use common::{birth_extract, judged, noise, options, temp_vault_with, TempVault};
 use results_vault::remote::fetch::{FetchOptions, RevocationFetcher};
 use results_vault::verify::signature::EvidencePolicy;
 use results_vault::{
-    DigestAlgorithm, Indication, LocalSigner, RefreshReport, RefreshedSource, Requester, ResultId, ReuseQuery, Sha256,
-    SourceOutcome, SubIndication, SubjectId, SubjectKind, TrustItemKind, Vault, VaultOptions,
+    DigestAlgorithm, Indication, LocalSigner, RefreshReport, RefreshedSource, ResultId, Sha256, SourceOutcome,
+    SubIndication, TrustItemKind, Vault, VaultOptions,
 };
 use time::macros::datetime;
 use time::OffsetDateTime;
@@ -383,33 +383,6 @@ fn fetcher() -> RevocationFetcher {
         timeout: Duration::from_secs(5),
         ..FetchOptions::default()
     })
-}
-
-/// The signature's (indication, sub-indication) of record `id` at `at`, whether the
-/// verdict says reusable, and whether `find_reusable` hands it out then.
-fn judged(vault: &Vault, id: &ResultId, at: OffsetDateTime) -> (Indication, Option<SubIndication>, bool, bool) {
-    let verdict = vault.verify_record(id, at).unwrap();
-    let sig = &verdict.signatures[0].verdict;
-    let found = vault
-        .find_reusable(
-            ReuseQuery {
-                subject_kind: SubjectKind::Citizen,
-                subject_id: SubjectId::new(CITIZEN_ID),
-                document_type: "birth-extract".into(),
-                at,
-            },
-            Requester {
-                agency_code: "G22.47".into(),
-                procedure_code: "1.001193".into(),
-                dossier_code: "G22.47-D1".into(),
-                purpose: "Tuyển sinh lớp 1".into(),
-            },
-        )
-        .unwrap()
-        .results
-        .iter()
-        .any(|r| r.result_id == *id);
-    (sig.indication, sig.sub_indication, verdict.reusable, found)
 }
 
 const PENDING: (Indication, Option<SubIndication>, bool, bool) =

@@ -14,12 +14,9 @@
 mod common;
 
 use common::pki::{openssl, Pki};
-use common::{birth_extract, noise, options, temp_vault_with, CITIZEN_ID};
+use common::{birth_extract, noise, options, temp_vault_with};
 use results_vault::verify::signature::EvidencePolicy;
-use results_vault::{
-    DigestAlgorithm, Indication, LocalSigner, Requester, ResultId, ReuseQuery, SubIndication, SubjectId, SubjectKind,
-    Vault, VaultOptions,
-};
+use results_vault::{DigestAlgorithm, Indication, LocalSigner, ResultId, SubIndication, Vault, VaultOptions};
 use time::macros::datetime;
 use time::OffsetDateTime;
 
@@ -183,32 +180,18 @@ impl Office {
             .unwrap();
     }
 
+    /// Asserts that record `id` is `expected` (see [`Office::judged`]) at +13 days, +3
+    /// years and +20 years alike.
+    fn judged_at_every_time(&self, id: &ResultId, expected: (Indication, Option<SubIndication>, bool, bool)) {
+        for at in TRAVELS {
+            assert_eq!(self.judged(id, at), expected, "at {at}");
+        }
+    }
+
     /// (indication, sub-indication, reusable) of record `id` at `at`, and whether
     /// `find_reusable` hands it out then.
     fn judged(&self, id: &ResultId, at: OffsetDateTime) -> (Indication, Option<SubIndication>, bool, bool) {
-        let verdict = self.v().verify_record(id, at).unwrap();
-        let sig = &verdict.signatures[0].verdict;
-        let found = self
-            .v()
-            .find_reusable(
-                ReuseQuery {
-                    subject_kind: SubjectKind::Citizen,
-                    subject_id: SubjectId::new(CITIZEN_ID),
-                    document_type: "birth-extract".into(),
-                    at,
-                },
-                Requester {
-                    agency_code: "G22.47".into(),
-                    procedure_code: "1.001193".into(),
-                    dossier_code: "G22.47-D1".into(),
-                    purpose: "Tuyển sinh lớp 1".into(),
-                },
-            )
-            .unwrap()
-            .results
-            .iter()
-            .any(|r| r.result_id == *id);
-        (sig.indication, sig.sub_indication, verdict.reusable, found)
+        common::judged(self.v(), id, at)
     }
 }
 
@@ -245,13 +228,7 @@ fn a_key_compromise_dated_before_the_poe_and_published_later_fails_at_every_time
     assert_eq!(office.judged(&id, PLUS_13_DAYS).0, Indication::Passed);
     // …which it dates to the day before the signature, in a CRL of 2026-11-20.
     office.publish_revocation("261031120000Z", "20261120000000Z", "20261127000000Z");
-    for at in TRAVELS {
-        assert_eq!(
-            office.judged(&id, at),
-            (Indication::Failed, Some(SubIndication::Revoked), false, false),
-            "at {at}"
-        );
-    }
+    office.judged_at_every_time(&id, (Indication::Failed, Some(SubIndication::Revoked), false, false));
 }
 
 #[test]
@@ -259,13 +236,7 @@ fn a_revocation_after_the_poe_leaves_the_signature_passed_at_every_time() {
     let office = Office::new(EvidencePolicy::CurrentAtPoe);
     let id = office.signed_record("L-3");
     office.publish_revocation("261103000000Z", "20261104000000Z", "20261111000000Z");
-    for at in TRAVELS {
-        assert_eq!(
-            office.judged(&id, at),
-            (Indication::Passed, None, true, true),
-            "at {at}"
-        );
-    }
+    office.judged_at_every_time(&id, (Indication::Passed, None, true, true));
 }
 
 #[test]
@@ -298,13 +269,7 @@ fn under_the_strict_policy_evidence_from_before_the_poe_leaves_the_check_pending
         .v()
         .add_crl(&office.pki.crl_dated("later", "20261105000000Z", "20261112000000Z"))
         .unwrap();
-    for at in TRAVELS {
-        assert_eq!(
-            office.judged(&id, at),
-            (Indication::Passed, None, true, true),
-            "at {at}"
-        );
-    }
+    office.judged_at_every_time(&id, (Indication::Passed, None, true, true));
 }
 
 #[test]
@@ -354,13 +319,7 @@ fn with_ocsp_evidence_the_record_passes_at_every_time_and_a_late_revocation_fail
         .v()
         .add_ocsp_response(&ocsp_at(&office.pki, "2026-11-20 00:00:00", "7"))
         .unwrap();
-    for at in TRAVELS {
-        assert_eq!(
-            office.judged(&id, at),
-            (Indication::Failed, Some(SubIndication::Revoked), false, false),
-            "at {at}"
-        );
-    }
+    office.judged_at_every_time(&id, (Indication::Failed, Some(SubIndication::Revoked), false, false));
 }
 
 #[test]
@@ -372,13 +331,7 @@ fn under_the_strict_policy_a_later_ocsp_response_completes_the_pending_check() {
         .v()
         .add_ocsp_response(&ocsp_at(&office.pki, "2026-11-02 09:00:00", "7"))
         .unwrap();
-    for at in TRAVELS {
-        assert_eq!(
-            office.judged(&id, at),
-            (Indication::Passed, None, true, true),
-            "at {at}"
-        );
-    }
+    office.judged_at_every_time(&id, (Indication::Passed, None, true, true));
 }
 
 #[test]
@@ -444,13 +397,7 @@ fn the_evidence_kept_at_acceptance_outlives_its_removal_from_the_trust_store() {
         }
         assert!(office.v().trust_items().unwrap().len() == 1);
         // The evidence the acceptance used was kept with the signature: still PASSED.
-        for at in TRAVELS {
-            assert_eq!(
-                office.judged(&id, at),
-                (Indication::Passed, None, true, true),
-                "at {at}"
-            );
-        }
+        office.judged_at_every_time(&id, (Indication::Passed, None, true, true));
     }
 }
 

@@ -145,3 +145,40 @@ pub mod office;
 pub mod pades;
 pub mod pki;
 pub mod signing;
+
+/// A record's first signature at `at` as a portal meets it: (indication, sub-indication,
+/// reusable per `verify_record`, handed out by `find_reusable` for the subject's birth
+/// extracts). The time-travel tests compare it at +13 days, +3 and +20 years.
+pub fn judged(
+    vault: &Vault,
+    id: &results_vault::ResultId,
+    at: OffsetDateTime,
+) -> (
+    results_vault::Indication,
+    Option<results_vault::SubIndication>,
+    bool,
+    bool,
+) {
+    let verdict = vault.verify_record(id, at).unwrap();
+    let sig = &verdict.signatures[0].verdict;
+    let found = vault
+        .find_reusable(
+            results_vault::ReuseQuery {
+                subject_kind: SubjectKind::Citizen,
+                subject_id: SubjectId::new(CITIZEN_ID),
+                document_type: "birth-extract".into(),
+                at,
+            },
+            results_vault::Requester {
+                agency_code: "G22.47".into(),
+                procedure_code: "1.001193".into(),
+                dossier_code: "G22.47-D1".into(),
+                purpose: "Tuyển sinh lớp 1".into(),
+            },
+        )
+        .unwrap()
+        .results
+        .iter()
+        .any(|r| r.result_id == *id);
+    (sig.indication, sig.sub_indication, verdict.reusable, found)
+}
