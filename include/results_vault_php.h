@@ -273,7 +273,12 @@ enum rv_result rv_vault_path(const struct rv_vault *v, char **out_path);
  `reason`, `location`, `signed_revision`, `covers_whole_file`, `coverage_problem`,
  `modified_after_signing`, `changes_after_signing`, `certification` (DocMDP level) and
  `verdict` (as `rv_verify_detached`'s: `indication`, `sub_indication`, `detail`,
- `signer`, `chain`, `revocation`, `crls_used`…). A badly signed, altered or unsigned
+ `signer`, `chain`, `revocation`, `crls_used`…, and for a signature `level` — `B-B`,
+ `B-T`, `B-LT` or `B-LTA`, what the file itself proves — and `timestamps`, each with
+ `kind` (`signature_timestamp`, `document_timestamp`), `field`, `gen_time`, `tsa`,
+ `indication`, `sub_indication`, `detail` and `proof_used`: whether its genTime is the
+ proof of existence the verdict used). The file's validation data (every revision's
+ DSS) is used beside `crls`: a B-LT or B-LTA PDF verifies offline. A badly signed, altered or unsigned
  PDF is a verdict, not an error; a file that cannot be read as a PDF is
  `RV_PDF_UNREADABLE`.
 

@@ -9,6 +9,7 @@
 
 mod changes;
 mod coverage;
+mod dss;
 mod filters;
 mod lexer;
 mod limits;

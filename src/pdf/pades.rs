@@ -8,10 +8,12 @@ use time::OffsetDateTime;
 
 use super::changes::{Analysis, Level};
 use super::coverage::{self, Coverage, SignedRange};
+use super::dss::{self, FileEvidence};
 use super::object::{ObjId, Object};
 use super::revision::Document;
 use super::signature::{find_signatures, form_fields, FieldLock, FormField, FoundSignature, SignatureKind};
 use super::PdfError;
+use crate::verify::levels::{BaselineLevel, TimestampKind, TimestampSummary};
 use crate::verify::signature::{
     rfc3339, undecided, verify_detached_parts_claimed, Policy, SignatureVerdict, ValidationContext,
 };
@@ -123,41 +125,81 @@ pub fn verify_pdf_with(
     // What each signature's ByteRange covers, checked once.
     let ranges: Vec<Result<SignedRange, String>> = found.iter().map(|s| coverage::check(&doc, s)).collect();
     let certification = certification(&doc, &found, &ranges).ok().flatten();
-    // Document timestamps first (PAdES-LTA): one that passes proves that the revisions it
+    // The validation data the file carries (every revision's DSS), beside the caller's.
+    let carried = dss::read(&doc)?;
+    let (intermediates, evidence);
+    let ctx = &if carried.certificates.is_empty() && carried.revocation.is_empty() {
+        ctx.clone()
+    } else {
+        intermediates = [ctx.intermediates, &carried.certificates].concat();
+        evidence = [ctx.crls, &carried.revocation].concat();
+        ValidationContext {
+            intermediates: &intermediates,
+            crls: &evidence,
+            ..ctx.clone()
+        }
+    };
+    let revision_of = |i: usize| ranges[i].as_ref().ok().map(|r| r.revision);
+    // Document timestamps first (PAdES-LTA), the latest first: each is judged at the
+    // earliest genTime of the later ones that passed (an archive renewal proves the
+    // earlier timestamp existed before its TSA's key could leak), the latest at the
+    // caller's proof of existence or now. One that passes proves that the revisions it
     // covers, and the signatures in them, existed at its genTime.
     let mut checked: Vec<Option<PdfSignature>> = vec![None; found.len()];
-    let mut proofs: Vec<(usize, OffsetDateTime)> = Vec::new();
-    for (i, signature) in found.iter().enumerate() {
-        if signature.kind == SignatureKind::DocTimeStamp {
-            let out = verify_one(&doc, signature, &ranges[i], certification, &rules, ctx)?;
-            let proven = out
-                .verdict
-                .proof_of_existence
-                .as_deref()
-                .and_then(|t| OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok());
-            if let (Indication::Passed, Some(revision), Some(at)) =
-                (out.verdict.indication, out.signed_revision, proven)
-            {
-                proofs.push((revision, at));
-            }
-            checked[i] = Some(out);
-        }
+    let mut stamps: Vec<DocumentStamp> = Vec::new();
+    let mut order: Vec<usize> = (0..found.len())
+        .filter(|&i| found[i].kind == SignatureKind::DocTimeStamp)
+        .collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(revision_of(i)));
+    for i in order {
+        let covering = covering(&stamps, revision_of(i));
+        let ctx = ValidationContext {
+            proof_of_existence: earliest(proof_of(&covering), ctx.proof_of_existence),
+            ..ctx.clone()
+        };
+        let mut out = verify_one(&doc, &found[i], &ranges[i], certification, &rules, &ctx)?;
+        out.verdict.timestamps = summaries(&covering);
+        crate::verify::levels::mark_proof_used(&mut out.verdict);
+        stamps.push(DocumentStamp {
+            revision: revision_of(i),
+            proven: match (out.verdict.indication, out.signed_revision) {
+                (Indication::Passed, Some(_)) => out.verdict.claimed_signing_time.as_deref().and_then(parse_time),
+                _ => None,
+            },
+            summary: TimestampSummary {
+                kind: TimestampKind::DocumentTimestamp,
+                field: Some(out.field.clone()),
+                gen_time: out.verdict.claimed_signing_time.clone(),
+                tsa: out.verdict.signer.as_ref().map(|s| s.subject.clone()),
+                indication: out.verdict.indication,
+                sub_indication: out.verdict.sub_indication,
+                detail: out.verdict.detail.clone(),
+                proof_used: false,
+            },
+        });
+        checked[i] = Some(out);
     }
     let mut signatures = Vec::with_capacity(found.len());
     for (i, signature) in found.iter().enumerate() {
         let out = match checked[i].take() {
             Some(out) => out,
             None => {
-                let revision = ranges[i].as_ref().ok().map(|r| r.revision);
-                let proof = revision.and_then(|r| proofs.iter().filter(|(t, _)| *t >= r).map(|(_, at)| *at).min());
+                let covering = covering(&stamps, revision_of(i));
                 let ctx = ValidationContext {
-                    proof_of_existence: match (proof, ctx.proof_of_existence) {
-                        (Some(a), Some(b)) => Some(a.min(b)),
-                        (a, b) => a.or(b),
-                    },
+                    proof_of_existence: earliest(proof_of(&covering), ctx.proof_of_existence),
                     ..ctx.clone()
                 };
-                verify_one(&doc, signature, &ranges[i], certification, &rules, &ctx)?
+                let mut out = verify_one(&doc, signature, &ranges[i], certification, &rules, &ctx)?;
+                let file = FileFacts {
+                    doc: &doc,
+                    signature,
+                    range: &ranges[i],
+                    certification,
+                    rules: &rules,
+                    carried: &carried,
+                };
+                level(&mut out, &covering, &file, &ctx)?;
+                out
             }
         };
         signatures.push(out);
@@ -169,6 +211,146 @@ pub fn verify_pdf_with(
         indication,
         sub_indication,
     })
+}
+
+/// A document timestamp, once checked.
+struct DocumentStamp {
+    /// The revision its ByteRange ends.
+    revision: Option<usize>,
+    /// Its genTime, when it PASSED.
+    proven: Option<OffsetDateTime>,
+    /// As a verdict lists it.
+    summary: TimestampSummary,
+}
+
+/// The document timestamps that cover `revision`: every one whose ByteRange ends at or
+/// after it (it covers all but its own `/Contents`).
+fn covering(stamps: &[DocumentStamp], revision: Option<usize>) -> Vec<&DocumentStamp> {
+    match revision {
+        Some(r) => stamps.iter().filter(|s| s.revision.is_some_and(|t| t >= r)).collect(),
+        None => Vec::new(),
+    }
+}
+
+/// The earliest genTime among the covering timestamps that PASSED.
+fn proof_of(covering: &[&DocumentStamp]) -> Option<OffsetDateTime> {
+    covering.iter().filter_map(|s| s.proven).min()
+}
+
+/// The earlier of two optional instants.
+fn earliest(a: Option<OffsetDateTime>, b: Option<OffsetDateTime>) -> Option<OffsetDateTime> {
+    crate::verify::levels::earliest(a, b)
+}
+
+fn parse_time(text: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
+}
+
+/// The covering timestamps as a verdict lists them.
+fn summaries(covering: &[&DocumentStamp]) -> Vec<TimestampSummary> {
+    covering.iter().map(|s| s.summary.clone()).collect()
+}
+
+/// What [`level`] needs to judge a signature again on the file's evidence alone.
+struct FileFacts<'f, 'd, 'r> {
+    doc: &'f Document<'d>,
+    signature: &'f FoundSignature,
+    range: &'f Result<SignedRange, String>,
+    certification: Option<Certification>,
+    rules: &'f Rules<'r, 'd, 'd>,
+    carried: &'f FileEvidence,
+}
+
+/// Completes a signature's verdict with the document timestamps that cover it and the
+/// level the file proves (ETSI EN 319 142-1 §6.2): B-B once its integrity verified; B-T
+/// with a signature or document timestamp that PASSED; B-LT when the revocation evidence
+/// of a PASSED verdict is in the file (its DSS or its CMS) — judged again on the file's
+/// evidence alone when the caller's was used; B-LTA when a document timestamp that
+/// PASSED covers the revision where that evidence first appears.
+fn level(
+    out: &mut PdfSignature,
+    covering: &[&DocumentStamp],
+    file: &FileFacts<'_, '_, '_>,
+    ctx: &ValidationContext<'_>,
+) -> Result<(), PdfError> {
+    out.verdict.timestamps.extend(summaries(covering));
+    crate::verify::levels::mark_proof_used(&mut out.verdict);
+    // A FAILED signature proves no level, whatever the file carries for it.
+    if !out.verdict.integrity || out.kind != "signature" || out.verdict.indication == Indication::Failed {
+        out.verdict.level = None;
+        return Ok(());
+    }
+    let stamped = out
+        .verdict
+        .timestamps
+        .iter()
+        .any(|t| t.indication == Indication::Passed);
+    if !stamped {
+        out.verdict.level = Some(BaselineLevel::BB);
+        return Ok(());
+    }
+    out.verdict.level = Some(BaselineLevel::BT);
+    if out.verdict.indication != Indication::Passed {
+        return Ok(());
+    }
+    let Some(revision) = out.signed_revision else {
+        return Ok(());
+    };
+    let cms = file
+        .signature
+        .contents()
+        .map(|c| c.bytes.as_slice())
+        .unwrap_or_default();
+    let in_cms: Vec<String> = crate::verify::cms::carried_revocation_values(cms)
+        .iter()
+        .map(|der| crate::hash::Sha256::of(der).to_hex())
+        .collect();
+    let in_file = |v: &crate::verify::signature::SignatureVerdict| -> Option<usize> {
+        // The latest revision where a piece of the evidence used first appears.
+        let used: Vec<&str> = v
+            .crls_used
+            .iter()
+            .map(|c| c.sha256.as_str())
+            .chain(v.ocsp_used.iter().map(|o| o.sha256.as_str()))
+            .collect();
+        if used.is_empty() {
+            return None;
+        }
+        used.iter()
+            .map(|u| match in_cms.iter().any(|c| c == u) {
+                true => Some(revision),
+                false => file.carried.first_seen(u),
+            })
+            .try_fold(revision, |latest, r| Some(latest.max(r?)))
+    };
+    let mut needs = in_file(&out.verdict);
+    if needs.is_none() && ctx.crls.len() > file.carried.revocation.len() {
+        // The caller's evidence answered: would the file's alone?
+        let alone = ValidationContext {
+            crls: &file.carried.revocation,
+            ..ctx.clone()
+        };
+        let again = verify_one(
+            file.doc,
+            file.signature,
+            file.range,
+            file.certification,
+            file.rules,
+            &alone,
+        )?;
+        if again.verdict.indication == Indication::Passed {
+            needs = in_file(&again.verdict);
+        }
+    }
+    let Some(needs) = needs else { return Ok(()) };
+    out.verdict.level = Some(BaselineLevel::BLt);
+    if covering
+        .iter()
+        .any(|s| s.proven.is_some() && s.revision.is_some_and(|r| r >= needs))
+    {
+        out.verdict.level = Some(BaselineLevel::BLta);
+    }
+    Ok(())
 }
 
 fn overall(signatures: &[PdfSignature]) -> (Indication, Option<SubIndication>) {

@@ -65,7 +65,20 @@ pub struct SignerCheck {
     /// responses as RFC 5940 other revocation info). Each piece proves itself by its
     /// issuer's signature: carrying it vouches for nothing.
     pub revocation_values: Vec<Vec<u8>>,
+    /// The SignerInfo's signature value: what a signature timestamp's imprint is over.
+    pub signature_value: Vec<u8>,
+    /// The signature timestamp tokens (ContentInfo DER) of its unsigned
+    /// id-aa-signatureTimeStampToken attributes, every value of every such attribute,
+    /// at most four. Unverified: each proves something only
+    /// once [`super::timestamp`] has checked it over `signature_value`.
+    pub signature_timestamps: Vec<Vec<u8>>,
 }
+
+/// id-aa-signatureTimeStampToken (RFC 3161 appendix A; ETSI EN 319 122-1 §5.3).
+pub const OID_SIGNATURE_TIME_STAMP_TOKEN: &str = "1.2.840.113549.1.9.16.2.14";
+
+/// Most signature timestamps read from one SignerInfo (each costs a CMS verification).
+pub(crate) const MAX_SIGNATURE_TIMESTAMPS: usize = 4;
 
 /// What the ESS signing-certificate(-v2) attribute says of the signer's certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -223,6 +236,25 @@ pub(crate) fn carried_certificates(cms: &[u8]) -> Vec<Vec<u8>> {
         .unwrap_or_default()
 }
 
+/// The revocation evidence a CMS carries (the SignedData's `crls`, and each SignerInfo's
+/// adbe-revocationInfoArchival attribute), unverified; nothing when it cannot be read.
+pub(crate) fn carried_revocation_values(cms: &[u8]) -> Vec<Vec<u8>> {
+    let Ok(decoded) = guarded(|| read(cms, Trailing::ZeroPadding)) else {
+        return Vec::new();
+    };
+    let mut values = decoded.revocation_values;
+    for signer in &decoded.signer_infos {
+        let archival = signer.signed_attributes.as_ref().and_then(|attributes| {
+            attributes
+                .iter()
+                .find(|a| a.typ.to_string() == OID_REVOCATION_INFO_ARCHIVAL)
+                .and_then(|a| a.values.first().map(|v| revocation_info_archival(v.as_slice())))
+        });
+        values.extend(archival.unwrap_or_default());
+    }
+    values
+}
+
 /// Checks every SignerInfo of `signed` against the content made of `parts`.
 fn check_signers(signed: Decoded, parts: &[&[u8]], legacy: bool) -> Result<CmsCheck, FormatFailure> {
     let econtent_type = signed.content_type.to_string();
@@ -275,6 +307,8 @@ fn check_signer(
         signed_attributes: signer.signed_attributes.is_some(),
         outcome: SignerOutcome::Intact,
         revocation_values: Vec::new(),
+        signature_value: signer.signature.to_bytes().to_vec(),
+        signature_timestamps: signature_timestamps(signer),
     };
     // Every ESS signing-certificate attribute present (v2 and the older v1): each must
     // bind the signer's certificate (see `SigningCertificateMismatch`).
@@ -423,6 +457,20 @@ fn check_signer(
         }
     })();
     check
+}
+
+/// The tokens of a SignerInfo's id-aa-signatureTimeStampToken unsigned attributes.
+fn signature_timestamps(signer: &SignerInfo) -> Vec<Vec<u8>> {
+    let Some(attributes) = &signer.unsigned_attributes else {
+        return Vec::new();
+    };
+    attributes
+        .iter()
+        .filter(|a| a.typ.to_string() == OID_SIGNATURE_TIME_STAMP_TOKEN)
+        .flat_map(|a| a.values.iter())
+        .map(|value| value.as_slice().to_vec())
+        .take(MAX_SIGNATURE_TIMESTAMPS)
+        .collect()
 }
 
 /// A SignedData as this engine reads it: the encapsulated content's type (and content,

@@ -31,6 +31,7 @@ pub mod cms;
 mod crl;
 pub mod crl_index;
 pub mod crypto;
+pub mod levels;
 pub mod locations;
 pub(crate) mod names;
 pub(crate) mod ocsp;

@@ -20,6 +20,7 @@ use time::OffsetDateTime;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 use super::cms::{self, EssBinding, SignerOutcome};
+use super::levels::{BaselineLevel, TimestampSummary};
 use super::path::{self, EvidenceKind, PathError, PathOptions, Revocation};
 use super::verdict::{Indication, SubIndication};
 use crate::record::LATEST_INSTANT;
@@ -182,6 +183,9 @@ pub struct CertificateSummary {
     pub not_before: String,
     /// notAfter, RFC 3339.
     pub not_after: String,
+    /// SHA-256 of the certificate's DER, hex: what a signer policy names.
+    #[serde(default)]
+    pub sha256: String,
 }
 
 /// The revocation check, as a verdict shows it.
@@ -265,6 +269,14 @@ pub struct SignatureVerdict {
     /// is known, and the verdict must not be reused for another time.
     #[serde(default)]
     pub holds_until: Option<String>,
+    /// The baseline level the signature proves (B-B, B-T, B-LT, B-LTA), when its
+    /// integrity verified; see [`super::levels`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<BaselineLevel>,
+    /// The timestamps looked at (signature timestamps, and for a PDF the document
+    /// timestamps over its revision), and which gave the proof of existence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timestamps: Vec<TimestampSummary>,
     /// The policy applied.
     pub policy: String,
     /// The verifier: `results-vault <version>`.
@@ -290,6 +302,7 @@ fn summary(c: &X509Certificate<'_>) -> CertificateSummary {
         serial: c.raw_serial().iter().map(|b| format!("{b:02x}")).collect(),
         not_before: from_unix(c.validity().not_before.timestamp()),
         not_after: from_unix(c.validity().not_after.timestamp()),
+        sha256: crate::hash::Sha256::of(c.as_raw()).to_hex(),
     }
 }
 
@@ -366,7 +379,24 @@ fn verify_checked(
     checked
         .signers
         .iter()
-        .map(|signer| judge(signer, &pools, ctx, base.clone(), &how))
+        .map(|signer| {
+            // A signature timestamp that verifies is a proof of existence (B-T).
+            let (timestamps, stamped) = super::levels::signature_timestamps(signer, ctx);
+            let mut v = match stamped {
+                Some(_) => {
+                    let ctx = ValidationContext {
+                        proof_of_existence: super::levels::earliest(stamped, ctx.proof_of_existence),
+                        ..ctx.clone()
+                    };
+                    judge(signer, &pools, &ctx, undecided(&ctx), &how)
+                }
+                None => judge(signer, &pools, ctx, base.clone(), &how),
+            };
+            v.timestamps = timestamps;
+            super::levels::mark_proof_used(&mut v);
+            v.level = super::levels::cms_level(&v, signer);
+            v
+        })
         .collect()
 }
 
@@ -401,6 +431,8 @@ pub(crate) fn undecided(ctx: &ValidationContext<'_>) -> SignatureVerdict {
         ocsp_used: Vec::new(),
         evidence_policy: None,
         holds_until: None,
+        level: None,
+        timestamps: Vec::new(),
         policy: ctx.policy.name.clone(),
         verifier: format!("results-vault {}", crate::VERSION),
         validation_time: rfc3339(ctx.validation_time),

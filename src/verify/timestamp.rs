@@ -156,9 +156,23 @@ pub fn check_timestamp_token_parts(token_cms: &[u8], parts: &[&[u8]], ctx: &Vali
         time_stamping: true,
     };
     let pools = path::Pools::new(&intermediates, ctx.anchors);
-    let mut v = signature::judge(&signer, &pools, &ctx, base.clone(), &how);
+    // The TSA's chain is judged at genTime: valid then, and unrevoked by evidence current
+    // then or issued after it (what an archive keeps). What genTime cannot vouch for, its
+    // own TSA's key, is checked below up to the caller's proof of existence.
+    let gen_time_ok = info.gen_time <= ctx.validation_time;
+    let at_gen_time = ValidationContext {
+        proof_of_existence: match gen_time_ok {
+            true => super::levels::earliest(ctx.proof_of_existence, Some(info.gen_time)),
+            false => ctx.proof_of_existence,
+        },
+        ..ctx.clone()
+    };
+    let mut v = signature::judge(&signer, &pools, &at_gen_time, base.clone(), &how);
+    v.proof_of_existence = base.proof_of_existence.clone();
     if let Some(detail) = imprint_failure {
         v.detail = detail;
+    } else if v.integrity && v.indication != Indication::Passed && gen_time_ok {
+        v.detail = format!("the TSA's chain at genTime {}: {}", rfc3339(info.gen_time), v.detail);
     }
     if v.indication != Indication::Passed {
         return TimestampCheck {
@@ -173,25 +187,39 @@ pub fn check_timestamp_token_parts(token_cms: &[u8], parts: &[&[u8]], ctx: &Vali
         v.detail = detail;
         v.holds_until = None;
     };
-    if info.gen_time > ctx.validation_time {
+    if !gen_time_ok {
         refuse(
             Indication::Indeterminate,
             SubIndication::GenericError,
             format!("genTime {gen_time} is after the validation time"),
         );
     } else if let Some(leaf) = signer.certificate.as_deref() {
-        // The TSA must have been entitled to stamp at the time it claims.
+        // A token proves genTime only while its TSA's key is trusted: a key that leaked
+        // after genTime (the TSA revoked, or its certificate expired and no longer
+        // watched) can sign any genTime. So the chain must still be valid, and not
+        // revoked, at the caller's proof of existence of the token (a later document
+        // timestamp, the vault's record), or at the validation time when there is none.
+        let until = ctx
+            .proof_of_existence
+            .map_or(ctx.validation_time, |p| p.min(ctx.validation_time));
         let options = signature::path_options(&policy, true, ctx.validation_time);
-        // Through the caller's cache: a trust state's CRL indexes are built once.
         let chains: &path::ChainCache = match ctx.chain_cache {
             Some(cache) => cache,
             None => path::ChainCache::shared(),
         };
-        let at_gen_time = chains.validate(leaf, &intermediates, ctx.anchors, ctx.crls, info.gen_time, &options);
-        let not_then = |e: &PathError| format!("the TSA's certificate was not valid at genTime {gen_time}: {e}");
-        match at_gen_time {
+        let still_trusted = chains.validate_in(leaf, &pools, ctx.crls, until, &options);
+        let not_then = |e: &PathError| {
+            format!(
+                "the TSA's certificate was not trusted at {} (genTime {gen_time}; the token proves nothing \
+                 once its TSA's key may have leaked, unless a later proof of existence precedes that): {e}",
+                rfc3339(until)
+            )
+        };
+        match still_trusted {
             Ok(_) => {}
-            Err(e @ PathError::Revoked { .. }) => refuse(Indication::Failed, SubIndication::Revoked, not_then(&e)),
+            Err(e @ PathError::Revoked { .. }) => {
+                refuse(Indication::Indeterminate, SubIndication::RevokedNoPoe, not_then(&e))
+            }
             Err(e @ PathError::OutOfValidity(_)) => {
                 refuse(Indication::Indeterminate, SubIndication::OutOfBoundsNoPoe, not_then(&e))
             }

@@ -145,6 +145,7 @@ pub mod office;
 pub mod pades;
 pub mod pki;
 pub mod signing;
+pub mod tsa;
 
 /// A record's first signature at `at` as a portal meets it: (indication, sub-indication,
 /// reusable per `verify_record`, handed out by `find_reusable` for the subject's birth

@@ -292,6 +292,37 @@ impl Pki {
         self.der("x509", &cert)
     }
 
+    /// Issues `{name}.pem` for a new key `{name}.key` of `spec` (`rsa:2048`,
+    /// `ec:p256.param`, …) under the root, valid from `start` to `end`
+    /// (`YYYYMMDDHHMMSSZ`), with exactly the X.509v3 extensions `extensions` (openssl
+    /// config lines); returns its DER.
+    pub fn issue_custom(&self, name: &str, spec: &str, (start, end): (&str, &str), extensions: &str) -> Vec<u8> {
+        let (key, csr, cert) = (format!("{name}.key"), format!("{name}.csr"), format!("{name}.pem"));
+        let ext = format!("{name}.ext");
+        std::fs::write(self.path(&ext), format!("[ x ]\n{extensions}\n")).unwrap();
+        let subject = format!("/CN={name}");
+        assert!(openssl(
+            self.dir.path(),
+            &["req", "-newkey", spec, "-nodes", "-keyout", &key, "-out", &csr, "-subj", &subject]
+        ));
+        self.ca(&[
+            "-in",
+            &csr,
+            "-out",
+            &cert,
+            "-extfile",
+            &ext,
+            "-extensions",
+            "x",
+            "-notext",
+            "-startdate",
+            start,
+            "-enddate",
+            end,
+        ]);
+        self.der("x509", &cert)
+    }
+
     /// Has the root sign `csr` into signer certificate `cert` (365 days, or the fixed dates).
     fn issue_from(&self, csr: &str, cert: &str) {
         let mut args = vec!["-in", csr, "-out", cert, "-extensions", "v3_signer", "-notext"];

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use results_vault::pdf::report::{DocumentCheck, Report};
 use results_vault::pdf::PdfSignature;
 use results_vault::redact;
+use results_vault::verify::levels::{BaselineLevel, TimestampKind, TimestampSummary};
 use results_vault::verify::path::ChainCache;
 use results_vault::verify::signature::{
     verify_detached, CrlUsed, OcspUsed, Policy, SignatureVerdict, ValidationContext,
@@ -94,6 +95,12 @@ pub struct SignatureLine {
     pub ocsp_used: Vec<OcspUsed>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence_policy: Option<String>,
+    /// The baseline level the file proves (B-B, B-T, B-LT, B-LTA).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<BaselineLevel>,
+    /// The timestamps looked at, and which gave the proof of existence.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub timestamps: Vec<TimestampSummary>,
     /// For a signature embedded in a PDF: its field, SubFilter, what it covers and what
     /// later updates changed.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -144,6 +151,15 @@ impl SignatureLine {
                 })
                 .collect(),
             evidence_policy: v.evidence_policy.clone(),
+            level: v.level,
+            timestamps: v
+                .timestamps
+                .iter()
+                .map(|t| TimestampSummary {
+                    tsa: t.tsa.as_deref().map(redact::mask_personal_ids),
+                    ..t.clone()
+                })
+                .collect(),
             field: None,
             sub_filter: None,
             covers_whole_file: None,
@@ -642,6 +658,34 @@ fn print_human(v: &InputVerdict, lang: Lang, with_vault: bool) -> Result<(), Cli
                 .or(s.signing_time.as_deref())
                 .unwrap_or("?"),
         )?;
+        if let Some(level) = s.level {
+            outln!("    {}: {}", words(lang, "Level", "Mức"), level)?;
+        }
+        for t in &s.timestamps {
+            let what = match (t.kind, &t.field) {
+                (TimestampKind::SignatureTimestamp, _) => {
+                    words(lang, "signature timestamp", "dấu thời gian chữ ký").to_string()
+                }
+                (TimestampKind::DocumentTimestamp, field) => format!(
+                    "{} {}",
+                    words(lang, "document timestamp", "dấu thời gian tài liệu"),
+                    field.as_deref().unwrap_or("?")
+                ),
+            };
+            let used = if t.proof_used {
+                words(lang, " (the proof of existence)", " (bằng chứng thời điểm tồn tại)")
+            } else {
+                ""
+            };
+            outln!(
+                "    {}: {} {}, TSA {}: {}{used}",
+                what,
+                words(lang, "at", "lúc"),
+                t.gen_time.as_deref().unwrap_or("?"),
+                t.tsa.as_deref().unwrap_or("?"),
+                wording::indication_label(lang, t.indication),
+            )?;
+        }
     }
     Ok(())
 }

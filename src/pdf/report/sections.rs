@@ -489,6 +489,35 @@ fn pdf_rows(layout: &mut Layout, lang: Lang, p: &PdfSignature) {
         Face::Regular,
         9.5,
     );
+    if let Some(level) = p.verdict.level {
+        layout.row(
+            t(lang, "Mức (PAdES)", "Level (PAdES)"),
+            level.as_str(),
+            Face::Regular,
+            9.5,
+        );
+    }
+    for stamp in &p.verdict.timestamps {
+        let what = match stamp.kind {
+            crate::verify::levels::TimestampKind::SignatureTimestamp => {
+                t(lang, "Dấu thời gian chữ ký", "Signature timestamp")
+            }
+            crate::verify::levels::TimestampKind::DocumentTimestamp => {
+                t(lang, "Dấu thời gian tài liệu", "Document timestamp")
+            }
+        };
+        let tsa = stamp.tsa.as_deref().map(crate::redact::mask_personal_ids);
+        let mut text = format!(
+            "{} — {}, TSA {}",
+            stamp.indication.as_str(),
+            stamp.gen_time.as_deref().unwrap_or("?"),
+            tsa.as_deref().unwrap_or("?")
+        );
+        if stamp.proof_used {
+            text.push_str(t(lang, " (bằng chứng thời điểm tồn tại)", " (the proof of existence)"));
+        }
+        layout.row(what, &text, Face::Regular, 9.5);
+    }
     if let Some(level) = p.certification {
         let what = match level {
             1 => t(
