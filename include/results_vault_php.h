@@ -206,7 +206,15 @@ void rv_bytes_free(uint8_t *p, size_t len);
  signer revoked before signing; or that cannot be read as a PDF. Content is taken for a
  PDF when its `media_type` is `application/pdf` or its first 1024 bytes hold `%PDF-`.
  An unsigned or INDETERMINATE PDF is stored with its check), `"ignore"` (not looked
- at). Options are not stored in the file: give them at every open. Unknown fields and
+ at), `"timestamp_authority"` (an RFC 3161 TSA that timestamps the vault's own
+ signatures when a signing session completes, CAdES B-T, the revocation evidence of
+ the acceptance added: B-LT; an object: `"url"` (`https://`, or `http://` on
+ loopback), `"username"` + `"password"` (HTTP Basic) or `"bearer_token"`,
+ `"policy_oid"`, `"timeout_seconds"` (default 10), `"ca_file"`; `RVAULT_TSA_*`
+ environment variables fill or override its fields. The token is verified against the
+ trust store before anything is kept; a TSA that fails fails the completion with
+ `RV_SIGNATURE_REFUSED`, nothing stored, the session still open for a retry). Options
+ are not stored in the file: give them at every open. Unknown fields and
  an unknown `"mode"` or `"pdf_signatures"` value are refused (`RV_INVALID_JSON`); an
  option out of its range is `RV_INVALID_ARGUMENT`, before any file is created.
 
@@ -339,6 +347,73 @@ enum rv_result rv_vault_verify_pdf(const struct rv_vault *v,
  writable.
  */
 enum rv_result rv_vault_pdf_check(const struct rv_vault *v, const char *id, char **out_json);
+
+/*
+ Adds a signer rule for the agency `agency_code` (its e-ID code, as records' `agency_code`):
+ an audit event `policy_add` in the same transaction. `rule_json` is one of
+ `{"kind": "certificate", "sha256": HEX}` (the signer certificate's SHA-256, as
+ verdicts show `signer.sha256`), `{"kind": "issuer_organization", "issuer": DN,
+ "organization": O}` (any certificate from that issuer whose subject has that O=, read
+ from the certificate), or `{"kind": "under_ca", "sha256": HEX}` (any certificate whose
+ chain goes through that CA certificate). `reason` (may be NULL) is kept in the event.
+ `*out_json` is the stored rule: `{"rule_id", "agency_code", "rule", "added_at",
+ "reason"?}`; adding the same rule again returns it unchanged.
+
+ Errors: `RV_NULL_PARAMETER` (a required pointer is NULL), `RV_INVALID_UTF8`,
+ `RV_INVALID_JSON` (`rule_json` is not a rule: unknown kind or field, bad hex),
+ `RV_INVALID_ARGUMENT` (an empty or over-long code, DN, organization or reason, a
+ control character); nothing is changed then.
+
+ Ownership: the strings are only read. On `RV_OK`, `*out_json` is a new string owned
+ by the caller: free it with `rv_string_free`. On failure it is untouched.
+
+ # Safety
+ `v` NULL or a live handle; `agency_code`, `rule_json` and `reason` NULL or
+ NUL-terminated strings; `out_json` NULL or writable.
+ */
+enum rv_result rv_vault_add_signer_rule(const struct rv_vault *v,
+                                        const char *agency_code,
+                                        const char *rule_json,
+                                        const char *reason,
+                                        char **out_json);
+
+/*
+ Removes the signer rule with this id (64 hex digits, a rule's `rule_id`): an audit
+ event `policy_remove`. `*out_removed` (optional) is false when there was no such rule.
+ When an agency's last rule goes, it accepts any trusted signer again. `reason` may be
+ NULL.
+
+ Errors: `RV_NULL_PARAMETER`, `RV_INVALID_UTF8`, `RV_INVALID_ARGUMENT` (not 64 hex
+ digits, a bad reason); nothing is changed then.
+
+ Ownership: the strings are only read; `*out_removed` is written on `RV_OK` only.
+
+ # Safety
+ `v` NULL or a live handle; `rule_id_hex` and `reason` NULL or NUL-terminated strings;
+ `out_removed` NULL or writable.
+ */
+enum rv_result rv_vault_remove_signer_rule(const struct rv_vault *v,
+                                           const char *rule_id_hex,
+                                           const char *reason,
+                                           bool *out_removed);
+
+/*
+ The signer rules, oldest first: all of them (`agency_code` NULL) or one agency's. A
+ JSON array of `{"rule_id", "agency_code", "rule", "added_at", "reason"?}`; an empty
+ array for an agency means the default: any trusted signer.
+
+ Errors: `RV_NULL_PARAMETER` (`v`), `RV_INVALID_UTF8`; a policy that disagrees with the
+ audit log (a rule edited in the file) is `RV_MALFORMED_DATA` (run `rvault log verify`).
+
+ Ownership: on `RV_OK`, free `*out_json` with `rv_string_free`.
+
+ # Safety
+ `v` NULL or a live handle; `agency_code` NULL or a NUL-terminated string; `out_json`
+ NULL or writable.
+ */
+enum rv_result rv_vault_signer_rules(const struct rv_vault *v,
+                                     const char *agency_code,
+                                     char **out_json);
 
 /*
  Ingests one result: `meta_json` is the record's metadata (a `NewRecord` object:

@@ -50,14 +50,15 @@ pub use reuse::{
     AgencyStats, CheckedSignature, Excluded, Exclusion, RecordVerdict, Requester, ReuseAnswer, ReuseQuery,
 };
 pub use signing::{
-    KeyKind, LocalSigner, RawAlgorithm, SessionState, SignatureReply, SignatureSource, Signer, SigningError,
-    SigningSession, StoredSignature,
+    KeyKind, LocalSigner, RawAlgorithm, SessionState, SharedTimestamper, SignatureReply, SignatureSource, Signer,
+    SigningError, SigningSession, StoredSignature, Timestamper,
 };
 pub use trust::{TrustItem, TrustItemKind, TrustMaterial};
 pub use vault::{
     Clock, Ingested, PdfCheck, PdfSignaturePolicy, RefreshReport, RefreshedSource, RevocationSource,
     SharedRevocationSource, SourceOutcome, StorageLine, Vault, VaultOptions,
 };
+pub use vault::{SignerPolicyEntry, SignerRule, DEFAULT_SIGNER_POLICY};
 pub use verify::crypto::DigestAlgorithm;
 pub use verify::signature::{EvidencePolicy, Policy, SignatureVerdict};
 pub use verify::verdict::{Indication, SubIndication};

@@ -104,6 +104,43 @@ pub enum Exclusion {
         #[serde(with = "time::serde::rfc3339")]
         first_signed_at: time::OffsetDateTime,
     },
+    /// A signature inside the PDF (the content signature) PASSED, but its signer is not
+    /// one the issuing agency's signer policy accepts (`rvault policy list`).
+    SignerNotInPolicy {
+        /// The issuing agency (the record's `agency_code`).
+        agency_code: String,
+        /// The signer certificate's subject, personal IDs masked.
+        signer: String,
+        /// SHA-256 of the signer certificate's DER, hex.
+        sha256: String,
+    },
+    /// The record has both a vault signature over its envelope and signatures inside its
+    /// PDF, and they disagree: one kind PASSED, the other did not. (Signers of different
+    /// organizations do not count as disagreeing: a vault's envelope is commonly signed by
+    /// the operator on the agency's behalf; who may sign the content is the signer
+    /// policy's business.)
+    SignaturesDisagree {
+        /// The PDF's signatures: PASSED when every one did, else the first other indication.
+        content: Indication,
+        /// The vault's envelope signatures, likewise.
+        envelope: Indication,
+    },
+    /// A signature inside the PDF does not pass at the query's time (with the vault's
+    /// ingest as its proof of existence).
+    PdfSignatureNotPassed {
+        /// The signature field's name.
+        field: String,
+        /// Its verdict's indication.
+        indication: Indication,
+        /// And sub-indication.
+        sub_indication: Option<SubIndication>,
+    },
+    /// The PDF was changed after this signature beyond what its rules allow (page content,
+    /// pages, an annotation over the text…): what was signed is not what is shown.
+    PdfModifiedAfterSigning {
+        /// The signature field's name.
+        field: String,
+    },
 }
 
 impl Exclusion {
@@ -139,6 +176,31 @@ impl std::fmt::Display for Exclusion {
                 "the result was signed after the validation time (first signature accepted at {})",
                 crate::verify::signature::rfc3339(*first_signed_at)
             ),
+            Exclusion::SignerNotInPolicy {
+                agency_code,
+                signer,
+                sha256,
+            } => write!(
+                f,
+                "the PDF's signer {signer} (certificate {}…) is not in agency {agency_code}'s signer policy",
+                sha256.chars().take(16).collect::<String>()
+            ),
+            Exclusion::SignaturesDisagree { content, envelope } => write!(
+                f,
+                "the PDF's signatures ({content:?}) and the vault's envelope signatures ({envelope:?}) disagree"
+            ),
+            Exclusion::PdfSignatureNotPassed {
+                field,
+                indication,
+                sub_indication,
+            } => write!(
+                f,
+                "PDF signature {field:?} is {indication:?}/{}",
+                sub_indication.map_or("-", |s| s.as_str())
+            ),
+            Exclusion::PdfModifiedAfterSigning { field } => {
+                write!(f, "the PDF was modified after signature {field:?}")
+            }
             Exclusion::SignatureNotPassed {
                 signature,
                 indication,
@@ -201,16 +263,26 @@ pub struct AgencyStats {
     pub results_reused: u64,
 }
 
-/// One signature of a record, checked at a given time.
+/// One signature of a record, checked at a given time: a vault signature over its
+/// envelope, or (with `pdf_field`) a signature inside its PDF.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckedSignature {
-    /// SHA-256 of the CMS.
+    /// SHA-256 of the CMS for a vault signature; for a signature inside the PDF, the
+    /// SHA-256 of the PDF that carries it (the record's content).
     pub signature: Sha256,
-    /// The vault's proof of existence for it (when it was accepted).
+    /// The vault's proof of existence for it (when it was accepted; for a PDF signature,
+    /// when the PDF was ingested).
     #[serde(with = "time::serde::rfc3339")]
     pub proof_of_existence: OffsetDateTime,
     /// The verdict at the time asked.
     pub verdict: SignatureVerdict,
+    /// For a signature inside the PDF: its signature field's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pdf_field: Option<String>,
+    /// For a signature inside the PDF that PASSED: what accepted its signer (the signer
+    /// policy's rule, or [`crate::DEFAULT_SIGNER_POLICY`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signer_policy: Option<String>,
 }
 
 /// "Reusable now: yes or no, because …": a record's integrity, every signature's verdict
@@ -229,8 +301,14 @@ pub struct RecordVerdict {
     pub integrity: bool,
     /// The legal status at `validation_time` (EXPIRED derived from `valid_until`).
     pub status: StatusKind,
-    /// Every signature the vault accepted for it, checked at `validation_time`.
+    /// Every signature the vault accepted for it, checked at `validation_time`: its
+    /// envelope signatures first, then the signatures inside its PDF.
     pub signatures: Vec<CheckedSignature>,
+    /// The signer policy the PDF's signatures were accepted under: the rules that
+    /// matched, or "default: any trusted signer" when the issuing agency has none.
+    /// Absent when no PDF signature was judged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signer_policy: Option<String>,
     /// The time of the check.
     #[serde(with = "time::serde::rfc3339")]
     pub validation_time: OffsetDateTime,

@@ -70,6 +70,9 @@ const MAPPING: &[(&str, &[&str])] = &[
     // client; a Rust caller may pass another `RevocationSource`.
     ("refresh_revocation", &["rv_vault_refresh_revocation"]),
     ("remove_trust_item", &["rv_vault_remove_trust_item"]),
+    ("add_signer_rule", &["rv_vault_add_signer_rule"]),
+    ("remove_signer_rule", &["rv_vault_remove_signer_rule"]),
+    ("signer_rules", &["rv_vault_signer_rules"]),
     ("trust_items", &["rv_vault_trust_items"]),
     ("trust_material", &["rv_vault_trust_material"]),
     // Verification (src/vault/verification.rs).

@@ -118,6 +118,7 @@ fn a_version_1_vault_is_migrated_to_the_trust_store_and_signature_schemas() {
     db.execute_batch(
         "DROP TABLE remote_requests; DROP TABLE kept_crls; DROP TABLE signature_checks; DROP TABLE signing_sessions;
          DROP TABLE signatures; DROP TABLE trust_items; DROP TABLE pdf_checks; DROP INDEX events_trust;
+         DROP TABLE signer_rules; DROP INDEX events_policy;
          PRAGMA user_version = 1;",
     )
     .unwrap();

@@ -1009,7 +1009,7 @@ fn a_crl_row_rekeyed_or_deleted_is_reported() {
 }
 
 /// The schema version this build writes (src/store/schema.rs: one per migration).
-const SCHEMA_VERSION: i64 = 7;
+const SCHEMA_VERSION: i64 = 8;
 
 /// `PRAGMA user_version` lowered: opening replays migrations, which fail on the first
 /// object that exists (or, for the last, rebuild the trust store's table with its rows

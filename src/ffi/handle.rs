@@ -52,6 +52,8 @@ struct OpenOptions {
     cache_verdicts: Option<bool>,
     /// `"record"`, `"refuse_failed"` or `"ignore"`; any other value is `RV_INVALID_JSON`.
     pdf_signatures: Option<PdfSignaturePolicy>,
+    /// An RFC 3161 TSA for the vault's own signatures (see `rv_vault_open`).
+    timestamp_authority: Option<serde_json::Value>,
 }
 
 impl OpenOptions {
@@ -98,6 +100,15 @@ pub(crate) unsafe fn vault_arg(v: *const rv_vault) -> FfiResult<Arc<Vault>> {
         .ok_or_else(|| Failure::new(rv_result::RV_CLOSED, "the vault was closed (rv_vault_close)"))
 }
 
+/// The TSA client of the `"timestamp_authority"` open option.
+fn timestamper(json: &serde_json::Value) -> FfiResult<crate::SharedTimestamper> {
+    let refused = |e: crate::SigningError| Failure::new(rv_result::RV_INVALID_ARGUMENT, e.to_string());
+    let config = crate::remote::tsa::TsaConfig::from_json(&json.to_string())
+        .map_err(refused)?
+        .ok_or_else(|| Failure::new(rv_result::RV_INVALID_ARGUMENT, "timestamp_authority: no \"url\""))?;
+    Ok(Arc::new(crate::remote::tsa::TsaClient::new(config).map_err(refused)?))
+}
+
 /// Opens the vault file at `path` (UTF-8) and writes a new handle to `*out`.
 ///
 /// `options_json` may be NULL (defaults) or an object with any of: `"mode"`
@@ -115,7 +126,15 @@ pub(crate) unsafe fn vault_arg(v: *const rv_vault) -> FfiResult<Arc<Vault>> {
 /// signer revoked before signing; or that cannot be read as a PDF. Content is taken for a
 /// PDF when its `media_type` is `application/pdf` or its first 1024 bytes hold `%PDF-`.
 /// An unsigned or INDETERMINATE PDF is stored with its check), `"ignore"` (not looked
-/// at). Options are not stored in the file: give them at every open. Unknown fields and
+/// at), `"timestamp_authority"` (an RFC 3161 TSA that timestamps the vault's own
+/// signatures when a signing session completes, CAdES B-T, the revocation evidence of
+/// the acceptance added: B-LT; an object: `"url"` (`https://`; `http://` too when no
+/// credentials are given, the token proving itself, else only on loopback), `"username"` + `"password"` (HTTP Basic) or `"bearer_token"`,
+/// `"policy_oid"`, `"timeout_seconds"` (default 10), `"ca_file"`; `RVAULT_TSA_*`
+/// environment variables fill or override its fields. The token is verified against the
+/// trust store before anything is kept; a TSA that fails fails the completion with
+/// `RV_SIGNATURE_REFUSED`, nothing stored, the session still open for a retry). Options
+/// are not stored in the file: give them at every open. Unknown fields and
 /// an unknown `"mode"` or `"pdf_signatures"` value are refused (`RV_INVALID_JSON`); an
 /// option out of its range is `RV_INVALID_ARGUMENT`, before any file is created.
 ///
@@ -142,7 +161,14 @@ pub unsafe extern "C" fn rv_vault_open(
             None => OpenOptions::default(),
         };
         let mode = options.mode;
-        let options = options.vault_options();
+        let timestamper = match &options.timestamp_authority {
+            Some(tsa) => Some(timestamper(tsa)?),
+            None => None,
+        };
+        let options = VaultOptions {
+            timestamper,
+            ..options.vault_options()
+        };
         let vault = match mode {
             OpenMode::OpenOrCreate => Vault::open_or_create(path, options),
             OpenMode::Open => Vault::open(path, options),

@@ -17,8 +17,9 @@
 //! [`signing`] (two-phase signing and attached signatures), [`trust`] (the trust store),
 //! [`verification`] (a record's verdict, and a detached CMS without a vault), [`pdf`]
 //! (a signed PDF's signatures, with or without a vault, and the check a stored PDF was
-//! given at ingest) and [`remote`] (signing through a remote provider: CSC, VNPT SmartCA,
-//! Viettel MySign; these calls block while polling).
+//! given at ingest), [`policy`] (the signer policy: who may sign for which agency) and
+//! [`remote`] (signing through a remote provider: CSC, VNPT SmartCA, Viettel MySign; these
+//! calls block while polling).
 //!
 //! Every public method of [`crate::Vault`] has its C function here, or a documented reason
 //! not to: `tests/capi_parity.rs` holds the table and fails when a method is missing.
@@ -29,6 +30,7 @@
 pub mod boundary;
 pub mod handle;
 pub mod pdf;
+pub mod policy;
 pub mod records;
 pub mod remote;
 pub mod signing;

@@ -33,6 +33,8 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, check: &LogCheck) -> Result
     // The trust items the log says are in the store (added and not removed since), with
     // the kind and name their trust_add event gave them.
     let mut trust: HashMap<Sha256, (String, String)> = HashMap::new();
+    // The signer rules the log says are in force: rule id -> (agency, rule JSON).
+    let mut policy: HashMap<Sha256, (String, Value)> = HashMap::new();
     // The PDF checks the ingest events name, per record.
     let mut pdf_checks: HashMap<String, Sha256> = HashMap::new();
     // The signatures the log says were accepted: (record, SHA-256 of the CMS).
@@ -176,6 +178,23 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, check: &LogCheck) -> Result
                     None => report.problem(Some(seq), None, "trust event without the item's sha256"),
                 }
             }
+            Ok(kind @ (EventKind::PolicyAdd | EventKind::PolicyRemove)) => {
+                let id = details
+                    .get("rule_id")
+                    .and_then(|v| v.as_str())
+                    .and_then(|v| v.parse::<Sha256>().ok());
+                match id {
+                    Some(id) if kind == EventKind::PolicyAdd => {
+                        let agency = details.get("agency_code").and_then(Value::as_str).unwrap_or_default();
+                        let rule = details.get("rule").cloned().unwrap_or_default();
+                        policy.insert(id, (agency.to_owned(), rule));
+                    }
+                    Some(id) => {
+                        policy.remove(&id);
+                    }
+                    None => report.problem(Some(seq), None, "policy event without the rule's id"),
+                }
+            }
             Ok(EventKind::Sign) => {
                 let sha = details
                     .get("signature")
@@ -297,6 +316,7 @@ pub(crate) fn verify(tx: &rusqlite::Transaction<'_>, check: &LogCheck) -> Result
         report.contents = super::contents::rehash(tx, &mut report)?;
     }
     check_trust(tx, &mut report, trust)?;
+    check_policy(tx, &mut report, policy)?;
     check_signatures(tx, &mut report, signed)?;
     check_pdf_checks(tx, &mut report, pdf_checks)?;
     let mut orphans: Vec<u64> = reuse_events.into_keys().collect();
@@ -351,6 +371,59 @@ fn check_trust(
             None,
             None,
             format!("trust item {sha} was removed behind the vault's back"),
+        );
+    }
+    Ok(())
+}
+
+/// Every signer rule against the policy_add event that brought it in: its id, agency and
+/// rule (a rule widened in the file is a policy change the log never recorded).
+fn check_policy(
+    tx: &rusqlite::Transaction<'_>,
+    report: &mut LogReport,
+    mut policy: HashMap<Sha256, (String, Value)>,
+) -> Result<()> {
+    for row in store::signer_rules::all(tx)? {
+        let Some(id) = row.rule_id else {
+            report.problem(
+                None,
+                None,
+                "a signer rule's id is not 32 bytes: edited behind the vault's back",
+            );
+            continue;
+        };
+        let stored: Option<Value> = serde_json::from_str(&row.rule).ok();
+        let recomputed = stored.as_ref().and_then(|rule| {
+            super::jcs(&serde_json::json!({ "agency_code": row.agency_code, "rule": rule }))
+                .ok()
+                .map(|j| Sha256::of(&j))
+        });
+        match policy.remove(&id) {
+            None => report.problem(
+                None,
+                None,
+                format!("signer rule {id} was added behind the vault's back"),
+            ),
+            Some(_) if recomputed != Some(id) => report.problem(
+                None,
+                None,
+                format!("signer rule {id} was edited behind the vault's back"),
+            ),
+            Some((agency, rule)) if agency != row.agency_code || Some(&rule) != stored.as_ref() => report.problem(
+                None,
+                None,
+                format!("signer rule {id} is not the rule its policy_add event names"),
+            ),
+            Some(_) => {}
+        }
+    }
+    let mut gone: Vec<Sha256> = policy.into_keys().collect();
+    gone.sort();
+    for id in gone {
+        report.problem(
+            None,
+            None,
+            format!("signer rule {id} was removed behind the vault's back"),
         );
     }
     Ok(())

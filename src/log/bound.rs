@@ -15,6 +15,7 @@
 //! | `signatures.acceptance`                          | sign event `details.acceptance` (SHA-256 of the JSON) |
 //! | `trust_items.der`                                | trust_add event `details.sha256`                |
 //! | `trust_items.item`, `.name`                      | trust_add event `details.item`, `details.name` (and the trust state hash) |
+//! | `signer_rules.*` (rule id, agency, rule)          | policy_add event `details.rule_id`, `.agency_code`, `.rule` (not removed since) |
 //! | `pdf_checks.check_json`                          | ingest event `details.pdf_check` (SHA-256 of the JSON) |
 //! | `reuses.*`                                       | its reuse event                                 |
 //! | `signing_sessions` (completed)                   | the sign event of the signature it completed (`details.session_id`) |

@@ -53,6 +53,10 @@ pub enum EventKind {
     /// A signature over a record's envelope was accepted (completed session or attached
     /// CMS). The event's time is the signature's proof of existence.
     Sign,
+    /// A signer rule was added to the signer policy (who may sign for an agency).
+    PolicyAdd,
+    /// One was removed.
+    PolicyRemove,
 }
 
 impl EventKind {
@@ -66,6 +70,8 @@ impl EventKind {
             EventKind::TrustAdd => "trust_add",
             EventKind::TrustRemove => "trust_remove",
             EventKind::Sign => "sign",
+            EventKind::PolicyAdd => "policy_add",
+            EventKind::PolicyRemove => "policy_remove",
         }
     }
 
@@ -86,6 +92,8 @@ impl FromStr for EventKind {
             "trust_add" => EventKind::TrustAdd,
             "trust_remove" => EventKind::TrustRemove,
             "sign" => EventKind::Sign,
+            "policy_add" => EventKind::PolicyAdd,
+            "policy_remove" => EventKind::PolicyRemove,
             _ => return Err(()),
         })
     }

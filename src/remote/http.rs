@@ -69,6 +69,39 @@ impl Http {
                 "{provider}: base_url must start with https:// (plain http only on 127.0.0.1 or localhost)"
             )));
         }
+        Http::build(provider, base, timeout, ca_file)
+    }
+
+    /// [`Http::new`] that also takes plain `http://` beyond the loopback interface: for a
+    /// timestamp authority asked without credentials, whose answers are signed and checked
+    /// (RFC 3161 §3.4; most TSAs serve plain HTTP). No user information before the host.
+    pub(crate) fn new_plain_allowed(
+        provider: &'static str,
+        base_url: &str,
+        timeout: Duration,
+        ca_file: Option<&Path>,
+    ) -> Result<Http, RemoteError> {
+        let base = base_url.trim_end_matches('/').to_owned();
+        let lower = base.to_ascii_lowercase();
+        let rest = lower
+            .strip_prefix("https://")
+            .or_else(|| lower.strip_prefix("http://"))
+            .ok_or_else(|| RemoteError::Config(format!("{provider}: the URL must start with https:// or http://")))?;
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        if authority.is_empty() || authority.contains('@') {
+            return Err(RemoteError::Config(format!(
+                "{provider}: the URL needs a host, without user information (user@host)"
+            )));
+        }
+        Http::build(provider, base, timeout, ca_file)
+    }
+
+    fn build(
+        provider: &'static str,
+        base: String,
+        timeout: Duration,
+        ca_file: Option<&Path>,
+    ) -> Result<Http, RemoteError> {
         let mut tls = ureq::tls::TlsConfig::builder();
         if let Some(path) = ca_file {
             let pem = std::fs::read(path)
@@ -137,6 +170,47 @@ impl Http {
             )
         })?;
         Ok((status, json))
+    }
+
+    /// POSTs `body` (of `content_type`) to the base URL itself, reading at most `limit`
+    /// bytes back: the HTTP status, the answer's Content-Type and its body (an RFC 3161
+    /// TSA speaks DER, not JSON).
+    pub(crate) fn post_bytes(
+        &self,
+        body: &[u8],
+        content_type: &str,
+        auth: Auth<'_>,
+        limit: u64,
+    ) -> Result<(u16, Option<String>, Vec<u8>), RemoteError> {
+        let mut request = self.agent.post(&self.base).header("Content-Type", content_type);
+        match auth {
+            Auth::None => {}
+            Auth::Bearer(token) => request = request.header("Authorization", &format!("Bearer {token}")),
+            Auth::Basic(user, password) => {
+                let pair = super::answer::to_base64(format!("{user}:{password}").as_bytes());
+                request = request.header("Authorization", &format!("Basic {pair}"));
+            }
+        }
+        let mut response = request.send(body).map_err(|e| self.transport("", &e))?;
+        let status = response.status().as_u16();
+        let answer_type = response
+            .headers()
+            .get("Content-Type")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        if response.body().content_length().is_some_and(|n| n > limit) {
+            return Err(self.malformed("", format!("answer larger than {limit} bytes")));
+        }
+        let raw = response
+            .body_mut()
+            .with_config()
+            .limit(limit)
+            .read_to_vec()
+            .map_err(|e| match e {
+                ureq::Error::BodyExceedsLimit(_) => self.malformed("", format!("answer larger than {limit} bytes")),
+                e => self.transport("", &e),
+            })?;
+        Ok((status, answer_type, raw))
     }
 
     pub(crate) fn malformed(&self, path: &str, detail: String) -> RemoteError {

@@ -5,6 +5,8 @@
 //!   `remote` feature: [`csc::CscClient`] (Cloud Signature Consortium API v2),
 //!   [`smartca::SmartCaClient`] (VNPT SmartCA), [`mysign::MySignClient`] (Viettel MySign),
 //!   built from a [`config::ProviderConfig`] (JSON file or environment).
+//! - With `remote`, [`tsa::TsaClient`]: an RFC 3161 timestamp authority, whose tokens make
+//!   the vault's own signatures CAdES B-T / B-LT ([`crate::VaultOptions::timestamper`]).
 //! - [`crate::Vault::sign_remote`] runs one crash-safe state machine for all of them
 //!   ([`state`]), persisted with the vault's signing session, and
 //!   [`crate::Vault::resume_remote`] picks it up after a restart.
@@ -30,6 +32,8 @@ mod http;
 pub mod mysign;
 #[cfg(feature = "remote")]
 pub mod smartca;
+#[cfg(feature = "remote")]
+pub mod tsa;
 
 use std::time::Duration;
 

@@ -14,6 +14,7 @@
 pub(crate) mod cades;
 mod local;
 pub(crate) mod reply;
+pub mod unsigned;
 
 use std::fmt;
 
@@ -23,6 +24,7 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::public_key::PublicKey;
 
 pub use local::LocalSigner;
+pub use unsigned::{SharedTimestamper, Timestamper};
 
 use crate::hash::hex;
 use crate::record::ResultId;
@@ -104,6 +106,23 @@ pub enum SigningError {
     /// The signer (a provider client, a local key) failed.
     #[error("signer: {0}")]
     Signer(String),
+    /// The timestamp authority could not give a token (unreachable, timed out, refused,
+    /// or an answer that is not for what was sent): nothing was stored, and the session
+    /// stays open, so that completing it again retries.
+    #[error("timestamp authority: {0}")]
+    Timestamp(String),
+    /// The TSA's token did not verify (another imprint, a TSA certificate without the
+    /// timeStamping purpose or outside the trust store, …): nothing was stored, and the
+    /// session stays open.
+    #[error("timestamp refused: {indication:?}/{} ({detail})", sub_indication.map_or("-", |s| s.as_str()))]
+    TimestampNotAccepted {
+        /// The token's verdict.
+        indication: Indication,
+        /// Its sub-indication.
+        sub_indication: Option<SubIndication>,
+        /// What the verification said.
+        detail: String,
+    },
 }
 
 /// The signer's key, as its certificate declares it.

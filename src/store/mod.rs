@@ -13,6 +13,7 @@ pub(crate) mod remote;
 pub(crate) mod reuses;
 pub(crate) mod schema;
 pub(crate) mod signatures;
+pub(crate) mod signer_rules;
 pub(crate) mod trust;
 
 use std::path::{Path, PathBuf};

@@ -46,3 +46,13 @@ pub(crate) fn for_each(tx: &Transaction<'_>, mut f: impl FnMut(String, String) -
     }
     Ok(())
 }
+
+/// Whether a check is kept for the record, and the document's indication it kept
+/// (`Some(None)`: the PDF did not parse). One point lookup: what a reuse asks of every
+/// candidate.
+pub(crate) fn kept_indication(tx: &Transaction<'_>, id: &ResultId) -> Result<Option<Option<String>>> {
+    let mut stmt = tx.prepare_cached("SELECT indication FROM pdf_checks WHERE result_id = ?1")?;
+    Ok(stmt
+        .query_row([id.as_str()], |r| Ok(r.get_ref(0)?.as_str().ok().map(str::to_owned)))
+        .optional()?)
+}

@@ -196,6 +196,19 @@ const MIGRATIONS: &[&str] = &[
     DROP TABLE trust_items;
     ALTER TABLE trust_items_v7 RENAME TO trust_items;
     "#,
+    // 8: the signer policy (who may sign results for which agency), each rule added or
+    // removed with an audit event; the policy events read through their own partial index.
+    r#"
+    CREATE TABLE signer_rules (
+        id          INTEGER PRIMARY KEY,
+        rule_id     BLOB    NOT NULL UNIQUE CHECK (length(rule_id) = 32),  -- SHA-256 of JCS {agency_code, rule}
+        agency_code TEXT    NOT NULL,
+        rule        TEXT    NOT NULL,  -- JSON (JCS) of the rule
+        added_ms    INTEGER NOT NULL,
+        reason      TEXT
+    );
+    CREATE INDEX events_policy ON events (seq) WHERE kind IN ('policy_add', 'policy_remove');
+    "#,
 ];
 
 /// The schema version this build writes.

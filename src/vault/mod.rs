@@ -5,15 +5,19 @@
 //! store), [`signing`] (two-phase signing and attached signatures) and [`verification`]
 //! (a record's verdict, with its cache).
 
+mod content_signatures;
 mod pdf;
 mod refresh;
 mod remote;
+mod signer_policy;
 mod signing;
+mod timestamping;
 mod trust;
 mod verification;
 
 pub use pdf::{PdfCheck, PdfSignaturePolicy};
 pub use refresh::{RefreshReport, RefreshedSource, RevocationSource, SharedRevocationSource, SourceOutcome};
+pub use signer_policy::{SignerPolicyEntry, SignerRule, DEFAULT_SIGNER_POLICY};
 
 use std::io::Read;
 use std::path::Path;
@@ -70,6 +74,13 @@ pub struct VaultOptions {
     /// when a verification finds it missing or stale (INDETERMINATE / TRY_LATER), then
     /// judge again, once. Default `None`: an offline vault must never wait on a network.
     pub refresh_when_stale: Option<SharedRevocationSource>,
+    /// Timestamp the vault's own signatures (CAdES B-T) through this authority when a
+    /// signing session completes, and add the revocation evidence the acceptance used
+    /// (B-LT). The token is verified before anything is kept; a TSA that fails fails the
+    /// completion (typed error, nothing stored, the session stays open for a retry).
+    /// Default `None`: signatures are kept as signed (B-B). With the `remote` feature,
+    /// [`crate::remote::tsa::TsaClient`] is an RFC 3161 client.
+    pub timestamper: Option<crate::signing::SharedTimestamper>,
 }
 
 impl Default for VaultOptions {
@@ -85,6 +96,7 @@ impl Default for VaultOptions {
             cache_verdicts: true,
             pdf_signatures: PdfSignaturePolicy::Record,
             refresh_when_stale: None,
+            timestamper: None,
         }
     }
 }
@@ -130,6 +142,7 @@ impl std::fmt::Debug for VaultOptions {
             .field("signature_policy", &self.signature_policy.name)
             .field("cache_verdicts", &self.cache_verdicts)
             .field("pdf_signatures", &self.pdf_signatures)
+            .field("timestamper", &self.timestamper.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -163,6 +176,8 @@ pub struct Vault {
     options: VaultOptions,
     /// The trust material, paths and verdicts of the current trust-store state.
     trust_cache: verification::TrustCache,
+    /// The signer policy as last read (and checked against the log).
+    policy_cache: signer_policy::PolicyCache,
 }
 
 /// How many times [`Vault::find_reusable`] judges again when the trust store changes
@@ -189,6 +204,7 @@ impl Vault {
             store,
             options,
             trust_cache: Default::default(),
+            policy_cache: Default::default(),
         })
     }
 
@@ -202,6 +218,7 @@ impl Vault {
             store,
             options,
             trust_cache: Default::default(),
+            policy_cache: Default::default(),
         })
     }
 
@@ -442,7 +459,9 @@ impl Vault {
 
     /// The subject's results of the asked type that may be reused at `query.at`: ACTIVE,
     /// inside their validity, intact (content re-hashed), and signed, with every
-    /// signature PASSED at `query.at` (see [`Vault::verify_record`]). One reuse event is
+    /// signature PASSED at `query.at` (see [`Vault::verify_record`]): signed by the vault
+    /// over their envelope, or inside their PDF by a signer the issuing agency's signer
+    /// policy accepts ([`Vault::add_signer_rule`]; by default any trusted signer). One reuse event is
     /// recorded per result handed out, naming the requester; each comes with its verdict.
     /// The other candidates come back in `excluded` with the first reason. Refused
     /// without a full requester and purpose.
@@ -486,8 +505,9 @@ impl Vault {
         at: OffsetDateTime,
         stop_if_stale: bool,
     ) -> Result<Attempt> {
-        let (snapshot, candidates, mut excluded, checks) = self.store.read(|tx| {
+        let (snapshot, policy, candidates, mut excluded, checks) = self.store.read(|tx| {
             let snapshot = self.trust_snapshot(tx)?;
+            let policy = self.policy_in(tx)?;
             let mut chosen = Vec::new();
             let mut excluded = Vec::new();
             let mut checks = Vec::new();
@@ -498,7 +518,7 @@ impl Vault {
                 &query.document_type,
             )?;
             for record in found {
-                let (verdict, new_checks) = self.judge(tx, &snapshot, &record, at, false)?;
+                let (verdict, new_checks) = self.judge(tx, &snapshot, &policy, &record, at, false)?;
                 checks.extend(new_checks);
                 match verdict.reasons.first() {
                     Some(exclusion) => excluded.push(Excluded {
@@ -508,7 +528,7 @@ impl Vault {
                     None => chosen.push((record, verdict)),
                 }
             }
-            Ok((snapshot, chosen, excluded, checks))
+            Ok((snapshot, policy, chosen, excluded, checks))
         })?;
         if stop_if_stale && excluded.iter().any(|e| e.exclusion.waits_for_revocation_data()) {
             return Ok(Attempt::Stale);
@@ -516,7 +536,8 @@ impl Vault {
 
         let now = self.now()?;
         let handed = self.store.write(|tx| {
-            if store::trust::state(tx)? != snapshot.state {
+            // The signer policy too: a rule removed meanwhile always counts.
+            if store::trust::state(tx)? != snapshot.state || store::signer_rules::state(tx)? != policy.state {
                 return Ok(None);
             }
             self.keep_checks(tx, &snapshot, &checks, now)?;

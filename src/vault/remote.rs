@@ -290,6 +290,9 @@ impl Vault {
         let reply = stored.format.reply(&session, answer);
         match self.complete_signing(session_id, reply) {
             Ok(signature) => Ok(signature),
+            // The timestamp authority failed, not the provider: the answer is kept and the
+            // session stays open, so a resume completes it once the TSA answers.
+            Err(e @ Error::Signing(SigningError::Timestamp(_) | SigningError::TimestampNotAccepted { .. })) => Err(e),
             Err(Error::Signing(e)) => {
                 let state = match e {
                     SigningError::Expired { .. } => RemoteState::Expired,

@@ -140,6 +140,11 @@ impl Vault {
     /// A bad reply is a typed error, stores nothing, and leaves the session open until
     /// it expires. Completing again with the same reply returns the same signature; a
     /// different reply after completion is refused.
+    ///
+    /// With [`crate::VaultOptions::timestamper`], the accepted signature is timestamped and
+    /// its evidence added before it is kept (CAdES B-T/B-LT, see `vault/timestamping.rs`);
+    /// a TSA failure is [`SigningError::Timestamp`] or [`SigningError::TimestampNotAccepted`],
+    /// stores nothing and leaves the session open for a retry.
     pub fn complete_signing(&self, session_id: &str, reply: SignatureReply) -> Result<StoredSignature> {
         let now = self.now()?;
         let (stored, record) = self.load_session_and_record(session_id)?;
@@ -160,6 +165,22 @@ impl Vault {
         let candidates = signing::reply::candidates(session, &reply)?;
         let snapshot = self.store.read(|tx| self.trust_snapshot(tx))?;
         let (cms, verdict) = self.first_passing(&snapshot, &candidates, envelope.as_bytes(), session, now)?;
+        // With a TSA: the signature timestamp and the evidence, verified before anything is
+        // kept; the completion time is then taken after the TSA answered (its genTime is
+        // before it), and the acceptance is the verdict on the extended CMS.
+        let (cms, verdict, stamped, now) = match &self.options.timestamper {
+            None => (cms, verdict, None, now),
+            Some(tsa) => {
+                let done =
+                    self.timestamp_signature(&snapshot, tsa.as_ref(), &cms, &verdict, envelope.as_bytes(), session)?;
+                (
+                    done.cms,
+                    done.acceptance,
+                    Some((done.signature_value, done.token_verdict)),
+                    done.at,
+                )
+            }
+        };
         let source = SignatureSource::Session {
             session_id: session_id.to_owned(),
         };
@@ -185,9 +206,14 @@ impl Vault {
                 // The same bytes already stored (a deterministic RSA signature over the same
                 // attributes in the same second): close this session, add nothing.
                 let sha256 = Sha256::of(&cms);
+                // A timestamped CMS differs each time: the same signature is known by its value.
+                let same_value = |s: &StoredSignature| match &stamped {
+                    Some((value, _)) => signing::unsigned::signature_value(&s.cms).is_ok_and(|v| v == *value),
+                    None => false,
+                };
                 if store::signatures::of_record(tx, &record.result_id)?
                     .iter()
-                    .any(|(_, s)| s.sha256 == sha256)
+                    .any(|(_, s)| s.sha256 == sha256 || same_value(s))
                 {
                     store::signatures::cancel_session(tx, session_id)?;
                     return Ok(Err(SigningError::AlreadySigned {
@@ -197,6 +223,9 @@ impl Vault {
                     }));
                 }
                 let (id, stored) = self.store_signature(tx, &snapshot, &record, cms, signer, source, verdict, now)?;
+                if let Some((_, token_verdict)) = &stamped {
+                    self.keep_crls(tx, &snapshot, token_verdict, now)?;
+                }
                 store::signatures::complete_session(tx, session_id, &fingerprint, id)?;
                 Ok(Ok(stored))
             })

@@ -41,6 +41,8 @@ pub(crate) struct TrustSnapshot {
     /// What the check kept for each signature (by row id) under this state says, as far
     /// as this process knows: read once, then updated as it keeps checks.
     kept: Mutex<HashMap<i64, KeptOutcome>>,
+    /// Stored PDFs' verdicts on their own signatures (see `content_signatures`).
+    pub(crate) contents: Mutex<super::content_signatures::ContentCache>,
 }
 
 /// The parts of a kept check that decide whether a new one is worth writing.
@@ -121,6 +123,7 @@ impl Vault {
             material,
             verdicts: Mutex::new(HashMap::new()),
             kept: Mutex::new(HashMap::new()),
+            contents: Mutex::new(HashMap::new()),
         });
         *current = Some(snapshot.clone());
         Ok(snapshot)
@@ -182,10 +185,16 @@ impl Vault {
 
     /// The verdict on `record` at `at`. With `full == false`, a record whose status
     /// already excludes it is not re-hashed nor its signatures checked.
+    ///
+    /// A record counts as signed by its vault signatures over its envelope, or by the
+    /// signatures inside its PDF (judged again here, under the issuing agency's signer
+    /// policy, see `content_signatures`); when it has both, they must agree (both PASSED,
+    /// or neither), else it is [`Exclusion::SignaturesDisagree`].
     pub(crate) fn judge(
         &self,
         tx: &rusqlite::Transaction<'_>,
         snapshot: &TrustSnapshot,
+        policy: &super::signer_policy::PolicySnapshot,
         record: &Record,
         at: OffsetDateTime,
         full: bool,
@@ -214,6 +223,7 @@ impl Vault {
             validation_time: at,
             trust_state: snapshot.state,
             verifier: format!("results-vault {}", crate::VERSION),
+            signer_policy: None,
         };
         let mut checks = Vec::new();
         if full || reasons.is_empty() {
@@ -225,7 +235,13 @@ impl Vault {
             if !verdict.integrity {
                 reasons.push(Exclusion::IntegrityFailure);
             }
-            let envelope = Envelope::new(&record.meta, &record.content)?;
+            // The PDF's own signatures, on bytes known intact.
+            let content = match verdict.integrity {
+                true => self.judge_content(tx, snapshot, policy, record, at)?,
+                false => None,
+            };
+            let first_signature_reason = reasons.len();
+            let envelope_bytes = Envelope::new(&record.meta, &record.content)?;
             // A signature the vault accepted after `at` did not exist at `at`: a check "as
             // of" that time cannot count it (nor can a reuse at that time). Compared to the
             // second, as callers give times (a portal's "now" in RFC 3339 seconds).
@@ -255,6 +271,8 @@ impl Vault {
                         proof_of_existence: None,
                         ..signature::undecided(&ctx)
                     },
+                    pdf_field: None,
+                    signer_policy: None,
                 });
             }
             let (stored, later): (Vec<_>, Vec<_>) = bound.into_iter().partition(|s| {
@@ -263,8 +281,10 @@ impl Vault {
                     .unwrap_or(s.proof_of_existence)
                     <= at
             });
-            if stored.is_empty() && unbound.is_empty() {
-                match later.iter().map(|s| s.proof_of_existence).min() {
+            let content_now = content.as_ref().filter(|c| !c.ingested_after);
+            if stored.is_empty() && unbound.is_empty() && content_now.is_none() {
+                let content_later = content.as_ref().map(|_| record.ingested_at);
+                match later.iter().map(|s| s.proof_of_existence).chain(content_later).min() {
                     Some(first_signed_at) => reasons.push(Exclusion::SignedAfter { first_signed_at }),
                     None => reasons.push(Exclusion::Unsigned),
                 }
@@ -283,13 +303,22 @@ impl Vault {
                             ),
                             ..signature::undecided(&ctx)
                         },
+                        pdf_field: None,
+                        signer_policy: None,
                     });
                 }
             }
+            // The envelope signatures checked now: `None` when there are none, else PASSED
+            // when every one did, else the first other indication.
+            let mut envelope: Option<Indication> = None;
             for signature in stored {
                 let signature_id = signature.id;
-                let (checked, computed) = self.check_signature(snapshot, envelope.as_bytes(), &signature, at);
+                let (checked, computed) = self.check_signature(snapshot, envelope_bytes.as_bytes(), &signature, at);
+                envelope = envelope.or(Some(Indication::Passed));
                 if checked.indication != Indication::Passed {
+                    envelope = envelope
+                        .filter(|i| *i != Indication::Passed)
+                        .or(Some(checked.indication));
                     reasons.push(Exclusion::SignatureNotPassed {
                         signature: signature.sha256,
                         indication: checked.indication,
@@ -307,13 +336,38 @@ impl Vault {
                     signature: signature.sha256,
                     proof_of_existence: signature.proof_of_existence,
                     verdict: checked,
+                    pdf_field: None,
+                    signer_policy: None,
                 });
+            }
+            if let Some(content) = content.filter(|c| !c.ingested_after) {
+                let disagree = envelope.filter(|e| {
+                    unbound.is_empty() && (*e == Indication::Passed) != (content.indication == Indication::Passed)
+                });
+                if let Some(envelope) = disagree {
+                    reasons.insert(
+                        first_signature_reason,
+                        Exclusion::SignaturesDisagree {
+                            content: content.indication,
+                            envelope,
+                        },
+                    );
+                }
+                reasons.extend(content.reasons);
+                verdict.signatures.extend(content.signatures);
+                if !content.policy.is_empty() {
+                    verdict.signer_policy = Some(content.policy.join("; "));
+                }
             }
         }
         verdict.reusable = reasons.is_empty();
         verdict.summary = if verdict.reusable {
+            let policy = verdict
+                .signer_policy
+                .as_deref()
+                .map_or_else(String::new, |p| format!("; signer policy: {p}"));
             format!(
-                "reusable at {}: intact, {} signature(s) PASSED, status ACTIVE",
+                "reusable at {}: intact, {} signature(s) PASSED, status ACTIVE{policy}",
                 rfc3339(at),
                 verdict.signatures.len()
             )
@@ -428,7 +482,8 @@ impl Vault {
         let (snapshot, verdict, checks) = self.store.read(|tx| {
             let record = store::records::get(tx, id)?.ok_or_else(|| Error::NotFound(id.clone()))?;
             let snapshot = self.trust_snapshot(tx)?;
-            let (verdict, checks) = self.judge(tx, &snapshot, &record, at, true)?;
+            let policy = self.policy_in(tx)?;
+            let (verdict, checks) = self.judge(tx, &snapshot, &policy, &record, at, true)?;
             Ok((snapshot, verdict, checks))
         })?;
         if !checks.is_empty() {

@@ -51,7 +51,10 @@ final class Vault
      * default: check them and keep the check with the record, see {@see pdfCheck()};
      * `"refuse_failed"`: also refuse a PDF whose signatures are FAILED or that cannot be
      * read as a PDF, with a {@see Exception\ContentRefusedException} and nothing stored;
-     * `"ignore"`: do not look). Options hold for this handle only: give them at every open.
+     * `"ignore"`: do not look), `timestamp_authority` (an RFC 3161 TSA that timestamps the
+     * vault's own signatures when they complete, B-T/B-LT: an array with `url`, optional
+     * `username`/`password` or `bearer_token`, `policy_oid`, `timeout_seconds`, `ca_file`; see the C
+     * header's rv_vault_open). Options hold for this handle only: give them at every open.
      * Unknown options, and an unknown `mode` or `pdf_signatures` value, are refused.
      *
      * @param string              $path    the file's path (UTF-8)
@@ -479,6 +482,7 @@ final class Vault
     }
 
     use TrustStore;
+    use SignerPolicy;
     use Signing;
 
     // ---- Verification ----

@@ -302,4 +302,46 @@ final class VaultApiTest extends TestCase
         ]);
         return (string) file_get_contents($out);
     }
+
+    public function testSignerRulesAreAddedListedAndRemovedWithAuditEvents(): void
+    {
+        $vault = $this->trustedVault();
+        self::assertSame([], $vault->signerRules('G22.46.01'));
+        $sha = hash('sha256', 'officer certificate');
+        $rule = $vault->addSignerRule('G22.46.01', ['kind' => 'certificate', 'sha256' => $sha], 'Quyết định 12/QĐ-UBND');
+        self::assertSame('G22.46.01', $rule['agency_code']);
+        self::assertSame(['kind' => 'certificate', 'sha256' => $sha], $rule['rule']);
+        self::assertSame(64, strlen($rule['rule_id']));
+        self::assertSame($rule, $vault->addSignerRule('G22.46.01', ['kind' => 'certificate', 'sha256' => $sha]));
+        $org = $vault->addSignerRule(
+            'G22.46.01',
+            ['kind' => 'issuer_organization', 'issuer' => 'CN=Root CA', 'organization' => 'UBND phường Hải Châu'],
+        );
+        self::assertSame([$rule['rule_id'], $org['rule_id']], array_column($vault->signerRules('G22.46.01'), 'rule_id'));
+        self::assertSame([], $vault->signerRules('G01'));
+        self::assertCount(2, $vault->signerRules());
+
+        // A rule that is no rule, or an empty agency: refused, nothing changes.
+        $head = $vault->logHead();
+        foreach ([['kind' => 'anyone'], ['kind' => 'certificate', 'sha256' => 'zz']] as $bad) {
+            try {
+                $vault->addSignerRule('G22.46.01', $bad);
+                self::fail('a bad rule was accepted');
+            } catch (InvalidArgumentException $e) {
+                self::assertSame(3, $e->getRvCode(), $e->getMessage());
+            }
+        }
+        try {
+            $vault->addSignerRule('', ['kind' => 'certificate', 'sha256' => $sha]);
+            self::fail('an empty agency was accepted');
+        } catch (InvalidArgumentException $e) {
+            self::assertSame(4, $e->getRvCode());
+        }
+        self::assertSame($head, $vault->logHead());
+
+        self::assertTrue($vault->removeSignerRule($rule['rule_id'], 'thay đổi'));
+        self::assertFalse($vault->removeSignerRule($rule['rule_id']));
+        self::assertSame([$org['rule_id']], array_column($vault->signerRules(), 'rule_id'));
+        self::assertTrue($vault->isLogIntact());
+    }
 }

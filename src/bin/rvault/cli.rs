@@ -189,6 +189,12 @@ enum Command {
         #[command(subcommand)]
         command: TrustCommand,
     },
+    /// The signer policy: who may sign results for which agency (agency-signed PDFs
+    /// count for reuse when their signer is accepted; no rule: any trusted signer).
+    Policy {
+        #[command(subcommand)]
+        command: crate::policy::PolicyCommand,
+    },
     /// Sign a stored result through a remote provider (`--provider NAME RECORD`, `--resume
     /// SESSION`), with a local key (demos), or begin/complete around an external signer.
     #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
@@ -600,6 +606,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             }
             return crate::verify::run(&inputs, vault.as_ref(), &opts, json, lang);
         }
+        Command::Policy { command } => crate::policy::run(&open()?, command)?,
         Command::Trust { command } => {
             let vault = open()?;
             match command {
@@ -633,7 +640,15 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             }
         }
         Command::Sign { command, remote } => {
-            let vault = open()?;
+            let vault = Vault::open(
+                &args.vault,
+                VaultOptions {
+                    actor: "rvault".into(),
+                    busy_timeout,
+                    timestamper: crate::remote_sign::timestamper(&remote)?,
+                    ..VaultOptions::default()
+                },
+            )?;
             let Some(command) = command else {
                 crate::remote_sign::run(&vault, &remote)?;
                 return Ok(ExitCode::SUCCESS);

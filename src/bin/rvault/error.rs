@@ -115,6 +115,12 @@ impl CliError {
             )) => Some(
                 "did you add the root CA with `rvault trust add anchor` and its current CRL with `rvault trust add crl`?",
             ),
+            CliError::Vault(E::Signing(results_vault::SigningError::Timestamp(_))) => Some(
+                "nothing was kept: check the TSA's URL and credentials (--tsa-config, RVAULT_TSA_*), then complete the session again (`rvault sign complete SESSION`, or `rvault sign --resume SESSION`)",
+            ),
+            CliError::Vault(E::Signing(results_vault::SigningError::TimestampNotAccepted { .. })) => Some(
+                "nothing was kept: the TSA's certificate must have the timeStamping purpose and chain to an anchor of the vault (`rvault trust add anchor`, with its CRL)",
+            ),
             CliError::Vault(E::Signing(results_vault::SigningError::AlreadySigned { .. })) => {
                 Some("nothing to do: the record already carries this signature (see `rvault show ID`)")
             }

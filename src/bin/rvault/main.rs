@@ -22,6 +22,7 @@ mod history;
 mod ingest_many;
 mod out;
 mod output;
+mod policy;
 mod refresh;
 mod remote_sign;
 mod trust_sign;

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use results_vault::remote::config::{ProviderConfig, PROVIDERS};
+use results_vault::remote::tsa::{TsaClient, TsaConfig};
 use results_vault::{RemoteRequest, RemoteSigningOptions, RemoteState, Vault};
 
 use crate::error::CliError;
@@ -37,9 +38,24 @@ pub struct RemoteSignArgs {
     /// SHA-256, SHA-384 or SHA-512.
     #[arg(long, default_value = "SHA-256")]
     digest: String,
+    /// Timestamp the vault's signature through an RFC 3161 TSA (CAdES B-T, with the
+    /// revocation evidence: B-LT): a JSON file {"url", "username", "password" |
+    /// "bearer_token", "policy_oid", "timeout_seconds", "ca_file"}; fields may also come
+    /// from RVAULT_TSA_* (RVAULT_TSA_URL alone is enough). For every form of `sign`.
+    #[arg(long = "tsa-config", env = "RVAULT_TSA_CONFIG", value_name = "FILE", global = true)]
+    pub tsa_config: Option<PathBuf>,
     /// The first pause between two status polls, in milliseconds.
     #[arg(long, default_value_t = 2000, value_name = "MS", hide = true)]
     poll_interval_ms: u64,
+}
+
+/// The timestamp authority `--tsa-config` or RVAULT_TSA_* name, if any.
+pub fn timestamper(args: &RemoteSignArgs) -> Result<Option<results_vault::SharedTimestamper>, CliError> {
+    let Some(config) = TsaConfig::load(args.tsa_config.as_deref()).map_err(results_vault::Error::from)? else {
+        return Ok(None);
+    };
+    let client = TsaClient::new(config).map_err(results_vault::Error::from)?;
+    Ok(Some(std::sync::Arc::new(client)))
 }
 
 /// Runs the remote form.

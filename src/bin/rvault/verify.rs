@@ -350,7 +350,13 @@ pub fn verify_input(input: &str, vault: Option<&Vault>, opts: &VerifyOptions) ->
     }
     let (result_id, integrity, status, record) = match record_verdict {
         Some((record, rv)) => {
-            verdicts.extend(rv.signatures.into_iter().map(|s| s.verdict));
+            // The PDF's own signatures are shown from the file itself (below).
+            verdicts.extend(
+                rv.signatures
+                    .into_iter()
+                    .filter(|s| s.pdf_field.is_none())
+                    .map(|s| s.verdict),
+            );
             (Some(rv.result_id), Some(rv.integrity), Some(rv.status), Some(record))
         }
         None => (None, None, None, None),

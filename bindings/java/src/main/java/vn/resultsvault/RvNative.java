@@ -541,6 +541,41 @@ public final class RvNative {
     public static native int rv_vault_remove_trust_item(VaultHandle v, String sha256Hex, ByteByReference outRemoved);
 
     /**
+     * {@code rv_vault_add_signer_rule(v, agency_code, rule_json, reason, out_json)}.
+     *
+     * @param v the handle
+     * @param agencyCode the agency's e-ID code
+     * @param ruleJson the rule
+     * @param reason {@code null} or why
+     * @param outJson receives the stored rule
+     * @return an {@code rv_result}
+     */
+    public static native int rv_vault_add_signer_rule(VaultHandle v, String agencyCode, String ruleJson,
+            String reason, PointerByReference outJson);
+
+    /**
+     * {@code rv_vault_remove_signer_rule(v, rule_id_hex, reason, bool *out_removed)}.
+     *
+     * @param v the handle
+     * @param ruleIdHex the rule's id
+     * @param reason {@code null} or why
+     * @param outRemoved {@code null} or receives 0 when there was no such rule
+     * @return an {@code rv_result}
+     */
+    public static native int rv_vault_remove_signer_rule(VaultHandle v, String ruleIdHex, String reason,
+            ByteByReference outRemoved);
+
+    /**
+     * {@code rv_vault_signer_rules(v, agency_code, out_json)}.
+     *
+     * @param v the handle
+     * @param agencyCode {@code null} or an agency's e-ID code
+     * @param outJson receives an array of rules
+     * @return an {@code rv_result}
+     */
+    public static native int rv_vault_signer_rules(VaultHandle v, String agencyCode, PointerByReference outJson);
+
+    /**
      * {@code rv_vault_trust_items(v, out_json)}.
      *
      * @param v the handle

@@ -93,7 +93,10 @@ public final class Vault implements AutoCloseable {
      * (what ingest does with a PDF's embedded signatures: {@code "record"}, the default: check them and
      * keep the check with the record, see {@link #pdfCheck(String)}; {@code "refuse_failed"}: also
      * refuse a PDF whose signatures are FAILED or that cannot be read as a PDF, with a
-     * {@link ContentRefusedException} and nothing stored; {@code "ignore"}: do not look). Options hold
+     * {@link ContentRefusedException} and nothing stored; {@code "ignore"}: do not look),
+     * {@code "timestamp_authority"} (an RFC 3161 TSA that timestamps the vault's own signatures when they
+     * complete, B-T/B-LT: an object with {@code url}, optional {@code username}/{@code password} or
+     * {@code bearer_token}, {@code policy_oid}, {@code timeout_seconds}, {@code ca_file}; see the C header's rv_vault_open). Options hold
      * for this handle only: give them at every open. Unknown fields, and an unknown {@code "mode"} or
      * {@code "pdf_signatures"} value, are refused.
      *
@@ -728,6 +731,58 @@ public final class Vault implements AutoCloseable {
     public Json pdfCheck(String id) {
         String i = Ffi.text(id, "id");
         return nativeVault.callJson((h, out) -> RvNative.rv_vault_pdf_check(h, i, out));
+    }
+
+    /**
+     * Adds a signer rule for an agency ({@code rv_vault_add_signer_rule}): who may sign its results. A PDF
+     * signed inside by the issuing agency counts for reuse when its signer is accepted by the agency's
+     * rules; an agency with no rule accepts any trusted signer (and every verdict that relied on that
+     * default says so in {@code signer_policy}). Each change is an audit event. Adding the same rule again
+     * returns the stored one.
+     *
+     * @param agencyCode the issuing agency's e-ID code (records' {@code agency_code})
+     * @param rule {@code {"kind": "certificate", "sha256": HEX}} (the signer certificate, as a verdict's
+     *     {@code signer.sha256}), {@code {"kind": "issuer_organization", "issuer": DN, "organization": O}}
+     *     or {@code {"kind": "under_ca", "sha256": HEX}} (any certificate whose chain goes through that CA)
+     * @param reason {@code null} or why, kept in the audit event
+     * @return the stored rule {@code {"rule_id", "agency_code", "rule", "added_at", "reason"}}
+     * @throws InvalidArgumentException if the rule is not one ({@code RV_INVALID_JSON}) or a text is empty,
+     *     too long or holds a control character ({@code RV_INVALID_ARGUMENT}); nothing is changed then
+     */
+    public Json addSignerRule(String agencyCode, Map<String, ?> rule, String reason) {
+        String a = Ffi.text(agencyCode, "agency_code");
+        String r = Ffi.json(rule, "rule_json");
+        String why = Ffi.text(reason, "reason");
+        return nativeVault.callJson((h, out) -> RvNative.rv_vault_add_signer_rule(h, a, r, why, out));
+    }
+
+    /**
+     * Removes a signer rule by its id ({@code rv_vault_remove_signer_rule}); an audit event.
+     *
+     * @param ruleIdHex the rule's {@code rule_id} (64 hex digits)
+     * @param reason {@code null} or why, kept in the audit event
+     * @return {@code false} when there was no such rule
+     */
+    public boolean removeSignerRule(String ruleIdHex, String reason) {
+        String id = Ffi.text(ruleIdHex, "rule_id_hex");
+        String why = Ffi.text(reason, "reason");
+        return nativeVault.use(h -> {
+            ByteByReference removed = new ByteByReference();
+            Ffi.check(RvNative.rv_vault_remove_signer_rule(h, id, why, removed));
+            return removed.getValue() != 0;
+        });
+    }
+
+    /**
+     * The signer rules, oldest first ({@code rv_vault_signer_rules}): all ({@code agencyCode} null) or
+     * one agency's. An empty array for an agency means the default: any trusted signer.
+     *
+     * @param agencyCode {@code null} or an agency's e-ID code
+     * @return an array of {@code {"rule_id", "agency_code", "rule", "added_at", "reason"}}
+     */
+    public Json signerRules(String agencyCode) {
+        String a = Ffi.text(agencyCode, "agency_code");
+        return nativeVault.callJson((h, out) -> RvNative.rv_vault_signer_rules(h, a, out));
     }
 
     @Override

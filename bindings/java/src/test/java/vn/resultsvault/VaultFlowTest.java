@@ -254,4 +254,37 @@ class VaultFlowTest {
             throw new AssertionError(e);
         }
     }
+
+    @Test
+    void signerRulesAreAddedListedAndRemovedWithAuditEvents() {
+        try (Vault vault = Vault.open(tmp.resolve("policy.vault"))) {
+            assertEquals(0, vault.signerRules("G22.46.01").size(), "no rule: any trusted signer");
+            String sha = "ab".repeat(32);
+            Json rule = vault.addSignerRule("G22.46.01", map("kind", "certificate", "sha256", sha), "Quyết định 12/QĐ-UBND");
+            assertEquals("G22.46.01", rule.get("agency_code").asString());
+            assertEquals(sha, rule.get("rule").get("sha256").asString());
+            String id = rule.get("rule_id").asString();
+            assertEquals(64, id.length());
+            assertEquals(rule, vault.addSignerRule("G22.46.01", map("kind", "certificate", "sha256", sha), null));
+            Json org = vault.addSignerRule("G22.46.01",
+                    map("kind", "issuer_organization", "issuer", "CN=Root CA", "organization", "UBND phường Hải Châu"), null);
+            assertEquals(2, vault.signerRules("G22.46.01").size());
+            assertEquals(0, vault.signerRules("G01").size());
+            assertEquals(2, vault.signerRules(null).size());
+
+            Json head = vault.logHead();
+            InvalidArgumentException bad = assertThrows(InvalidArgumentException.class,
+                    () -> vault.addSignerRule("G22.46.01", map("kind", "anyone"), null));
+            assertEquals(ResultCode.INVALID_JSON.value(), bad.code());
+            bad = assertThrows(InvalidArgumentException.class,
+                    () -> vault.addSignerRule("", map("kind", "certificate", "sha256", sha), null));
+            assertEquals(ResultCode.INVALID_ARGUMENT.value(), bad.code());
+            assertEquals(head, vault.logHead(), "a refused rule changes nothing");
+
+            assertTrue(vault.removeSignerRule(id, "thay đổi"));
+            assertFalse(vault.removeSignerRule(id, null));
+            assertEquals(org.get("rule_id"), vault.signerRules(null).get(0).get("rule_id"));
+            assertTrue(vault.isLogIntact());
+        }
+    }
 }
