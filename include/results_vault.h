@@ -226,8 +226,9 @@ void rv_bytes_free(uint8_t *p, size_t len);
  An unsigned or INDETERMINATE PDF is stored with its check), `"ignore"` (not looked
  at), `"timestamp_authority"` (an RFC 3161 TSA that timestamps the vault's own
  signatures when a signing session completes, CAdES B-T, the revocation evidence of
- the acceptance added: B-LT; an object: `"url"` (`https://`, or `http://` on
- loopback), `"username"` + `"password"` (HTTP Basic) or `"bearer_token"`,
+ the acceptance added: B-LT; an object: `"url"` (`https://`; `http://` too when no
+ credentials are given, the token proving itself, else only on loopback),
+ `"username"` + `"password"` (HTTP Basic) or `"bearer_token"`,
  `"policy_oid"`, `"timeout_seconds"` (default 10), `"ca_file"`; `RVAULT_TSA_*`
  environment variables fill or override its fields. The token is verified against the
  trust store before anything is kept; a TSA that fails fails the completion with

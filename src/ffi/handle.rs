@@ -129,7 +129,8 @@ fn timestamper(json: &serde_json::Value) -> FfiResult<crate::SharedTimestamper> 
 /// at), `"timestamp_authority"` (an RFC 3161 TSA that timestamps the vault's own
 /// signatures when a signing session completes, CAdES B-T, the revocation evidence of
 /// the acceptance added: B-LT; an object: `"url"` (`https://`; `http://` too when no
-/// credentials are given, the token proving itself, else only on loopback), `"username"` + `"password"` (HTTP Basic) or `"bearer_token"`,
+/// credentials are given, the token proving itself, else only on loopback),
+/// `"username"` + `"password"` (HTTP Basic) or `"bearer_token"`,
 /// `"policy_oid"`, `"timeout_seconds"` (default 10), `"ca_file"`; `RVAULT_TSA_*`
 /// environment variables fill or override its fields. The token is verified against the
 /// trust store before anything is kept; a TSA that fails fails the completion with

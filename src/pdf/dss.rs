@@ -35,12 +35,22 @@ pub struct FileEvidence {
     pub revocation: Vec<Vec<u8>>,
     /// For each entry of `revocation`: its SHA-256 and the first revision that lists it.
     pub revocation_first_seen: Vec<(Sha256, usize)>,
+    /// For each entry of `certificates`: its SHA-256 and the first revision that lists it.
+    pub certificate_first_seen: Vec<(Sha256, usize)>,
 }
 
 impl FileEvidence {
     /// The first revision whose DSS lists the revocation evidence with this SHA-256.
     pub fn first_seen(&self, sha256_hex: &str) -> Option<usize> {
         self.revocation_first_seen
+            .iter()
+            .find(|(h, _)| h.to_hex() == sha256_hex)
+            .map(|(_, r)| *r)
+    }
+
+    /// The first revision whose DSS lists the certificate with this SHA-256.
+    pub fn certificate_first_seen(&self, sha256_hex: &str) -> Option<usize> {
+        self.certificate_first_seen
             .iter()
             .find(|(h, _)| h.to_hex() == sha256_hex)
             .map(|(_, r)| *r)
@@ -99,6 +109,7 @@ pub fn read(doc: &Document<'_>) -> Result<FileEvidence, PdfError> {
                 if is_cert {
                     if out.certificates.len() < MAX_ITEMS && seen_certificates.insert(digest) {
                         out.certificates.push(der);
+                        out.certificate_first_seen.push((digest, rev));
                     }
                 } else if out.revocation.len() < MAX_ITEMS
                     && !out.revocation_first_seen.iter().any(|(h, _)| *h == digest)

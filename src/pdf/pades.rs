@@ -145,40 +145,68 @@ pub fn verify_pdf_with(
     // earlier timestamp existed before its TSA's key could leak), the latest at the
     // caller's proof of existence or now. One that passes proves that the revisions it
     // covers, and the signatures in them, existed at its genTime.
-    let mut checked: Vec<Option<PdfSignature>> = vec![None; found.len()];
-    let mut stamps: Vec<DocumentStamp> = Vec::new();
     let mut order: Vec<usize> = (0..found.len())
         .filter(|&i| found[i].kind == SignatureKind::DocTimeStamp)
         .collect();
     order.sort_by_key(|&i| std::cmp::Reverse(revision_of(i)));
-    for i in order {
-        let covering = covering(&stamps, revision_of(i));
-        let ctx = ValidationContext {
-            proof_of_existence: earliest(proof_of(&covering), ctx.proof_of_existence),
-            ..ctx.clone()
-        };
-        let mut out = verify_one(&doc, &found[i], &ranges[i], certification, &rules, &ctx)?;
-        out.verdict.timestamps = summaries(&covering);
-        crate::verify::levels::mark_proof_used(&mut out.verdict);
-        stamps.push(DocumentStamp {
-            revision: revision_of(i),
-            proven: match (out.verdict.indication, out.signed_revision) {
-                (Indication::Passed, Some(_)) => out.verdict.claimed_signing_time.as_deref().and_then(parse_time),
-                _ => None,
-            },
-            summary: TimestampSummary {
-                kind: TimestampKind::DocumentTimestamp,
-                field: Some(out.field.clone()),
-                gen_time: out.verdict.claimed_signing_time.clone(),
-                tsa: out.verdict.signer.as_ref().map(|s| s.subject.clone()),
-                indication: out.verdict.indication,
-                sub_indication: out.verdict.sub_indication,
-                detail: out.verdict.detail.clone(),
-                proof_used: false,
-            },
-        });
-        checked[i] = Some(out);
-    }
+    // A timestamp over data that holds one with a later genTime contradicts it: it gives
+    // no proof of existence (INDETERMINATE / TIMESTAMP_ORDER_FAILURE) and the chain is
+    // judged again without it; the earlier one stands on its own.
+    let mut contradicted: Vec<usize> = Vec::new();
+    let (mut checked, stamps) = loop {
+        let mut checked: Vec<Option<PdfSignature>> = vec![None; found.len()];
+        let mut stamps: Vec<DocumentStamp> = Vec::new();
+        let mut contradiction = None;
+        for &i in &order {
+            let covering = covering(&stamps, revision_of(i));
+            let ctx = ValidationContext {
+                proof_of_existence: earliest(proof_of(&covering), ctx.proof_of_existence),
+                ..ctx.clone()
+            };
+            let mut out = verify_one(&doc, &found[i], &ranges[i], certification, &rules, &ctx)?;
+            let gen_time = out.verdict.claimed_signing_time.as_deref().and_then(parse_time);
+            if contradicted.contains(&i) {
+                out.verdict = order_failure(out.verdict, "a timestamp earlier in the file claims a later time");
+            } else if let Some(later) = covering
+                .iter()
+                .find(|s| s.proven.is_some() && gen_time.is_some_and(|g| s.gen_time.is_some_and(|t| t < g)))
+            {
+                contradiction = Some(later.index);
+                break;
+            }
+            out.verdict.timestamps = summaries(&covering);
+            crate::verify::levels::mark_proof_used(&mut out.verdict);
+            stamps.push(DocumentStamp {
+                index: i,
+                revision: revision_of(i),
+                gen_time,
+                proven: match (out.verdict.indication, out.signed_revision) {
+                    (Indication::Passed, Some(_)) => out.verdict.proof_of_existence.as_deref().and_then(parse_time),
+                    _ => None,
+                },
+                summary: TimestampSummary {
+                    kind: TimestampKind::DocumentTimestamp,
+                    field: Some(out.field.clone()),
+                    gen_time: out.verdict.claimed_signing_time.clone(),
+                    proves: match out.verdict.indication {
+                        Indication::Passed => out.verdict.proof_of_existence.clone(),
+                        _ => None,
+                    },
+                    tsa: out.verdict.signer.as_ref().map(|s| s.subject.clone()),
+                    indication: out.verdict.indication,
+                    sub_indication: out.verdict.sub_indication,
+                    detail: out.verdict.detail.clone(),
+                    proof_used: false,
+                },
+            });
+            checked[i] = Some(out);
+        }
+        match contradiction {
+            // Each round distrusts one more timestamp: at most one round per timestamp.
+            Some(later) if !contradicted.contains(&later) => contradicted.push(later),
+            _ => break (checked, stamps),
+        }
+    };
     let mut signatures = Vec::with_capacity(found.len());
     for (i, signature) in found.iter().enumerate() {
         let out = match checked[i].take() {
@@ -190,6 +218,25 @@ pub fn verify_pdf_with(
                     ..ctx.clone()
                 };
                 let mut out = verify_one(&doc, signature, &ranges[i], certification, &rules, &ctx)?;
+                // A document timestamp over this signature may not claim a time before its
+                // signature timestamp's.
+                let stamped_later = out
+                    .verdict
+                    .timestamps
+                    .iter()
+                    .filter(|t| t.indication == Indication::Passed)
+                    .any(|t| {
+                        let at = t.gen_time.as_deref().and_then(parse_time);
+                        covering
+                            .iter()
+                            .any(|s| s.proven.is_some() && s.gen_time.zip(at).is_some_and(|(d, a)| d < a))
+                    });
+                if stamped_later && out.verdict.indication != Indication::Failed {
+                    out.verdict = order_failure(
+                        out.verdict,
+                        "a document timestamp over this signature claims an earlier time than its signature timestamp",
+                    );
+                }
                 let file = FileFacts {
                     doc: &doc,
                     signature,
@@ -215,9 +262,13 @@ pub fn verify_pdf_with(
 
 /// A document timestamp, once checked.
 struct DocumentStamp {
+    /// Its index among the signatures found.
+    index: usize,
+    /// Its genTime, when the token could be read.
+    gen_time: Option<OffsetDateTime>,
     /// The revision its ByteRange ends.
     revision: Option<usize>,
-    /// Its genTime, when it PASSED.
+    /// What it proves (genTime plus its accuracy), when it PASSED.
     proven: Option<OffsetDateTime>,
     /// As a verdict lists it.
     summary: TimestampSummary,
@@ -232,7 +283,19 @@ fn covering(stamps: &[DocumentStamp], revision: Option<usize>) -> Vec<&DocumentS
     }
 }
 
-/// The earliest genTime among the covering timestamps that PASSED.
+/// A verdict turned INDETERMINATE / TIMESTAMP_ORDER_FAILURE.
+fn order_failure(
+    mut verdict: crate::verify::signature::SignatureVerdict,
+    why: &str,
+) -> crate::verify::signature::SignatureVerdict {
+    verdict.indication = Indication::Indeterminate;
+    verdict.sub_indication = Some(SubIndication::TimestampOrderFailure);
+    verdict.detail = format!("timestamps out of order: {why}; neither proves a time");
+    verdict.holds_until = None;
+    verdict
+}
+
+/// The earliest time proven by the covering timestamps that PASSED.
 fn proof_of(covering: &[&DocumentStamp]) -> Option<OffsetDateTime> {
     covering.iter().filter_map(|s| s.proven).min()
 }
@@ -305,29 +368,51 @@ fn level(
         .iter()
         .map(|der| crate::hash::Sha256::of(der).to_hex())
         .collect();
+    let certificates_in_cms: Vec<String> = crate::verify::cms::carried_certificates(cms)
+        .iter()
+        .map(|der| crate::hash::Sha256::of(der).to_hex())
+        .collect();
+    let anchors: Vec<String> = ctx
+        .anchors
+        .iter()
+        .map(|der| crate::hash::Sha256::of(der).to_hex())
+        .collect();
+    // The latest revision where a piece of the validation data the verdict used first
+    // appears — its path's certificates but the anchor, and its revocation evidence —,
+    // or `None` when some of it is not in the file (ETSI EN 319 142-1 §6.3: B-LT means
+    // the file carries it).
     let in_file = |v: &crate::verify::signature::SignatureVerdict| -> Option<usize> {
-        // The latest revision where a piece of the evidence used first appears.
-        let used: Vec<&str> = v
+        let evidence: Vec<&str> = v
             .crls_used
             .iter()
             .map(|c| c.sha256.as_str())
             .chain(v.ocsp_used.iter().map(|o| o.sha256.as_str()))
             .collect();
-        if used.is_empty() {
+        if evidence.is_empty() || v.chain.is_empty() {
             return None;
         }
-        used.iter()
-            .map(|u| match in_cms.iter().any(|c| c == u) {
+        let evidence = evidence.into_iter().map(|u| match in_cms.iter().any(|c| c == u) {
+            true => Some(revision),
+            false => file.carried.first_seen(u),
+        });
+        let certificates = v.chain.iter().filter(|c| !anchors.contains(&c.sha256)).map(|c| {
+            match certificates_in_cms.contains(&c.sha256) {
                 true => Some(revision),
-                false => file.carried.first_seen(u),
-            })
+                false => file.carried.certificate_first_seen(&c.sha256),
+            }
+        });
+        evidence
+            .chain(certificates)
             .try_fold(revision, |latest, r| Some(latest.max(r?)))
     };
     let mut needs = in_file(&out.verdict);
-    if needs.is_none() && ctx.crls.len() > file.carried.revocation.len() {
-        // The caller's evidence answered: would the file's alone?
+    let caller_helped =
+        ctx.crls.len() > file.carried.revocation.len() || ctx.intermediates.len() > file.carried.certificates.len();
+    if needs.is_none() && caller_helped {
+        // The caller's material answered: would the file's alone?
         let alone = ValidationContext {
             crls: &file.carried.revocation,
+            intermediates: &file.carried.certificates,
             ..ctx.clone()
         };
         let again = verify_one(

@@ -468,7 +468,23 @@ fn signature_timestamps(signer: &SignerInfo) -> Vec<Vec<u8>> {
         .iter()
         .filter(|a| a.typ.to_string() == OID_SIGNATURE_TIME_STAMP_TOKEN)
         .flat_map(|a| a.values.iter())
-        .map(|value| value.as_slice().to_vec())
+        // The CMS crate captures a SET OF values as one: split it into its values, each
+        // a token of its own.
+        .flat_map(|value| {
+            let mut rest = value.as_slice();
+            let mut tokens = Vec::new();
+            while let Some(len) = first_value_len(rest).filter(|&l| l > 0 && l <= rest.len()) {
+                tokens.push(rest[..len].to_vec());
+                rest = &rest[len..];
+                if tokens.len() == MAX_SIGNATURE_TIMESTAMPS {
+                    break;
+                }
+            }
+            if !rest.is_empty() && tokens.len() < MAX_SIGNATURE_TIMESTAMPS {
+                tokens.push(rest.to_vec()); // not a value: checked, and refused, as one
+            }
+            tokens
+        })
         .take(MAX_SIGNATURE_TIMESTAMPS)
         .collect()
 }

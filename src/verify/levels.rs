@@ -72,6 +72,9 @@ pub struct TimestampSummary {
     pub field: Option<String>,
     /// genTime, RFC 3339, when the token could be read.
     pub gen_time: Option<String>,
+    /// What it proves the data existed by: genTime plus the accuracy the TSA declares.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proves: Option<String>,
     /// The TSA's certificate subject, when known.
     pub tsa: Option<String>,
     /// The timestamp's own verdict.
@@ -95,6 +98,7 @@ pub(crate) fn summarize(
         kind,
         field,
         gen_time: check.tst_info.as_ref().map(|t| rfc3339(t.gen_time)),
+        proves: check.tst_info.as_ref().map(|t| rfc3339(t.proves())),
         tsa: check.verdict.signer.as_ref().map(|s| s.subject.clone()),
         indication: check.verdict.indication,
         sub_indication: check.verdict.sub_indication,
@@ -115,6 +119,17 @@ pub(crate) fn signature_timestamps(
     if signer.outcome != super::cms::SignerOutcome::Intact || signer.signature_timestamps.is_empty() {
         return (Vec::new(), None);
     }
+    // What the CMS carries for its TSA counts, as it does for its signer.
+    let evidence;
+    let ctx = &if signer.revocation_values.is_empty() {
+        ctx.clone()
+    } else {
+        evidence = [ctx.crls, &signer.revocation_values].concat();
+        ValidationContext {
+            crls: &evidence,
+            ..ctx.clone()
+        }
+    };
     let mut proven: Option<OffsetDateTime> = None;
     let mut listed = Vec::with_capacity(signer.signature_timestamps.len());
     for token in &signer.signature_timestamps {
@@ -137,7 +152,7 @@ pub(crate) fn mark_proof_used(verdict: &mut SignatureVerdict) {
         t.proof_used = !marked
             && t.indication == Indication::Passed
             && used.is_some()
-            && t.gen_time.as_deref().and_then(parse) == used;
+            && t.proves.as_deref().or(t.gen_time.as_deref()).and_then(parse) == used;
         marked |= t.proof_used;
     }
 }
@@ -148,6 +163,18 @@ pub(crate) fn earliest(a: Option<OffsetDateTime>, b: Option<OffsetDateTime>) -> 
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     }
+}
+
+/// Whether every certificate of the verdict's chain is among `carried` (SHA-256s, hex) or
+/// is a trust anchor: the path the verdict used can be built from the file and the
+/// anchors alone.
+pub(crate) fn chain_carried(verdict: &SignatureVerdict, carried: &[String], anchors: &[Vec<u8>]) -> bool {
+    let anchors: Vec<String> = anchors.iter().map(|a| crate::hash::Sha256::of(a).to_hex()).collect();
+    !verdict.chain.is_empty()
+        && verdict
+            .chain
+            .iter()
+            .all(|c| carried.contains(&c.sha256) || anchors.contains(&c.sha256))
 }
 
 /// Whether every piece of revocation evidence the verdict relied on is among `carried`
@@ -163,9 +190,15 @@ pub(crate) fn evidence_carried(verdict: &SignatureVerdict, carried: &[String]) -
 }
 
 /// The level a CMS proves on its own: B-B once its integrity verified, B-T with a
-/// signature timestamp that PASSED, B-LT when the CMS also carries the revocation
-/// evidence of a PASSED verdict.
-pub(crate) fn cms_level(verdict: &SignatureVerdict, signer: &SignerCheck) -> Option<BaselineLevel> {
+/// signature timestamp that PASSED, B-LT when the CMS also carries the certificates of
+/// the path (all but the anchor) and the revocation evidence of a PASSED verdict (ETSI
+/// EN 319 122-1 §6.3: the validation data is in the signature, not with the verifier).
+pub(crate) fn cms_level(
+    verdict: &SignatureVerdict,
+    signer: &SignerCheck,
+    certificates: &[Vec<u8>],
+    anchors: &[Vec<u8>],
+) -> Option<BaselineLevel> {
     // A FAILED signature proves no level, whatever it carries.
     if !verdict.integrity || verdict.indication == Indication::Failed {
         return None;
@@ -178,6 +211,12 @@ pub(crate) fn cms_level(verdict: &SignatureVerdict, signer: &SignerCheck) -> Opt
         .iter()
         .map(|der| crate::hash::Sha256::of(der).to_hex())
         .collect();
-    let lt = verdict.indication == Indication::Passed && evidence_carried(verdict, &carried);
+    let certificates: Vec<String> = certificates
+        .iter()
+        .map(|der| crate::hash::Sha256::of(der).to_hex())
+        .collect();
+    let lt = verdict.indication == Indication::Passed
+        && evidence_carried(verdict, &carried)
+        && chain_carried(verdict, &certificates, anchors);
     Some(if lt { BaselineLevel::BLt } else { BaselineLevel::BT })
 }

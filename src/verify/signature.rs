@@ -394,7 +394,7 @@ fn verify_checked(
             };
             v.timestamps = timestamps;
             super::levels::mark_proof_used(&mut v);
-            v.level = super::levels::cms_level(&v, signer);
+            v.level = super::levels::cms_level(&v, signer, &checked.certificates, ctx.anchors);
             v
         })
         .collect()
@@ -605,6 +605,23 @@ pub(crate) fn judge(
         }
         v
     };
+    // A signature proven to exist before its certificate was issued (a timestamp older
+    // than the certificate): FAILED / NOT_YET_VALID (ETSI EN 319 102-1 §5.6.2.4).
+    if let Some(p) = poe.filter(|_| !how.time_stamping) {
+        let not_before = leaf_x509.validity().not_before.timestamp();
+        if p.unix_timestamp() < not_before {
+            return verdict(
+                v,
+                Failed,
+                Some(S::NotYetValid),
+                format!(
+                    "the signature is proven to have existed at {}, before its certificate was valid (from {})",
+                    rfc3339(p),
+                    from_unix(not_before)
+                ),
+            );
+        }
+    }
     let (valid, at_poe) = match poe {
         Some(poe) => match validate(poe) {
             Ok(p) => (p, true),

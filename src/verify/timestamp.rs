@@ -40,6 +40,19 @@ pub struct TstInfo {
     pub serial_number: String,
     /// genTime: when the TSA says it stamped the data (fractions of a second kept).
     pub gen_time: OffsetDateTime,
+    /// The accuracy the TSA declares (RFC 3161 §2.4.2): the data existed at genTime give
+    /// or take this much. Zero when absent.
+    pub accuracy: time::Duration,
+    /// The OIDs of the TSTInfo's critical extensions (none is understood here).
+    pub critical_extensions: Vec<String>,
+}
+
+impl TstInfo {
+    /// The latest time the token allows for the data: genTime plus its accuracy. What it
+    /// proves the data existed by.
+    pub fn proves(&self) -> OffsetDateTime {
+        self.gen_time + self.accuracy
+    }
 }
 
 /// What the check of one timestamp token found.
@@ -54,10 +67,11 @@ pub struct TimestampCheck {
 }
 
 impl TimestampCheck {
-    /// The time at which the token proves the data existed: genTime, when PASSED.
+    /// The time by which the token proves the data existed: genTime plus its accuracy,
+    /// when PASSED.
     pub fn proven_time(&self) -> Option<OffsetDateTime> {
         match self.verdict.indication {
-            Indication::Passed => self.tst_info.as_ref().map(|t| t.gen_time),
+            Indication::Passed => self.tst_info.as_ref().map(TstInfo::proves),
             _ => None,
         }
     }
@@ -159,10 +173,12 @@ pub fn check_timestamp_token_parts(token_cms: &[u8], parts: &[&[u8]], ctx: &Vali
     // The TSA's chain is judged at genTime: valid then, and unrevoked by evidence current
     // then or issued after it (what an archive keeps). What genTime cannot vouch for, its
     // own TSA's key, is checked below up to the caller's proof of existence.
+    // Always at genTime: a caller's earlier proof of existence of the token cannot move
+    // the TSA's judgement before the time the TSA says it signed.
     let gen_time_ok = info.gen_time <= ctx.validation_time;
     let at_gen_time = ValidationContext {
         proof_of_existence: match gen_time_ok {
-            true => super::levels::earliest(ctx.proof_of_existence, Some(info.gen_time)),
+            true => Some(info.gen_time),
             false => ctx.proof_of_existence,
         },
         ..ctx.clone()
@@ -187,7 +203,13 @@ pub fn check_timestamp_token_parts(token_cms: &[u8], parts: &[&[u8]], ctx: &Vali
         v.detail = detail;
         v.holds_until = None;
     };
-    if !gen_time_ok {
+    if let Some(oid) = info.critical_extensions.first() {
+        refuse(
+            Indication::Indeterminate,
+            SubIndication::FormatFailure,
+            format!("the TSTInfo has a critical extension this verifier does not understand ({oid}): RFC 3161 §2.4.2 reads extensions as X.509 does"),
+        );
+    } else if !gen_time_ok {
         refuse(
             Indication::Indeterminate,
             SubIndication::GenericError,
@@ -201,13 +223,20 @@ pub fn check_timestamp_token_parts(token_cms: &[u8], parts: &[&[u8]], ctx: &Vali
         // timestamp, the vault's record), or at the validation time when there is none.
         let until = ctx
             .proof_of_existence
-            .map_or(ctx.validation_time, |p| p.min(ctx.validation_time));
+            .map_or(ctx.validation_time, |p| p.min(ctx.validation_time))
+            .max(info.gen_time);
         let options = signature::path_options(&policy, true, ctx.validation_time);
         let chains: &path::ChainCache = match ctx.chain_cache {
             Some(cache) => cache,
             None => path::ChainCache::shared(),
         };
-        let still_trusted = chains.validate_in(leaf, &pools, ctx.crls, until, &options);
+        // The evidence the token carries counts too, as it does for the TSA's judgement.
+        let evidence: std::borrow::Cow<'_, [Vec<u8>]> = if signer.revocation_values.is_empty() {
+            std::borrow::Cow::Borrowed(ctx.crls)
+        } else {
+            std::borrow::Cow::Owned([ctx.crls, &signer.revocation_values].concat())
+        };
+        let still_trusted = chains.validate_in(leaf, &pools, &evidence, until, &options);
         let not_then = |e: &PathError| {
             format!(
                 "the TSA's certificate was not trusted at {} (genTime {gen_time}; the token proves nothing \
@@ -247,7 +276,7 @@ pub fn check_timestamp_token_parts(token_cms: &[u8], parts: &[&[u8]], ctx: &Vali
         }
         v.detail = detail;
         v.valid_at_signing_time = Some(true);
-        v.proof_of_existence = Some(gen_time);
+        v.proof_of_existence = Some(rfc3339(info.proves()));
     }
     TimestampCheck {
         verdict: v,
@@ -290,7 +319,7 @@ pub(crate) fn tsa_usage_problem(c: &X509Certificate<'_>) -> Option<String> {
 
 /// Reads a TSTInfo; the fields after genTime are skipped.
 fn parse_tst_info(der: &[u8]) -> Result<TstInfo, String> {
-    let (version, policy, hash_algorithm, hashed_message, serial, gen_time) =
+    let (version, policy, hash_algorithm, hashed_message, serial, gen_time, accuracy, critical_extensions) =
         Constructed::decode(der, Mode::Ber, |cons| {
             cons.take_sequence(|cons| {
                 let version = cons.take_u8()?;
@@ -305,8 +334,44 @@ fn parse_tst_info(der: &[u8]) -> Result<TstInfo, String> {
                 })?;
                 let serial = cons.take_primitive_if(Tag::INTEGER, |p| p.take_all())?;
                 let gen_time = cons.take_primitive_if(Tag::GENERALIZED_TIME, |p| p.take_all())?;
-                cons.skip_all()?; // accuracy, ordering, nonce, tsa, extensions
-                Ok((version, policy, hash_algorithm, hashed_message, serial, gen_time))
+                // Accuracy ::= SEQUENCE { seconds INTEGER OPTIONAL, millis [0] 1..999
+                // OPTIONAL, micros [1] 1..999 OPTIONAL }, in microseconds.
+                let accuracy = cons.take_opt_sequence(|acc| {
+                    let seconds = acc.take_opt_u64()?.unwrap_or(0);
+                    let millis = acc.take_opt_primitive_if(Tag::CTX_0, |p| p.to_u64())?.unwrap_or(0);
+                    let micros = acc.take_opt_primitive_if(Tag::CTX_1, |p| p.to_u64())?.unwrap_or(0);
+                    Ok(seconds
+                        .saturating_mul(1_000_000)
+                        .saturating_add(millis.saturating_mul(1000))
+                        .saturating_add(micros))
+                })?;
+                cons.take_opt_bool()?; // ordering
+                cons.take_opt_primitive_if(Tag::INTEGER, |p| p.skip_all())?; // nonce
+                cons.take_opt_constructed_if(Tag::CTX_0, |c| c.skip_all())?; // tsa
+                                                                             // extensions [1] IMPLICIT Extensions: each SEQUENCE { OID, critical
+                                                                             // BOOLEAN DEFAULT FALSE, OCTET STRING }.
+                let mut critical = Vec::new();
+                cons.take_opt_constructed_if(Tag::CTX_1, |list| {
+                    while let Some(()) = list.take_opt_sequence(|ext| {
+                        let oid = Oid::take_from(ext)?;
+                        if ext.take_opt_bool()?.unwrap_or(false) {
+                            critical.push(oid.to_string());
+                        }
+                        ext.skip_all()
+                    })? {}
+                    Ok(())
+                })?;
+                cons.skip_all()?;
+                Ok((
+                    version,
+                    policy,
+                    hash_algorithm,
+                    hashed_message,
+                    serial,
+                    gen_time,
+                    accuracy,
+                    critical,
+                ))
             })
         })
         .map_err(|e| e.to_string())?;
@@ -319,6 +384,8 @@ fn parse_tst_info(der: &[u8]) -> Result<TstInfo, String> {
         hashed_message: hashed_message.to_bytes().to_vec(),
         serial_number: serial.iter().map(|b| format!("{b:02x}")).collect(),
         gen_time: generalized_time(&gen_time).ok_or("a genTime that is not YYYYMMDDHHMMSS[.f]Z")?,
+        accuracy: time::Duration::microseconds(accuracy.unwrap_or(0).min(i64::MAX as u64) as i64),
+        critical_extensions,
     })
 }
 

@@ -65,6 +65,12 @@ pub enum SubIndication {
     /// INDETERMINATE: no proof that the signed object existed before the time that counts
     /// (e.g. the vault accepted the signature only after the validation time asked for).
     NoPoe,
+    /// FAILED: the signer's certificate was not yet valid at the time the signature is
+    /// proven to have existed (a timestamp older than the certificate).
+    NotYetValid,
+    /// INDETERMINATE: timestamps contradict each other's order (a timestamp over data
+    /// that holds a later one).
+    TimestampOrderFailure,
     /// INDETERMINATE: the cause cannot be described by another sub-indication.
     GenericError,
 }
@@ -89,6 +95,8 @@ impl SubIndication {
             SubIndication::SigConstraintsFailure => "SIG_CONSTRAINTS_FAILURE",
             SubIndication::RevocationOutOfBounds => "REVOCATION_OUT_OF_BOUNDS",
             SubIndication::NoPoe => "NO_POE",
+            SubIndication::NotYetValid => "NOT_YET_VALID",
+            SubIndication::TimestampOrderFailure => "TIMESTAMP_ORDER_FAILURE",
             SubIndication::GenericError => "GENERIC_ERROR",
         }
     }

@@ -110,6 +110,16 @@ pub fn sub_indication_label(lang: Lang, sub: SubIndication) -> &'static str {
             "không có bằng chứng tài liệu đã được ký trước thời điểm kiểm tra",
             "nothing proves the document was signed before the time of the check",
         ),
+        S::NotYetValid => pick(
+            lang,
+            "chứng thư số của người ký chưa có hiệu lực khi chữ ký được chứng minh là đã tồn tại",
+            "the signer's certificate was not yet valid when the signature is proven to have existed",
+        ),
+        S::TimestampOrderFailure => pick(
+            lang,
+            "các dấu thời gian mâu thuẫn về thứ tự",
+            "the timestamps contradict each other's order",
+        ),
         S::GenericError => pick(lang, "lỗi khi kiểm tra", "an error occurred during the check"),
     }
 }
