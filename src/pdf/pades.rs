@@ -125,6 +125,10 @@ pub fn verify_pdf_with(
     // What each signature's ByteRange covers, checked once.
     let ranges: Vec<Result<SignedRange, String>> = found.iter().map(|s| coverage::check(&doc, s)).collect();
     let certification = certification(&doc, &found, &ranges).ok().flatten();
+    // Every ByteRange starts at 0: one hash pass, kept at each signature's hole, serves
+    // them all (a B-LTA file is hashed about once, not once per signature).
+    let cuts = ranges.iter().flatten().map(|r| r.first.end).collect();
+    let _one_pass = crate::verify::prefix_digest::PrefixScope::enter(doc.data, cuts);
     // The validation data the file carries (every revision's DSS), beside the caller's.
     let carried = dss::read(&doc)?;
     let (intermediates, evidence);

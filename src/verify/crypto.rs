@@ -41,7 +41,7 @@ impl DigestAlgorithm {
         Self::OIDS.iter().find(|(d, _)| *d == self).map_or("", |(_, o)| o)
     }
 
-    fn ring(self) -> &'static ring::digest::Algorithm {
+    pub(crate) fn ring(self) -> &'static ring::digest::Algorithm {
         match self {
             DigestAlgorithm::Sha1 => &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
             DigestAlgorithm::Sha256 => &ring::digest::SHA256,
@@ -57,12 +57,10 @@ impl DigestAlgorithm {
 
     /// The digest of the concatenation of `parts`, hashed one part after the other
     /// without concatenating them (a PDF's two `/ByteRange` pieces).
+    /// Within a PDF's verification, a first part that is a prefix of the file continues
+    /// from the hash state kept at an earlier signature's cut ([`super::prefix_digest`]).
     pub fn digest_parts(self, parts: &[&[u8]]) -> Vec<u8> {
-        let mut context = ring::digest::Context::new(self.ring());
-        for part in parts {
-            context.update(part);
-        }
-        context.finish().as_ref().to_vec()
+        super::prefix_digest::digest_parts(self, parts)
     }
 
     /// Its usual name.

@@ -37,6 +37,7 @@ pub(crate) mod names;
 pub(crate) mod ocsp;
 pub mod path;
 mod policy;
+pub(crate) mod prefix_digest;
 mod profile;
 mod revocation;
 pub mod signature;
