@@ -1104,8 +1104,12 @@ enum rv_result rv_vault_kept_crl(const struct rv_vault *v,
 
  Both outputs are optional (NULL: not wanted). `*out_reusable` is the yes/no;
  `*out_json` is the verdict: `result_id`, `reusable`, `reasons`, `summary`,
- `integrity`, `status`, `signatures`, `validation_time`, `trust_state`, `verifier`.
- Without `out_json` no JSON is encoded. Nothing about the record is changed (the
+ `integrity`, `status`, `signatures`, `validation_time`, `trust_state`, `verifier`,
+ and `signer_policy` when the PDF's own signatures were judged (the rules that
+ accepted them, or "default: any trusted signer"). Each signature has `signature`,
+ `proof_of_existence` and `verdict` (with its `level` and `timestamps`); one inside the
+ PDF also `pdf_field` and, when PASSED, `signer_policy`. Without `out_json` no JSON is
+ encoded. Nothing about the record is changed (the
  verdict is kept as evidence with its signatures).
 
  Ownership: free `*out_json` with `rv_string_free`.
