@@ -964,6 +964,9 @@ fn pdf_b_lt_needs_the_path_in_the_file_not_from_the_caller() {
         {"name": "lt_with_inter.pdf", "signer": "leaf", "steps": [
             {"op": "dss", "crls": ["current.crl.der", "inter.crl.der"], "certs": ["inter.pem"]},
             doc_ts("tsa", &soon, "TS1")]},
+        {"name": "lt_inter_in_cms.pdf", "signer": "leaf", "chain": ["inter.pem"], "steps": [
+            {"op": "dss", "crls": ["current.crl.der", "inter.crl.der"]},
+            doc_ts("tsa", &soon, "TS1")]},
     ]);
     let s = pdf_scene(cases);
     let inter = s.pki.der("x509", "inter.pem");
@@ -986,6 +989,12 @@ fn pdf_b_lt_needs_the_path_in_the_file_not_from_the_caller() {
     let sig = field(&v, "Signature1");
     assert!(passed(sig), "{}", show_pdf(&v));
     assert_eq!(sig.level, Some(BaselineLevel::BT), "{}", show_pdf(&v));
+    // The intermediate in the signature's own CMS (zero-padded in /Contents) is in the
+    // file as much as one in the DSS.
+    let in_cms = s.verify_with("lt_inter_in_cms.pdf", &[], &[]);
+    let sig = field(&in_cms, "Signature1");
+    assert!(passed(sig), "{}", show_pdf(&in_cms));
+    assert_eq!(sig.level, Some(BaselineLevel::BLta), "{}", show_pdf(&in_cms));
 }
 
 /// The caller holds a proof of existence P (the vault's record) of the signature. The TSA

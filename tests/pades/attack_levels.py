@@ -66,12 +66,12 @@ def main():
         dt = datetime.fromisoformat(when.replace("Z", "+00:00"))
         return V2Stamper(load_cert(cert), load_key(key), certs_to_embed=[], fixed_dt=dt)
 
-    def sign(src, who):
+    def sign(src, who, chain=()):
         key, cert = role(who)
         meta = signers.PdfSignatureMetadata(
             field_name="Signature1", md_algorithm="sha256", subfilter=SigSeedSubFilter.PADES
         )
-        signer = signers.SimpleSigner.load(key, cert, ca_chain_files=(root,))
+        signer = signers.SimpleSigner.load(key, cert, ca_chain_files=(root, *[p(c) for c in chain]))
         out = io.BytesIO()
         signers.PdfSigner(meta, signer).sign_pdf(IncrementalPdfFileWriter(io.BytesIO(src)), output=out)
         return out.getvalue()
@@ -100,7 +100,7 @@ def main():
 
     base = make_base(pages=1)
     for case in spec["cases"]:
-        data = sign(base, case["signer"])
+        data = sign(base, case["signer"], case.get("chain", ()))
         for step in case["steps"]:
             if step["op"] == "doc_ts":
                 data = doc_ts(data, step["tsa"], step["at"], step["field"])
