@@ -19,7 +19,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use time::OffsetDateTime;
-use x509_parser::prelude::{FromDer, X509Certificate};
 
 use super::signer_policy::PolicySnapshot;
 use super::verification::TrustSnapshot;
@@ -217,7 +216,6 @@ impl Vault {
         let Ok(verdict) = verify_pdf(&bytes, &ctx) else {
             return Ok((Vec::new(), Some((i64::MIN, i64::MAX))));
         };
-        let mut organizations: Option<HashMap<String, Vec<String>>> = None;
         let mut signatures = Vec::new();
         let mut until = i64::MAX;
         for s in verdict.signatures.into_iter().filter(|s| s.kind == "signature") {
@@ -230,12 +228,9 @@ impl Vault {
                 (Indication::Passed, Some(b)) => until.min(b.unix_timestamp()),
                 _ => i64::MIN,
             };
-            let orgs = s.verdict.signer.as_ref().and_then(|signer| {
-                organizations
-                    .get_or_insert_with(|| signer_organizations(&bytes))
-                    .get(&signer.sha256.to_ascii_lowercase())
-                    .cloned()
-            });
+            // Read from the certificate's DER by the verifier (a subject shown as text,
+            // `CN=A\, O=B`, cannot tell an O= from a comma inside a CN).
+            let orgs = s.verdict.signer.as_ref().map(|signer| signer.organizations.clone());
             signatures.push(ContentSignature {
                 field: s.field,
                 modified_after_signing: s.modified_after_signing,
@@ -251,84 +246,4 @@ impl Vault {
         };
         Ok((signatures, window))
     }
-}
-
-/// The organizations (O=) of every certificate carried by the PDF's signatures, by the
-/// SHA-256 of the certificate's DER (hex): read from the certificates themselves, since a
-/// subject shown as text (`CN=A, O=B`) cannot tell an O= from a comma inside a CN.
-fn signer_organizations(pdf: &[u8]) -> HashMap<String, Vec<String>> {
-    let mut out = HashMap::new();
-    for cms in embedded_cms(pdf) {
-        for der in crate::verify::cms::carried_certificates(&cms) {
-            let Ok((_, cert)) = X509Certificate::from_der(&der) else {
-                continue;
-            };
-            let orgs: Vec<String> = cert
-                .subject()
-                .iter_organization()
-                .filter_map(|a| a.as_str().ok().map(str::to_owned))
-                .collect();
-            out.insert(Sha256::of(&der).to_hex(), orgs);
-        }
-    }
-    out
-}
-
-/// The signature values (`/Contents <hex>`) of a PDF, decoded and cut to their DER
-/// length (the rest is padding); at most 64.
-fn embedded_cms(pdf: &[u8]) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    for pos in memchr::memmem::find_iter(pdf, b"/Contents") {
-        let mut i = pos + b"/Contents".len();
-        while pdf.get(i).is_some_and(u8::is_ascii_whitespace) {
-            i += 1;
-        }
-        if pdf.get(i) != Some(&b'<') {
-            continue;
-        }
-        let (mut bytes, mut high) = (Vec::new(), None);
-        for &c in pdf[i + 1..].iter().take_while(|&&c| c != b'>') {
-            if c.is_ascii_whitespace() {
-                continue;
-            }
-            let Some(v) = (c as char).to_digit(16) else {
-                bytes.clear();
-                break;
-            };
-            match high.take() {
-                None => high = Some(v),
-                Some(h) => bytes.push((h * 16 + v) as u8),
-            }
-        }
-        if let Some(len) = der_length(&bytes) {
-            bytes.truncate(len);
-            out.push(bytes);
-        }
-        if out.len() >= 64 {
-            break;
-        }
-    }
-    out
-}
-
-/// The length of the DER SEQUENCE at the start of `bytes`, if it fits in them.
-fn der_length(bytes: &[u8]) -> Option<usize> {
-    if bytes.first() != Some(&0x30) {
-        return None;
-    }
-    let first = *bytes.get(1)?;
-    let (header, len) = match first {
-        0..=0x7f => (2, first as usize),
-        0x81..=0x84 => {
-            let n = (first & 0x7f) as usize;
-            let len = bytes
-                .get(2..2 + n)?
-                .iter()
-                .fold(0usize, |acc, &b| (acc << 8) | b as usize);
-            (2 + n, len)
-        }
-        _ => return None,
-    };
-    let total = header.checked_add(len)?;
-    (total <= bytes.len()).then_some(total)
 }

@@ -186,6 +186,10 @@ pub struct CertificateSummary {
     /// SHA-256 of the certificate's DER, hex: what a signer policy names.
     #[serde(default)]
     pub sha256: String,
+    /// The subject's organization (O=) values, read from the DER (not from `subject`,
+    /// where a comma inside a CN could pass for another attribute).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub organizations: Vec<String>,
 }
 
 /// The revocation check, as a verdict shows it.
@@ -303,6 +307,11 @@ fn summary(c: &X509Certificate<'_>) -> CertificateSummary {
         not_before: from_unix(c.validity().not_before.timestamp()),
         not_after: from_unix(c.validity().not_after.timestamp()),
         sha256: crate::hash::Sha256::of(c.as_raw()).to_hex(),
+        organizations: c
+            .subject()
+            .iter_organization()
+            .filter_map(|a| a.as_str().ok().map(str::to_owned))
+            .collect(),
     }
 }
 
