@@ -854,3 +854,50 @@ mod c_abi {
         unsafe { handle::rv_vault_free(v) };
     }
 }
+
+/// An agency-signed PDF (no vault signature: it counts for reuse by its own signature)
+/// whose signer's evidence the vault lacks: pending at every travel. The refresh finds the
+/// signer inside the stored PDF (its ingest check names it, the PDF carries its
+/// certificate), fetches its CRL and OCSP answer, and the result is then handed out,
+/// offline, for decades.
+#[cfg(feature = "report")] // the PDF is the report's simple administrative document
+#[test]
+fn a_refresh_reaches_the_signers_inside_stored_pdfs() {
+    let (crl_listener, crl_port) = Server::bind();
+    let ocsp_port = free_port();
+    let office = Office::new(crl_port, ocsp_port);
+    let later = office.later_crl();
+    let mut crl_server = Server::start(crl_listener, crl_answer(&later));
+    let vault = office.bare_vault(None);
+    let v = &vault.vault;
+    let unsigned = results_vault::pdf::report::document(
+        "UBND PHƯỜNG HẢI CHÂU",
+        "TRÍCH LỤC KHAI SINH",
+        &[("Họ, chữ đệm, tên", "NGUYỄN VĂN AN"), ("Số", "77/TLKS")],
+        OffsetDateTime::UNIX_EPOCH,
+    )
+    .unwrap();
+    let signed_at = datetime!(2026-11-01 09:00 UTC);
+    let pdf = results_vault::pdf::sign::sign_pdf(&unsigned, &office.officer, "Signature1", signed_at).unwrap();
+    let mut meta = birth_extract("R-PDF-1");
+    meta.media_type = "application/pdf".into();
+    let id = v.ingest(meta, &pdf).unwrap().record.result_id;
+    for at in TRAVELS {
+        assert_eq!(judged(v, &id, at), PENDING, "at {at}");
+    }
+
+    let responder = Responder::start(&office.pki, ocsp_port, "root", 1);
+    let report = v.refresh_revocation(&fetcher()).unwrap();
+    drop(responder);
+    let crl = source(&report, TrustItemKind::Crl);
+    let ocsp = source(&report, TrustItemKind::Ocsp);
+    assert_eq!((crl.about.as_str(), ocsp.about.as_str()), ("CN=officer", "CN=officer"));
+    assert_eq!(added(crl), Sha256::of(&later));
+    added(ocsp);
+    assert_eq!(crl_server.requests(), 1);
+
+    crl_server.stop();
+    for at in TRAVELS {
+        assert_eq!(judged(v, &id, at), PASSED, "offline at {at}");
+    }
+}

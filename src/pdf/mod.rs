@@ -21,6 +21,7 @@ pub mod sign;
 mod signature;
 mod xref;
 
+pub(crate) use pades::carried_certificates;
 pub use pades::{is_pdf, verify_pdf, verify_pdf_with, ChangePolicy, PdfSignature, PdfVerdict};
 
 #[cfg(feature = "report")]

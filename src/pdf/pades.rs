@@ -442,6 +442,23 @@ fn level(
     Ok(())
 }
 
+/// Every certificate a PDF carries, unverified: those of each signature's CMS and of
+/// every revision's DSS, once each. What the vault's revocation refresh reads the
+/// distribution points and OCSP responders of a PDF's signers from.
+pub(crate) fn carried_certificates(data: &[u8]) -> Result<Vec<Vec<u8>>, PdfError> {
+    let _work = crate::verify::budget::WorkScope::enter();
+    let doc = Document::parse(data)?;
+    let mut certificates: Vec<Vec<u8>> = Vec::new();
+    for signature in find_signatures(&doc)? {
+        let cms = signature.contents().map(|c| c.bytes.as_slice()).unwrap_or_default();
+        certificates.extend(crate::verify::cms::carried_certificates(cms));
+    }
+    certificates.extend(dss::read(&doc)?.certificates);
+    let mut seen = std::collections::HashSet::new();
+    certificates.retain(|c| seen.insert(crate::hash::Sha256::of(c)));
+    Ok(certificates)
+}
+
 fn overall(signatures: &[PdfSignature]) -> (Indication, Option<SubIndication>) {
     if signatures.is_empty() {
         return (Indication::Indeterminate, Some(SubIndication::SignedDataNotFound));

@@ -103,6 +103,39 @@ impl RefreshReport {
     }
 }
 
+/// Most distinct signers of stored PDFs a refresh looks after (each costs reading one PDF).
+const MAX_PDF_SIGNERS: usize = 1_000;
+
+/// What a stored PDF check says of its signers, and nothing more.
+#[derive(serde::Deserialize)]
+struct CheckedSigners {
+    #[serde(with = "time::serde::rfc3339")]
+    checked_at: time::OffsetDateTime,
+    verdict: Option<CheckedVerdict>,
+}
+
+#[derive(serde::Deserialize)]
+struct CheckedVerdict {
+    signatures: Vec<CheckedSignature>,
+}
+
+#[derive(serde::Deserialize)]
+struct CheckedSignature {
+    kind: String,
+    verdict: CheckedSigner,
+}
+
+#[derive(serde::Deserialize)]
+struct CheckedSigner {
+    signer: Option<SignerHash>,
+}
+
+#[derive(serde::Deserialize)]
+struct SignerHash {
+    #[serde(default)]
+    sha256: String,
+}
+
 /// A certificate whose revocation data the refresh looks for, with its issuer if known.
 struct Subject {
     der: Vec<u8>,
@@ -113,7 +146,8 @@ struct Subject {
 
 impl Vault {
     /// Fetches revocation data for every CA of the trust store and every signer of a
-    /// stored signature: the CRLs their certificates' distribution points name (http and
+    /// stored signature, the vault's own and those inside stored PDFs (named by their
+    /// ingest checks, up to 1,000 signers): the CRLs their certificates' distribution points name (http and
     /// https URLs; others are reported as skipped) and, for signers, an OCSP answer from
     /// the responders their authorityInfoAccess names (not asked while the trust store
     /// holds one that is current: reported unchanged). Each answer is checked as
@@ -147,6 +181,44 @@ impl Vault {
                 }
                 Ok(())
             })?;
+            // Signers inside stored PDFs (agency-signed results count for reuse): each
+            // ingest check names its signers by SHA-256, the ingest is their proof of
+            // existence; one PDF per signer is read for the certificates it carries.
+            let mut pdf_signers: Vec<(String, String, i64)> = Vec::new();
+            store::pdf_checks::for_each(tx, |id, json| {
+                let Ok(check) = serde_json::from_str::<CheckedSigners>(&json) else {
+                    return Ok(());
+                };
+                let poe = check.checked_at.unix_timestamp();
+                let named = check.verdict.into_iter().flat_map(|v| v.signatures);
+                for sha256 in named.filter(|s| s.kind == "signature").filter_map(|s| s.verdict.signer) {
+                    let room = pdf_signers.len() < MAX_PDF_SIGNERS;
+                    match pdf_signers.iter_mut().find(|(s, ..)| *s == sha256.sha256) {
+                        Some((.., latest)) => *latest = (*latest).max(poe),
+                        None if room => pdf_signers.push((sha256.sha256, id.clone(), poe)),
+                        None => {}
+                    }
+                }
+                Ok(())
+            })?;
+            for (sha256, id, poe) in pdf_signers {
+                if signers.iter().any(|(s, ..)| Sha256::of(s).to_hex() == sha256) {
+                    continue;
+                }
+                let Ok(id) = id.parse::<crate::record::ResultId>() else {
+                    continue;
+                };
+                let Some(record) = store::records::get(tx, &id)? else {
+                    continue;
+                };
+                let Ok(content) = store::records::read_content(tx, &record) else {
+                    continue;
+                };
+                let carried = crate::pdf::carried_certificates(&content).unwrap_or_default();
+                if let Some(signer) = carried.iter().find(|c| Sha256::of(c).to_hex() == sha256) {
+                    signers.push((signer.clone(), carried.clone(), poe));
+                }
+            }
             let mut subjects: Vec<Subject> = cas
                 .iter()
                 .map(|der| Subject {
