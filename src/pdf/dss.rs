@@ -13,6 +13,7 @@ use std::collections::HashSet;
 
 use super::object::{ObjId, Object};
 use super::revision::Document;
+use super::signature::find_signatures;
 use super::{filters, PdfError};
 use crate::hash::Sha256;
 
@@ -152,4 +153,21 @@ fn stream_data(
         Err(e @ PdfError::TooComplex(_)) => Err(e),
         Err(_) => Ok(None),
     }
+}
+
+/// Every certificate a PDF carries, unverified: those of each signature's CMS and of
+/// every revision's DSS, once each. What the vault's revocation refresh reads the
+/// distribution points and OCSP responders of a PDF's signers from.
+pub(crate) fn carried_certificates(data: &[u8]) -> Result<Vec<Vec<u8>>, PdfError> {
+    let _work = crate::verify::budget::WorkScope::enter();
+    let doc = Document::parse(data)?;
+    let mut certificates: Vec<Vec<u8>> = Vec::new();
+    for signature in find_signatures(&doc)? {
+        let cms = signature.contents().map(|c| c.bytes.as_slice()).unwrap_or_default();
+        certificates.extend(crate::verify::cms::carried_certificates(cms));
+    }
+    certificates.extend(read(&doc)?.certificates);
+    let mut seen = std::collections::HashSet::new();
+    certificates.retain(|c| seen.insert(crate::hash::Sha256::of(c)));
+    Ok(certificates)
 }

@@ -7,6 +7,7 @@
 //! away — every revision's xref on its own, byte positions of tokens, and refusal rather
 //! than reconstruction of a broken file — with bounds on everything (`limits`).
 
+mod archive;
 mod changes;
 mod coverage;
 mod dss;
@@ -21,7 +22,7 @@ pub mod sign;
 mod signature;
 mod xref;
 
-pub(crate) use pades::carried_certificates;
+pub(crate) use dss::carried_certificates;
 pub use pades::{is_pdf, verify_pdf, verify_pdf_with, ChangePolicy, PdfSignature, PdfVerdict};
 
 #[cfg(feature = "report")]

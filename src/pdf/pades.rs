@@ -6,14 +6,17 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::archive::{
+    covering, earliest, level, order_failure, parse_time, proof_of, summaries, DocumentStamp, FileFacts,
+};
 use super::changes::{Analysis, Level};
 use super::coverage::{self, Coverage, SignedRange};
-use super::dss::{self, FileEvidence};
+use super::dss;
 use super::object::{ObjId, Object};
 use super::revision::Document;
 use super::signature::{find_signatures, form_fields, FieldLock, FormField, FoundSignature, SignatureKind};
 use super::PdfError;
-use crate::verify::levels::{BaselineLevel, TimestampKind, TimestampSummary};
+use crate::verify::levels::{TimestampKind, TimestampSummary};
 use crate::verify::signature::{
     rfc3339, undecided, verify_detached_parts_claimed, Policy, SignatureVerdict, ValidationContext,
 };
@@ -264,201 +267,6 @@ pub fn verify_pdf_with(
     })
 }
 
-/// A document timestamp, once checked.
-struct DocumentStamp {
-    /// Its index among the signatures found.
-    index: usize,
-    /// Its genTime, when the token could be read.
-    gen_time: Option<OffsetDateTime>,
-    /// The revision its ByteRange ends.
-    revision: Option<usize>,
-    /// What it proves (genTime plus its accuracy), when it PASSED.
-    proven: Option<OffsetDateTime>,
-    /// As a verdict lists it.
-    summary: TimestampSummary,
-}
-
-/// The document timestamps that cover `revision`: every one whose ByteRange ends at or
-/// after it (it covers all but its own `/Contents`).
-fn covering(stamps: &[DocumentStamp], revision: Option<usize>) -> Vec<&DocumentStamp> {
-    match revision {
-        Some(r) => stamps.iter().filter(|s| s.revision.is_some_and(|t| t >= r)).collect(),
-        None => Vec::new(),
-    }
-}
-
-/// A verdict turned INDETERMINATE / TIMESTAMP_ORDER_FAILURE.
-fn order_failure(
-    mut verdict: crate::verify::signature::SignatureVerdict,
-    why: &str,
-) -> crate::verify::signature::SignatureVerdict {
-    verdict.indication = Indication::Indeterminate;
-    verdict.sub_indication = Some(SubIndication::TimestampOrderFailure);
-    verdict.detail = format!("timestamps out of order: {why}; neither proves a time");
-    verdict.holds_until = None;
-    verdict
-}
-
-/// The earliest time proven by the covering timestamps that PASSED.
-fn proof_of(covering: &[&DocumentStamp]) -> Option<OffsetDateTime> {
-    covering.iter().filter_map(|s| s.proven).min()
-}
-
-/// The earlier of two optional instants.
-fn earliest(a: Option<OffsetDateTime>, b: Option<OffsetDateTime>) -> Option<OffsetDateTime> {
-    crate::verify::levels::earliest(a, b)
-}
-
-fn parse_time(text: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
-}
-
-/// The covering timestamps as a verdict lists them.
-fn summaries(covering: &[&DocumentStamp]) -> Vec<TimestampSummary> {
-    covering.iter().map(|s| s.summary.clone()).collect()
-}
-
-/// What [`level`] needs to judge a signature again on the file's evidence alone.
-struct FileFacts<'f, 'd, 'r> {
-    doc: &'f Document<'d>,
-    signature: &'f FoundSignature,
-    range: &'f Result<SignedRange, String>,
-    certification: Option<Certification>,
-    rules: &'f Rules<'r, 'd, 'd>,
-    carried: &'f FileEvidence,
-}
-
-/// Completes a signature's verdict with the document timestamps that cover it and the
-/// level the file proves (ETSI EN 319 142-1 §6.2): B-B once its integrity verified; B-T
-/// with a signature or document timestamp that PASSED; B-LT when the revocation evidence
-/// of a PASSED verdict is in the file (its DSS or its CMS) — judged again on the file's
-/// evidence alone when the caller's was used; B-LTA when a document timestamp that
-/// PASSED covers the revision where that evidence first appears.
-fn level(
-    out: &mut PdfSignature,
-    covering: &[&DocumentStamp],
-    file: &FileFacts<'_, '_, '_>,
-    ctx: &ValidationContext<'_>,
-) -> Result<(), PdfError> {
-    out.verdict.timestamps.extend(summaries(covering));
-    crate::verify::levels::mark_proof_used(&mut out.verdict);
-    // A FAILED signature proves no level, whatever the file carries for it.
-    if !out.verdict.integrity || out.kind != "signature" || out.verdict.indication == Indication::Failed {
-        out.verdict.level = None;
-        return Ok(());
-    }
-    let stamped = out
-        .verdict
-        .timestamps
-        .iter()
-        .any(|t| t.indication == Indication::Passed);
-    if !stamped {
-        out.verdict.level = Some(BaselineLevel::BB);
-        return Ok(());
-    }
-    out.verdict.level = Some(BaselineLevel::BT);
-    if out.verdict.indication != Indication::Passed {
-        return Ok(());
-    }
-    let Some(revision) = out.signed_revision else {
-        return Ok(());
-    };
-    let cms = file
-        .signature
-        .contents()
-        .map(|c| c.bytes.as_slice())
-        .unwrap_or_default();
-    let in_cms: Vec<String> = crate::verify::cms::carried_revocation_values(cms)
-        .iter()
-        .map(|der| crate::hash::Sha256::of(der).to_hex())
-        .collect();
-    let certificates_in_cms: Vec<String> = crate::verify::cms::carried_certificates(cms)
-        .iter()
-        .map(|der| crate::hash::Sha256::of(der).to_hex())
-        .collect();
-    let anchors: Vec<String> = ctx
-        .anchors
-        .iter()
-        .map(|der| crate::hash::Sha256::of(der).to_hex())
-        .collect();
-    // The latest revision where a piece of the validation data the verdict used first
-    // appears — its path's certificates but the anchor, and its revocation evidence —,
-    // or `None` when some of it is not in the file (ETSI EN 319 142-1 §6.3: B-LT means
-    // the file carries it).
-    let in_file = |v: &crate::verify::signature::SignatureVerdict| -> Option<usize> {
-        let evidence: Vec<&str> = v
-            .crls_used
-            .iter()
-            .map(|c| c.sha256.as_str())
-            .chain(v.ocsp_used.iter().map(|o| o.sha256.as_str()))
-            .collect();
-        if evidence.is_empty() || v.chain.is_empty() {
-            return None;
-        }
-        let evidence = evidence.into_iter().map(|u| match in_cms.iter().any(|c| c == u) {
-            true => Some(revision),
-            false => file.carried.first_seen(u),
-        });
-        let certificates = v.chain.iter().filter(|c| !anchors.contains(&c.sha256)).map(|c| {
-            match certificates_in_cms.contains(&c.sha256) {
-                true => Some(revision),
-                false => file.carried.certificate_first_seen(&c.sha256),
-            }
-        });
-        evidence
-            .chain(certificates)
-            .try_fold(revision, |latest, r| Some(latest.max(r?)))
-    };
-    let mut needs = in_file(&out.verdict);
-    let caller_helped =
-        ctx.crls.len() > file.carried.revocation.len() || ctx.intermediates.len() > file.carried.certificates.len();
-    if needs.is_none() && caller_helped {
-        // The caller's material answered: would the file's alone?
-        let alone = ValidationContext {
-            crls: &file.carried.revocation,
-            intermediates: &file.carried.certificates,
-            ..ctx.clone()
-        };
-        let again = verify_one(
-            file.doc,
-            file.signature,
-            file.range,
-            file.certification,
-            file.rules,
-            &alone,
-        )?;
-        if again.verdict.indication == Indication::Passed {
-            needs = in_file(&again.verdict);
-        }
-    }
-    let Some(needs) = needs else { return Ok(()) };
-    out.verdict.level = Some(BaselineLevel::BLt);
-    if covering
-        .iter()
-        .any(|s| s.proven.is_some() && s.revision.is_some_and(|r| r >= needs))
-    {
-        out.verdict.level = Some(BaselineLevel::BLta);
-    }
-    Ok(())
-}
-
-/// Every certificate a PDF carries, unverified: those of each signature's CMS and of
-/// every revision's DSS, once each. What the vault's revocation refresh reads the
-/// distribution points and OCSP responders of a PDF's signers from.
-pub(crate) fn carried_certificates(data: &[u8]) -> Result<Vec<Vec<u8>>, PdfError> {
-    let _work = crate::verify::budget::WorkScope::enter();
-    let doc = Document::parse(data)?;
-    let mut certificates: Vec<Vec<u8>> = Vec::new();
-    for signature in find_signatures(&doc)? {
-        let cms = signature.contents().map(|c| c.bytes.as_slice()).unwrap_or_default();
-        certificates.extend(crate::verify::cms::carried_certificates(cms));
-    }
-    certificates.extend(dss::read(&doc)?.certificates);
-    let mut seen = std::collections::HashSet::new();
-    certificates.retain(|c| seen.insert(crate::hash::Sha256::of(c)));
-    Ok(certificates)
-}
-
 fn overall(signatures: &[PdfSignature]) -> (Indication, Option<SubIndication>) {
     if signatures.is_empty() {
         return (Indication::Indeterminate, Some(SubIndication::SignedDataNotFound));
@@ -473,7 +281,7 @@ fn overall(signatures: &[PdfSignature]) -> (Indication, Option<SubIndication>) {
 
 /// A certification signature: which one, its DocMDP level, the revision it signs.
 #[derive(Clone, Copy)]
-struct Certification {
+pub(super) struct Certification {
     value: ObjId,
     level: u8,
     revision: Option<usize>,
@@ -517,12 +325,12 @@ fn failed(mut verdict: SignatureVerdict, sub: SubIndication, detail: String) -> 
 }
 
 /// How the changes after each signature are judged: one analysis per document.
-struct Rules<'r, 'd, 'a> {
+pub(super) struct Rules<'r, 'd, 'a> {
     analysis: &'r Analysis<'d, 'a>,
     policy: ChangePolicy,
 }
 
-fn verify_one(
+pub(super) fn verify_one(
     doc: &Document<'_>,
     signature: &FoundSignature,
     range: &Result<SignedRange, String>,

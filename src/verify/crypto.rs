@@ -58,7 +58,7 @@ impl DigestAlgorithm {
     /// The digest of the concatenation of `parts`, hashed one part after the other
     /// without concatenating them (a PDF's two `/ByteRange` pieces).
     /// Within a PDF's verification, a first part that is a prefix of the file continues
-    /// from the hash state kept at an earlier signature's cut ([`super::prefix_digest`]).
+    /// from the hash state kept at an earlier signature's cut (see `verify/prefix_digest.rs`).
     pub fn digest_parts(self, parts: &[&[u8]]) -> Vec<u8> {
         super::prefix_digest::digest_parts(self, parts)
     }
