@@ -21,24 +21,6 @@ use results_vault::verify::signature::{verify_detached, Policy, SignatureVerdict
 use results_vault::verify::verdict::{Indication, SubIndication};
 use time::{Duration, OffsetDateTime};
 
-const TS_CONFIG: &str = "
-[ tsa ]
-default_tsa = tsa_config
-[ tsa_config ]
-dir = .
-serial = ./tsaserial
-crypto_device = builtin
-signer_digest = sha256
-default_policy = 1.2.3.4.1
-digests = sha256, sha384, sha512
-accuracy = secs:1
-clock_precision_digits = 3
-ordering = yes
-tsa_name = yes
-ess_cert_id_chain = no
-ess_cert_id_alg = sha256
-";
-
 const TSA_EXT: &str = "basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature, nonRepudiation
 extendedKeyUsage = critical, timeStamping
@@ -112,7 +94,7 @@ fn show(v: &SignatureVerdict) -> String {
 /// A token by the real `openssl ts` (TSA `tsa`) over `data`.
 fn ts_token(pki: &Pki, tsa: &str, data: &[u8]) -> Vec<u8> {
     let d = pki.dir.path();
-    std::fs::write(d.join("ts.cnf"), TS_CONFIG).unwrap();
+    std::fs::write(d.join("ts.cnf"), common::pki::OPENSSL_TS_CONFIG).unwrap();
     if !d.join("tsaserial").exists() {
         std::fs::write(d.join("tsaserial"), "01\n").unwrap();
     }

@@ -287,24 +287,6 @@ fn the_claimed_m_time_decides_like_a_signing_time() {
     assert_eq!(outcome(v), (Indication::Indeterminate, Some(SubIndication::TryLater)));
 }
 
-const TS_CONFIG: &str = "
-[ tsa ]
-default_tsa = tsa_config
-[ tsa_config ]
-dir = .
-serial = ./tsaserial
-crypto_device = builtin
-signer_digest = sha256
-default_policy = 1.2.3.4.1
-digests = sha256, sha384, sha512
-accuracy = secs:1
-clock_precision_digits = 3
-ordering = yes
-tsa_name = yes
-ess_cert_id_chain = no
-ess_cert_id_alg = sha256
-";
-
 const TSA_EXTENSIONS: &str = "
 [ v3_tsa ]
 basicConstraints = critical, CA:FALSE
@@ -360,7 +342,7 @@ fn issue_tsa(pki: &Pki, name: &str, section: &str, dates: (&str, &str)) {
 /// A token by the real `openssl ts` (query, reply by TSA `tsa`, token out) over `data`.
 fn openssl_ts_token(pki: &Pki, tsa: &str, data: &[u8], digest: &str) -> Vec<u8> {
     let d = pki.dir.path();
-    std::fs::write(d.join("ts.cnf"), TS_CONFIG).unwrap();
+    std::fs::write(d.join("ts.cnf"), common::pki::OPENSSL_TS_CONFIG).unwrap();
     if !d.join("tsaserial").exists() {
         std::fs::write(d.join("tsaserial"), "01\n").unwrap();
     }

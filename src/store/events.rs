@@ -96,6 +96,33 @@ pub(crate) struct StoredEvent {
     pub record_prev_seq: Option<i64>,
 }
 
+impl StoredEvent {
+    /// Reads a row of `SELECT seq, at_ms, kind, actor, result_id, details, prev_hash, hash,
+    /// record_prev_seq` leniently: a text or blob column of another type reads as empty,
+    /// so an edited row fails its hash check instead of the read.
+    pub(crate) fn lenient(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEvent> {
+        let text = |i: usize| r.get_ref(i).ok().and_then(|v| v.as_str().ok()).map(str::to_owned);
+        let bytes = |i: usize| {
+            r.get_ref(i)
+                .ok()
+                .and_then(|v| v.as_bytes().ok())
+                .unwrap_or_default()
+                .to_vec()
+        };
+        Ok(StoredEvent {
+            seq: r.get(0)?,
+            at_ms: r.get(1)?,
+            kind: text(2).unwrap_or_default(),
+            actor: text(3).unwrap_or_default(),
+            result_id: text(4),
+            details: text(5).unwrap_or_default(),
+            prev_hash: bytes(6),
+            hash: bytes(7),
+            record_prev_seq: r.get_ref(8).ok().and_then(|v| v.as_i64().ok()),
+        })
+    }
+}
+
 /// Visits every stored event in `seq` order.
 pub(crate) fn for_each(tx: &Transaction<'_>, mut f: impl FnMut(StoredEvent) -> Result<()>) -> Result<()> {
     let mut stmt = tx.prepare(

@@ -112,25 +112,7 @@ pub(crate) fn events(tx: &Transaction<'_>) -> Result<Vec<super::events::StoredEv
     let mut rows = stmt.query([])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        let text = |i: usize| r.get_ref(i).ok().and_then(|v| v.as_str().ok()).map(str::to_owned);
-        let bytes = |i: usize| {
-            r.get_ref(i)
-                .ok()
-                .and_then(|v| v.as_bytes().ok())
-                .unwrap_or_default()
-                .to_vec()
-        };
-        out.push(super::events::StoredEvent {
-            seq: r.get(0)?,
-            at_ms: r.get(1)?,
-            kind: text(2).unwrap_or_default(),
-            actor: text(3).unwrap_or_default(),
-            result_id: text(4),
-            details: text(5).unwrap_or_default(),
-            prev_hash: bytes(6),
-            hash: bytes(7),
-            record_prev_seq: r.get_ref(8).ok().and_then(|v| v.as_i64().ok()),
-        });
+        out.push(super::events::StoredEvent::lenient(r)?);
     }
     Ok(out)
 }

@@ -91,25 +91,7 @@ pub(crate) fn all_bound(tx: &Transaction<'_>) -> Result<Vec<(TrustItem, Vec<u8>)
     )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        let text = |i: usize| r.get_ref(i).ok().and_then(|v| v.as_str().ok()).map(str::to_owned);
-        let bytes = |i: usize| {
-            r.get_ref(i)
-                .ok()
-                .and_then(|v| v.as_bytes().ok())
-                .unwrap_or_default()
-                .to_vec()
-        };
-        let event = super::events::StoredEvent {
-            seq: r.get(0)?,
-            at_ms: r.get(1)?,
-            kind: text(2).unwrap_or_default(),
-            actor: text(3).unwrap_or_default(),
-            result_id: text(4),
-            details: text(5).unwrap_or_default(),
-            prev_hash: bytes(6),
-            hash: bytes(7),
-            record_prev_seq: r.get_ref(8).ok().and_then(|v| v.as_i64().ok()),
-        };
+        let event = super::events::StoredEvent::lenient(r)?;
         if !crate::log::bound::event_self_consistent(&event) {
             continue;
         }

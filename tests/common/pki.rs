@@ -446,3 +446,23 @@ impl Pki {
         openssl(self.dir.path(), &args)
     }
 }
+
+/// An `openssl ts -reply` configuration for a TSA signed by this PKI: policy 1.2.3.4.1,
+/// SHA-256 ESS signing-certificate-v2, accuracy one second, ordering and the TSA's name.
+pub const OPENSSL_TS_CONFIG: &str = "
+[ tsa ]
+default_tsa = tsa_config
+[ tsa_config ]
+dir = .
+serial = ./tsaserial
+crypto_device = builtin
+signer_digest = sha256
+default_policy = 1.2.3.4.1
+digests = sha256, sha384, sha512
+accuracy = secs:1
+clock_precision_digits = 3
+ordering = yes
+tsa_name = yes
+ess_cert_id_chain = no
+ess_cert_id_alg = sha256
+";
