@@ -132,12 +132,13 @@ fn line(entry: &SignerPolicyEntry) -> String {
         .reason
         .as_deref()
         .map_or_else(String::new, |r| format!(" ({})", redact::mask_personal_ids(r)));
-    format!(
-        "{} {} {}{reason}",
-        entry.rule_id,
-        entry.agency_code,
-        redact::mask_personal_ids(&entry.rule.describe())
-    )
+    // A certificate hash is no personal ID (a run of digits inside it is not masked); a
+    // name may hold one.
+    let rule = match &entry.rule {
+        SignerRule::Certificate { .. } | SignerRule::UnderCa { .. } => entry.rule.describe(),
+        _ => redact::mask_personal_ids(&entry.rule.describe()),
+    };
+    format!("{} {} {rule}{reason}", entry.rule_id, entry.agency_code)
 }
 
 fn sha256_arg(what: &str, value: &str) -> Result<Sha256, CliError> {
@@ -171,5 +172,36 @@ fn one_certificate(file: PathBuf, option: &str) -> Result<Sha256, CliError> {
             "{option} {shown}: give a file with exactly one certificate ({} found)",
             items.len()
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A certificate hash whose hex holds a long run of digits is shown whole (it is no
+    /// personal ID); a personal ID in an organization rule's names is masked.
+    #[test]
+    fn rule_lines_mask_names_not_hashes() {
+        let hex = "62853bc1dc65e1a123456789012353e06d501d5f962ceafdacb3cf4f95c06462";
+        let sha256: Sha256 = hex.parse().unwrap();
+        let entry = |rule| SignerPolicyEntry {
+            rule_id: sha256,
+            agency_code: "G22.46.01".into(),
+            rule,
+            added_at: time::OffsetDateTime::UNIX_EPOCH,
+            reason: None,
+        };
+        let shown = format!("sha256 {hex}");
+        assert!(line(&entry(SignerRule::Certificate { sha256 })).contains(&shown));
+        assert!(line(&entry(SignerRule::UnderCa { sha256 })).contains(&shown));
+        let named = line(&entry(SignerRule::IssuerOrganization {
+            issuer: "CN=CA, UID=CCCD:001203004567".into(),
+            organization: "UBND".into(),
+        }));
+        assert!(
+            named.contains("**********67") && !named.contains("001203004567"),
+            "{named}"
+        );
     }
 }
